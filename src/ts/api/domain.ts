@@ -1,0 +1,361 @@
+import { VirDomain, type DomainRef, type VirConnect } from '../core/handles.js';
+import type { DomainInfo, DomainJobInfo, MaybePromise, SecurityLabel } from '../drivers/driver.js';
+import { ErrorDomain, ErrorNumber, VirError, virError } from '../errors/index.js';
+import { JobType, type VirJob } from '../jobs/job.js';
+import { checkConnect, checkDomain, checkNonNull, checkReadWrite, checkString, checkUInt, slot, then } from './check.js';
+import { virDomainJobType } from './enums.generated.js';
+import { adoptDomain, jobStarter, runToEnd } from './jobs.js';
+
+/**
+ * Domain entry points: validate, dispatch to the connection's hypervisor driver, hand back libvirt-shaped
+ * results. They throw VirError; the C-style and idiomatic APIs decide how the caller sees it.
+ */
+const FROM = ErrorDomain.VIR_FROM_DOMAIN;
+const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+function hv(conn: VirConnect) {
+  return conn.drivers.hypervisor;
+}
+
+const wrap = (conn: VirConnect) => (ref: DomainRef) => new VirDomain(conn, ref);
+
+export function virConnectListAllDomains(conn: VirConnect, flags: number): MaybePromise<VirDomain[]> {
+  checkConnect(conn, 'virConnectListAllDomains');
+  checkUInt(flags, 'flags', 'virConnectListAllDomains');
+  return then(slot(hv(conn), 'connectListAllDomains', 'virConnectListAllDomains')(conn, flags), (refs) => refs.map(wrap(conn)));
+}
+
+export function virConnectNumOfDomains(conn: VirConnect) {
+  checkConnect(conn, 'virConnectNumOfDomains');
+  return slot(hv(conn), 'connectNumOfDomains', 'virConnectNumOfDomains')(conn);
+}
+
+export function virConnectListDomains(conn: VirConnect, maxids: number) {
+  checkConnect(conn, 'virConnectListDomains');
+  checkUInt(maxids, 'maxids', 'virConnectListDomains');
+  return then(slot(hv(conn), 'connectListDomains', 'virConnectListDomains')(conn), (ids) => ids.slice(0, maxids));
+}
+
+export function virConnectNumOfDefinedDomains(conn: VirConnect) {
+  checkConnect(conn, 'virConnectNumOfDefinedDomains');
+  return slot(hv(conn), 'connectNumOfDefinedDomains', 'virConnectNumOfDefinedDomains')(conn);
+}
+
+export function virConnectListDefinedDomains(conn: VirConnect, maxnames: number) {
+  checkConnect(conn, 'virConnectListDefinedDomains');
+  checkUInt(maxnames, 'maxnames', 'virConnectListDefinedDomains');
+  return then(slot(hv(conn), 'connectListDefinedDomains', 'virConnectListDefinedDomains')(conn), (names) =>
+    names.slice(0, maxnames),
+  );
+}
+
+export function virDomainLookupByName(conn: VirConnect, name: string): MaybePromise<VirDomain> {
+  checkConnect(conn, 'virDomainLookupByName');
+  checkString(name, 'name', 'virDomainLookupByName');
+  return then(slot(hv(conn), 'domainLookupByName', 'virDomainLookupByName')(conn, name), wrap(conn));
+}
+
+export function virDomainLookupByID(conn: VirConnect, id: number): MaybePromise<VirDomain> {
+  checkConnect(conn, 'virDomainLookupByID');
+  if (!Number.isInteger(id) || id < 0)
+    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, 'id in virDomainLookupByID must be zero or greater');
+  return then(slot(hv(conn), 'domainLookupByID', 'virDomainLookupByID')(conn, id), wrap(conn));
+}
+
+/** Accepts libvirt's UUID string forms and returns the canonical lower-case dashed one. */
+export function canonicalUuid(uuid: string, fn: string): string {
+  const hex = typeof uuid === 'string' && UUID_RE.test(uuid.trim()) ? uuid.trim().replace(/-/g, '').toLowerCase() : null;
+  if (!hex) throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, 'Invalid UUID');
+  void fn;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function virDomainLookupByUUIDString(conn: VirConnect, uuid: string): MaybePromise<VirDomain> {
+  checkConnect(conn, 'virDomainLookupByUUIDString');
+  checkNonNull(uuid, 'uuidstr', 'virDomainLookupByUUIDString');
+  const canonical = canonicalUuid(uuid, 'virDomainLookupByUUIDString');
+  return then(slot(hv(conn), 'domainLookupByUUID', 'virDomainLookupByUUIDString')(conn, canonical), wrap(conn));
+}
+
+export function virDomainGetConnect(dom: VirDomain): VirConnect {
+  checkDomain(dom, 'virDomainGetConnect');
+  return dom.conn;
+}
+
+export function virDomainGetName(dom: VirDomain): string {
+  checkDomain(dom, 'virDomainGetName');
+  return dom.name;
+}
+
+export function virDomainGetUUIDString(dom: VirDomain): string {
+  checkDomain(dom, 'virDomainGetUUIDString');
+  return dom.uuid;
+}
+
+/** The live id, or -1 (libvirt's (unsigned)-1) when the domain is not running. */
+export function virDomainGetID(dom: VirDomain): number {
+  checkDomain(dom, 'virDomainGetID');
+  return dom.id;
+}
+
+export function virDomainGetInfo(dom: VirDomain): MaybePromise<DomainInfo> {
+  checkDomain(dom, 'virDomainGetInfo');
+  return slot(hv(dom.conn), 'domainGetInfo', 'virDomainGetInfo')(dom);
+}
+
+export function virDomainGetState(dom: VirDomain, flags: number) {
+  checkDomain(dom, 'virDomainGetState');
+  checkUInt(flags, 'flags', 'virDomainGetState');
+  return slot(hv(dom.conn), 'domainGetState', 'virDomainGetState')(dom, flags);
+}
+
+export function virDomainGetXMLDesc(dom: VirDomain, flags: number) {
+  checkDomain(dom, 'virDomainGetXMLDesc');
+  checkUInt(flags, 'flags', 'virDomainGetXMLDesc');
+  return slot(hv(dom.conn), 'domainGetXMLDesc', 'virDomainGetXMLDesc')(dom, flags);
+}
+
+export function virDomainGetOSType(dom: VirDomain) {
+  checkDomain(dom, 'virDomainGetOSType');
+  return slot(hv(dom.conn), 'domainGetOSType', 'virDomainGetOSType')(dom);
+}
+
+export function virDomainGetMaxMemory(dom: VirDomain) {
+  checkDomain(dom, 'virDomainGetMaxMemory');
+  return slot(hv(dom.conn), 'domainGetMaxMemory', 'virDomainGetMaxMemory')(dom);
+}
+
+export function virDomainGetAutostart(dom: VirDomain) {
+  checkDomain(dom, 'virDomainGetAutostart');
+  return slot(hv(dom.conn), 'domainGetAutostart', 'virDomainGetAutostart')(dom);
+}
+
+export function virDomainIsActive(dom: VirDomain) {
+  checkDomain(dom, 'virDomainIsActive');
+  return slot(hv(dom.conn), 'domainIsActive', 'virDomainIsActive')(dom);
+}
+
+export function virDomainIsPersistent(dom: VirDomain) {
+  checkDomain(dom, 'virDomainIsPersistent');
+  return slot(hv(dom.conn), 'domainIsPersistent', 'virDomainIsPersistent')(dom);
+}
+
+export function virDomainHasManagedSaveImage(dom: VirDomain, flags: number) {
+  checkDomain(dom, 'virDomainHasManagedSaveImage');
+  checkUInt(flags, 'flags', 'virDomainHasManagedSaveImage');
+  return slot(hv(dom.conn), 'domainHasManagedSaveImage', 'virDomainHasManagedSaveImage')(dom, flags);
+}
+
+export function virDomainGetSecurityLabel(dom: VirDomain): MaybePromise<SecurityLabel> {
+  checkDomain(dom, 'virDomainGetSecurityLabel');
+  return slot(hv(dom.conn), 'domainGetSecurityLabel', 'virDomainGetSecurityLabel')(dom);
+}
+
+export function virDomainDefineXMLFlags(conn: VirConnect, xml: string, flags: number): MaybePromise<VirDomain> {
+  checkConnect(conn, 'virDomainDefineXMLFlags');
+  checkReadWrite(conn, 'virDomainDefineXMLFlags');
+  checkString(xml, 'xml', 'virDomainDefineXMLFlags');
+  checkUInt(flags, 'flags', 'virDomainDefineXMLFlags');
+  return then(slot(hv(conn), 'domainDefineXML', 'virDomainDefineXMLFlags')(conn, xml, flags), wrap(conn));
+}
+
+export function virDomainDefineXML(conn: VirConnect, xml: string): MaybePromise<VirDomain> {
+  checkConnect(conn, 'virDomainDefineXML');
+  checkReadWrite(conn, 'virDomainDefineXML');
+  checkString(xml, 'xml', 'virDomainDefineXML');
+  return then(slot(hv(conn), 'domainDefineXML', 'virDomainDefineXML')(conn, xml, 0), wrap(conn));
+}
+
+/** The simple state changes share one shape: check the handle and write access, then dispatch. */
+function lifecycle(
+  fn: string,
+  key: 'domainUndefine' | 'domainDestroy' | 'domainShutdown' | 'domainReboot',
+  dom: VirDomain,
+  flags: number,
+): MaybePromise<number> {
+  checkDomain(dom, fn);
+  checkReadWrite(dom.conn, fn);
+  checkUInt(flags, 'flags', fn);
+  return then(slot(hv(dom.conn), key, fn)(dom, flags), () => 0);
+}
+
+export const virDomainUndefine = (dom: VirDomain) => lifecycle('virDomainUndefine', 'domainUndefine', dom, 0);
+export const virDomainUndefineFlags = (dom: VirDomain, flags: number) =>
+  lifecycle('virDomainUndefineFlags', 'domainUndefine', dom, flags);
+export const virDomainDestroy = (dom: VirDomain) => lifecycle('virDomainDestroy', 'domainDestroy', dom, 0);
+export const virDomainDestroyFlags = (dom: VirDomain, flags: number) =>
+  lifecycle('virDomainDestroyFlags', 'domainDestroy', dom, flags);
+export const virDomainShutdown = (dom: VirDomain) => lifecycle('virDomainShutdown', 'domainShutdown', dom, 0);
+export const virDomainShutdownFlags = (dom: VirDomain, flags: number) =>
+  lifecycle('virDomainShutdownFlags', 'domainShutdown', dom, flags);
+export const virDomainReboot = (dom: VirDomain, flags: number) => lifecycle('virDomainReboot', 'domainReboot', dom, flags);
+
+export function virDomainSuspend(dom: VirDomain): MaybePromise<number> {
+  checkDomain(dom, 'virDomainSuspend');
+  checkReadWrite(dom.conn, 'virDomainSuspend');
+  return then(slot(hv(dom.conn), 'domainSuspend', 'virDomainSuspend')(dom), () => 0);
+}
+
+export function virDomainResume(dom: VirDomain): MaybePromise<number> {
+  checkDomain(dom, 'virDomainResume');
+  checkReadWrite(dom.conn, 'virDomainResume');
+  return then(slot(hv(dom.conn), 'domainResume', 'virDomainResume')(dom), () => 0);
+}
+
+// ---- Jobs and their blocking twins ----
+
+export function virDomainCreateJob(dom: VirDomain, flags: number): MaybePromise<VirJob<void>> {
+  checkDomain(dom, 'virDomainCreateJob');
+  checkReadWrite(dom.conn, 'virDomainCreateJob');
+  checkUInt(flags, 'flags', 'virDomainCreateJob');
+  return slot(hv(dom.conn), 'domainCreate', 'virDomainCreateJob')(dom, flags, jobStarter(dom.conn));
+}
+
+export function virDomainCreateWithFlags(dom: VirDomain, flags: number): Promise<number> {
+  checkDomain(dom, 'virDomainCreateWithFlags');
+  checkReadWrite(dom.conn, 'virDomainCreateWithFlags');
+  checkUInt(flags, 'flags', 'virDomainCreateWithFlags');
+  return runToEnd(slot(hv(dom.conn), 'domainCreate', 'virDomainCreateWithFlags')(dom, flags, jobStarter(dom.conn)), () => 0);
+}
+
+export function virDomainCreate(dom: VirDomain): Promise<number> {
+  return virDomainCreateWithFlags(dom, 0);
+}
+
+export function virDomainCreateXMLJob(conn: VirConnect, xml: string, flags: number): MaybePromise<VirJob<DomainRef>> {
+  return createXMLJob('virDomainCreateXMLJob', conn, xml, flags);
+}
+
+/** The job variant of libvirt's oldest name for virDomainCreateXML. */
+export function virDomainCreateLinuxJob(conn: VirConnect, xml: string, flags: number): MaybePromise<VirJob<DomainRef>> {
+  return createXMLJob('virDomainCreateLinuxJob', conn, xml, flags);
+}
+
+function createXMLJob(fn: string, conn: VirConnect, xml: string, flags: number): MaybePromise<VirJob<DomainRef>> {
+  checkConnect(conn, fn);
+  checkReadWrite(conn, fn);
+  checkString(xml, 'xmlDesc', fn);
+  checkUInt(flags, 'flags', fn);
+  return then(slot(hv(conn), 'domainCreateXML', fn)(conn, xml, flags, jobStarter(conn)), adoptDomain);
+}
+
+export function virDomainCreateXML(conn: VirConnect, xml: string, flags: number): Promise<VirDomain> {
+  return runToEnd(createXMLJob('virDomainCreateXML', conn, xml, flags), (job) => job.domain!.ref());
+}
+
+export function virDomainCreateLinux(conn: VirConnect, xml: string, flags: number): Promise<VirDomain> {
+  return runToEnd(createXMLJob('virDomainCreateLinux', conn, xml, flags), (job) => job.domain!.ref());
+}
+
+function saveJob(fn: string, dom: VirDomain, to: string, dxml: string | null, flags: number) {
+  checkDomain(dom, fn);
+  checkReadWrite(dom.conn, fn);
+  checkString(to, 'to', fn);
+  checkUInt(flags, 'flags', fn);
+  return slot(hv(dom.conn), 'domainSave', fn)(dom, to, dxml, flags, jobStarter(dom.conn));
+}
+
+export const virDomainSaveJob = (dom: VirDomain, to: string, flags: number) => saveJob('virDomainSaveJob', dom, to, null, flags);
+export const virDomainSave = (dom: VirDomain, to: string) => runToEnd(saveJob('virDomainSave', dom, to, null, 0), () => 0);
+export const virDomainSaveFlags = (dom: VirDomain, to: string, dxml: string | null, flags: number) =>
+  runToEnd(saveJob('virDomainSaveFlags', dom, to, dxml, flags), () => 0);
+
+function restoreJob(fn: string, conn: VirConnect, from: string, dxml: string | null, flags: number) {
+  checkConnect(conn, fn);
+  checkReadWrite(conn, fn);
+  checkString(from, 'from', fn);
+  checkUInt(flags, 'flags', fn);
+  return then(slot(hv(conn), 'domainRestore', fn)(conn, from, dxml, flags, jobStarter(conn)), adoptDomain);
+}
+
+export const virDomainRestoreJob = (conn: VirConnect, from: string, flags: number) =>
+  restoreJob('virDomainRestoreJob', conn, from, null, flags);
+export const virDomainRestore = (conn: VirConnect, from: string) =>
+  runToEnd(restoreJob('virDomainRestore', conn, from, null, 0), () => 0);
+export const virDomainRestoreFlags = (conn: VirConnect, from: string, dxml: string | null, flags: number) =>
+  runToEnd(restoreJob('virDomainRestoreFlags', conn, from, dxml, flags), () => 0);
+
+function coreDumpJob(fn: string, dom: VirDomain, to: string, format: number, dumpflags: number) {
+  checkDomain(dom, fn);
+  checkReadWrite(dom.conn, fn);
+  checkString(to, 'to', fn);
+  checkUInt(dumpflags, 'flags', fn);
+  return slot(hv(dom.conn), 'domainCoreDump', fn)(dom, to, format, dumpflags, jobStarter(dom.conn));
+}
+
+/** `dumpflags` are virDomainCoreDumpFlags as for virDomainCoreDump; `flags` is reserved and must be 0. */
+export function virDomainCoreDumpJob(dom: VirDomain, to: string, dumpflags: number, flags: number) {
+  checkUInt(flags, 'flags', 'virDomainCoreDumpJob');
+  if (flags !== 0)
+    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `unsupported flags (0x${flags.toString(16)}) in function virDomainCoreDumpJob`);
+  return coreDumpJob('virDomainCoreDumpJob', dom, to, 0, dumpflags);
+}
+export const virDomainCoreDump = (dom: VirDomain, to: string, flags: number) =>
+  runToEnd(coreDumpJob('virDomainCoreDump', dom, to, 0, flags), () => 0);
+export const virDomainCoreDumpWithFormat = (dom: VirDomain, to: string, format: number, flags: number) =>
+  runToEnd(coreDumpJob('virDomainCoreDumpWithFormat', dom, to, format, flags), () => 0);
+
+// ---- libvirt's per-domain job view, so virsh-style tools see tsvirt jobs ----
+
+const NO_JOB: DomainJobInfo = {
+  type: virDomainJobType.VIR_DOMAIN_JOB_NONE,
+  operation: 0,
+  timeElapsed: 0,
+  timeRemaining: 0,
+  dataTotal: 0,
+  dataProcessed: 0,
+  dataRemaining: 0,
+  memTotal: 0,
+  memProcessed: 0,
+  memRemaining: 0,
+  fileTotal: 0,
+  fileProcessed: 0,
+  fileRemaining: 0,
+};
+
+/** virDomainJobOperation for each tsvirt domain job. */
+const OPERATIONS: Record<string, number> = { start: 1, save: 2, restore: 3, dump: 8 };
+
+export function virDomainGetJobInfo(dom: VirDomain): MaybePromise<DomainJobInfo> {
+  checkDomain(dom, 'virDomainGetJobInfo');
+  return then(slot(hv(dom.conn), 'domainGetJob', 'virDomainGetJobInfo')(dom), (job) => {
+    if (!job || !job.running) return { ...NO_JOB };
+    const info = job.getInfo();
+    const bounded = info.type === JobType.BOUNDED;
+    return {
+      ...NO_JOB,
+      type: bounded ? virDomainJobType.VIR_DOMAIN_JOB_BOUNDED : virDomainJobType.VIR_DOMAIN_JOB_UNBOUNDED,
+      operation: OPERATIONS[job.operation] ?? 0,
+      timeElapsed: info.timeElapsed,
+      timeRemaining: info.timeRemaining,
+      dataTotal: info.dataTotal,
+      dataProcessed: info.dataProcessed,
+      dataRemaining: info.dataRemaining,
+      memTotal: info.dataTotal,
+      memProcessed: info.dataProcessed,
+      memRemaining: info.dataRemaining,
+    };
+  });
+}
+
+export function virDomainAbortJob(dom: VirDomain): MaybePromise<number> {
+  checkDomain(dom, 'virDomainAbortJob');
+  checkReadWrite(dom.conn, 'virDomainAbortJob');
+  return then(slot(hv(dom.conn), 'domainGetJob', 'virDomainAbortJob')(dom), (job) => {
+    if (!job || !job.running) throw virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, FROM, 'no job is active on the domain');
+    job.cancel();
+    return 0;
+  });
+}
+
+export function virDomainRef(dom: VirDomain): number {
+  checkDomain(dom, 'virDomainRef');
+  dom.ref();
+  return 0;
+}
+
+export function virDomainFree(dom: VirDomain): number {
+  checkDomain(dom, 'virDomainFree');
+  dom.unref();
+  return 0;
+}

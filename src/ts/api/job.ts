@@ -1,0 +1,81 @@
+import type { VirConnect, VirDomain, VirNetwork, VirStorageVol } from '../core/handles.js';
+import type { VirError } from '../errors/index.js';
+import type { JobInfo, VirJob } from '../jobs/job.js';
+import { checkConnect, checkJob, checkUInt } from './check.js';
+
+/** The job API: tsvirt's addition to libvirt, shaped like the rest of it. */
+
+export function virJobGetInfo(job: VirJob): JobInfo {
+  checkJob(job, 'virJobGetInfo');
+  return job.getInfo();
+}
+
+/** Requests cancellation and returns at once; see VirJob.cancel for the rules. */
+export function virJobCancel(job: VirJob): number {
+  checkJob(job, 'virJobCancel');
+  job.cancel();
+  return 0;
+}
+
+/** The error of a failed or cancelled job (null otherwise); it lives as long as the job. */
+export function virJobGetError(job: VirJob): VirError | null {
+  checkJob(job, 'virJobGetError');
+  return job.error;
+}
+
+export function virJobGetOperation(job: VirJob): string {
+  checkJob(job, 'virJobGetOperation');
+  return job.operation;
+}
+
+export function virJobRef(job: VirJob): number {
+  checkJob(job, 'virJobRef');
+  job.ref();
+  return 0;
+}
+
+export function virJobFree(job: VirJob): number {
+  checkJob(job, 'virJobFree');
+  job.unref();
+  return 0;
+}
+
+/** Each getter returns a new reference the caller frees, or null when the job has no such object (yet). */
+export function virJobGetConnect(job: VirJob): VirConnect {
+  checkJob(job, 'virJobGetConnect');
+  return job.conn.ref();
+}
+
+export function virJobGetDomain(job: VirJob): VirDomain | null {
+  checkJob(job, 'virJobGetDomain');
+  return job.domain?.ref() ?? null;
+}
+
+export function virJobGetNetwork(job: VirJob): VirNetwork | null {
+  checkJob(job, 'virJobGetNetwork');
+  return job.network?.ref() ?? null;
+}
+
+export function virJobGetStorageVol(job: VirJob): VirStorageVol | null {
+  checkJob(job, 'virJobGetStorageVol');
+  return job.vol?.ref() ?? null;
+}
+
+/** The connection's jobs that have not been freed, oldest first, each as a new reference. */
+export function virConnectListAllJobs(conn: VirConnect, flags: number): VirJob[] {
+  checkConnect(conn, 'virConnectListAllJobs');
+  checkUInt(flags, 'flags', 'virConnectListAllJobs');
+  return [...conn.jobs].map((job) => job.ref());
+}
+
+/** Resolves when the job has ended (the TypeScript form of virJobWait: it never blocks the event loop). */
+export async function virJobWait(job: VirJob): Promise<number> {
+  checkJob(job, 'virJobWait');
+  job.ref();
+  try {
+    await job.whenDone();
+    return 0;
+  } finally {
+    job.unref();
+  }
+}

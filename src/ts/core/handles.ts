@@ -1,0 +1,109 @@
+import type { VirError } from '../errors/index.js';
+import type { ConnectionDrivers } from '../drivers/driver.js';
+import type { VirJob } from '../jobs/job.js';
+import { VirObject } from './object.js';
+
+/** A connection to a driver: libvirt's virConnectPtr. */
+export class VirConnect extends VirObject {
+  /** The last error raised on this connection (virConnGetLastError). */
+  lastError: VirError | null = null;
+  /** Jobs started on this connection that have not been disposed. */
+  readonly jobs = new Set<VirJob>();
+
+  constructor(
+    readonly uri: string,
+    readonly drivers: ConnectionDrivers,
+    readonly readOnly: boolean,
+  ) {
+    super();
+  }
+
+  protected override dispose(): void {
+    this.drivers.close();
+  }
+}
+
+/** Identity of a domain as drivers hand it out; the entry layer wraps it in a VirDomain handle. */
+export interface DomainRef {
+  name: string;
+  uuid: string;
+  /** The live id, or -1 when the domain is not running. */
+  id: number;
+}
+
+export interface NetworkRef {
+  name: string;
+  uuid: string;
+}
+
+export interface StoragePoolRef {
+  name: string;
+  uuid: string;
+}
+
+export interface StorageVolRef {
+  pool: string;
+  name: string;
+  key: string;
+}
+
+/** A handle that holds a reference on its connection for as long as it lives, as in libvirt. */
+abstract class ConnectedHandle extends VirObject {
+  constructor(readonly conn: VirConnect) {
+    super();
+    conn.ref();
+  }
+
+  protected override dispose(): void {
+    this.conn.unref();
+  }
+}
+
+/** libvirt's virDomainPtr: a fresh handle per lookup, naming the domain by UUID. */
+export class VirDomain extends ConnectedHandle implements DomainRef {
+  readonly name: string;
+  readonly uuid: string;
+  readonly id: number;
+
+  constructor(conn: VirConnect, ref: DomainRef) {
+    super(conn);
+    this.name = ref.name;
+    this.uuid = ref.uuid;
+    this.id = ref.id;
+  }
+}
+
+export class VirNetwork extends ConnectedHandle implements NetworkRef {
+  readonly name: string;
+  readonly uuid: string;
+
+  constructor(conn: VirConnect, ref: NetworkRef) {
+    super(conn);
+    this.name = ref.name;
+    this.uuid = ref.uuid;
+  }
+}
+
+export class VirStoragePool extends ConnectedHandle implements StoragePoolRef {
+  readonly name: string;
+  readonly uuid: string;
+
+  constructor(conn: VirConnect, ref: StoragePoolRef) {
+    super(conn);
+    this.name = ref.name;
+    this.uuid = ref.uuid;
+  }
+}
+
+export class VirStorageVol extends ConnectedHandle implements StorageVolRef {
+  readonly pool: string;
+  readonly name: string;
+  readonly key: string;
+
+  constructor(conn: VirConnect, ref: StorageVolRef) {
+    super(conn);
+    this.pool = ref.pool;
+    this.name = ref.name;
+    this.key = ref.key;
+  }
+}

@@ -1,0 +1,5 @@
+import { registerConnectDriver } from './registry.js';
+import { testDriver } from './test/index.js';
+
+/** The drivers compiled into tsvirt, registered in the order they are asked about a URI. */
+registerConnectDriver(testDriver);

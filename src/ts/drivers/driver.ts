@@ -1,0 +1,223 @@
+import type {
+  DomainRef,
+  NetworkRef,
+  StoragePoolRef,
+  StorageVolRef,
+  VirConnect,
+  VirDomain,
+  VirNetwork,
+  VirStoragePool,
+  VirStorageVol,
+} from '../core/handles.js';
+import type { JobControl, JobSpec, VirJob } from '../jobs/job.js';
+
+/**
+ * Driver tables, shaped like libvirt's virHypervisorDriver / virNetworkDriver / virStorageDriver: one
+ * function per operation, every one optional (a missing slot is VIR_ERR_NO_SUPPORT). The entry layer has
+ * already validated handles and arguments; drivers throw VirError for everything else. A slot may return a
+ * Promise (the remote driver will); synchronous callers then get a clear error instead of a block.
+ *
+ * Long operations return a VirJob started through the JobStarter they are given: the driver decides
+ * synchronously whether the operation may start (throwing libvirt's error if not) and what the job does.
+ */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** Starts a job on the caller's connection; the job takes the references it needs. */
+export type JobStarter = <T>(spec: Omit<JobSpec, 'conn'>, work: (control: JobControl) => Promise<T>) => VirJob<T>;
+
+export interface NodeInfo {
+  model: string;
+  /** KiB */
+  memory: number;
+  cpus: number;
+  mhz: number;
+  nodes: number;
+  sockets: number;
+  cores: number;
+  threads: number;
+}
+
+export interface DomainInfo {
+  state: number;
+  /** KiB */
+  maxMem: number;
+  /** KiB */
+  memory: number;
+  nrVirtCpu: number;
+  /** nanoseconds */
+  cpuTime: bigint;
+}
+
+export interface DomainJobInfo {
+  /** virDomainJobType: NONE 0, BOUNDED 1, UNBOUNDED 2, COMPLETED 3, FAILED 4, CANCELLED 5 */
+  type: number;
+  /** virDomainJobOperation (for virDomainGetJobStats-style output); 0 when unknown. */
+  operation: number;
+  timeElapsed: number;
+  timeRemaining: number;
+  dataTotal: number;
+  dataProcessed: number;
+  dataRemaining: number;
+  memTotal: number;
+  memProcessed: number;
+  memRemaining: number;
+  fileTotal: number;
+  fileProcessed: number;
+  fileRemaining: number;
+}
+
+export interface SecurityModel {
+  model: string;
+  doi: string;
+}
+
+export interface SecurityLabel {
+  label: string;
+  enforcing: boolean;
+}
+
+export interface StoragePoolInfo {
+  /** virStoragePoolState */
+  state: number;
+  capacity: number;
+  allocation: number;
+  available: number;
+}
+
+export interface StorageVolInfo {
+  /** virStorageVolType */
+  type: number;
+  capacity: number;
+  allocation: number;
+}
+
+export interface HypervisorDriver {
+  readonly name: string;
+  connectGetType?(conn: VirConnect): string;
+  connectGetVersion?(conn: VirConnect): number;
+  connectGetHostname?(conn: VirConnect): MaybePromise<string>;
+  connectGetCapabilities?(conn: VirConnect): MaybePromise<string>;
+  connectGetMaxVcpus?(conn: VirConnect, type: string | null): MaybePromise<number>;
+  connectIsSecure?(conn: VirConnect): boolean;
+  connectIsEncrypted?(conn: VirConnect): boolean;
+  nodeGetInfo?(conn: VirConnect): MaybePromise<NodeInfo>;
+  nodeGetSecurityModel?(conn: VirConnect): MaybePromise<SecurityModel>;
+
+  connectListAllDomains?(conn: VirConnect, flags: number): MaybePromise<DomainRef[]>;
+  connectNumOfDomains?(conn: VirConnect): MaybePromise<number>;
+  connectListDomains?(conn: VirConnect): MaybePromise<number[]>;
+  connectNumOfDefinedDomains?(conn: VirConnect): MaybePromise<number>;
+  connectListDefinedDomains?(conn: VirConnect): MaybePromise<string[]>;
+  domainLookupByName?(conn: VirConnect, name: string): MaybePromise<DomainRef>;
+  domainLookupByID?(conn: VirConnect, id: number): MaybePromise<DomainRef>;
+  domainLookupByUUID?(conn: VirConnect, uuid: string): MaybePromise<DomainRef>;
+
+  domainGetInfo?(dom: VirDomain): MaybePromise<DomainInfo>;
+  domainGetState?(dom: VirDomain, flags: number): MaybePromise<{ state: number; reason: number }>;
+  domainGetID?(dom: VirDomain): MaybePromise<number>;
+  domainGetXMLDesc?(dom: VirDomain, flags: number): MaybePromise<string>;
+  domainGetOSType?(dom: VirDomain): MaybePromise<string>;
+  domainGetMaxMemory?(dom: VirDomain): MaybePromise<number>;
+  domainGetAutostart?(dom: VirDomain): MaybePromise<boolean>;
+  domainIsActive?(dom: VirDomain): MaybePromise<boolean>;
+  domainIsPersistent?(dom: VirDomain): MaybePromise<boolean>;
+  domainHasManagedSaveImage?(dom: VirDomain, flags: number): MaybePromise<boolean>;
+  domainGetSecurityLabel?(dom: VirDomain): MaybePromise<SecurityLabel>;
+
+  domainDefineXML?(conn: VirConnect, xml: string, flags: number): MaybePromise<DomainRef>;
+  domainUndefine?(dom: VirDomain, flags: number): MaybePromise<void>;
+  domainDestroy?(dom: VirDomain, flags: number): MaybePromise<void>;
+  domainSuspend?(dom: VirDomain): MaybePromise<void>;
+  domainResume?(dom: VirDomain): MaybePromise<void>;
+  domainShutdown?(dom: VirDomain, flags: number): MaybePromise<void>;
+  domainReboot?(dom: VirDomain, flags: number): MaybePromise<void>;
+
+  /** Jobs. A create job's result is the domain it started. */
+  domainCreate?(dom: VirDomain, flags: number, start: JobStarter): MaybePromise<VirJob<void>>;
+  domainCreateXML?(conn: VirConnect, xml: string, flags: number, start: JobStarter): MaybePromise<VirJob<DomainRef>>;
+  domainSave?(dom: VirDomain, to: string, xml: string | null, flags: number, start: JobStarter): MaybePromise<VirJob<void>>;
+  domainRestore?(conn: VirConnect, from: string, xml: string | null, flags: number, start: JobStarter): MaybePromise<VirJob<DomainRef>>;
+  domainCoreDump?(dom: VirDomain, to: string, format: number, flags: number, start: JobStarter): MaybePromise<VirJob<void>>;
+  /** The job running on the domain, whichever connection started it. */
+  domainGetJob?(dom: VirDomain): MaybePromise<VirJob | null>;
+}
+
+export interface NetworkDriver {
+  connectListAllNetworks?(conn: VirConnect, flags: number): MaybePromise<NetworkRef[]>;
+  connectNumOfNetworks?(conn: VirConnect): MaybePromise<number>;
+  connectListNetworks?(conn: VirConnect): MaybePromise<string[]>;
+  connectNumOfDefinedNetworks?(conn: VirConnect): MaybePromise<number>;
+  connectListDefinedNetworks?(conn: VirConnect): MaybePromise<string[]>;
+  networkLookupByName?(conn: VirConnect, name: string): MaybePromise<NetworkRef>;
+  networkLookupByUUID?(conn: VirConnect, uuid: string): MaybePromise<NetworkRef>;
+  networkGetXMLDesc?(net: VirNetwork, flags: number): MaybePromise<string>;
+  networkGetBridgeName?(net: VirNetwork): MaybePromise<string>;
+  networkGetAutostart?(net: VirNetwork): MaybePromise<boolean>;
+  networkSetAutostart?(net: VirNetwork, autostart: boolean): MaybePromise<void>;
+  networkIsActive?(net: VirNetwork): MaybePromise<boolean>;
+  networkIsPersistent?(net: VirNetwork): MaybePromise<boolean>;
+  networkDefineXML?(conn: VirConnect, xml: string, flags: number): MaybePromise<NetworkRef>;
+  networkUndefine?(net: VirNetwork): MaybePromise<void>;
+  networkDestroy?(net: VirNetwork): MaybePromise<void>;
+  networkCreate?(net: VirNetwork, flags: number, start: JobStarter): MaybePromise<VirJob<void>>;
+  networkCreateXML?(conn: VirConnect, xml: string, flags: number, start: JobStarter): MaybePromise<VirJob<NetworkRef>>;
+}
+
+export interface StorageDriver {
+  connectListAllStoragePools?(conn: VirConnect, flags: number): MaybePromise<StoragePoolRef[]>;
+  storagePoolLookupByName?(conn: VirConnect, name: string): MaybePromise<StoragePoolRef>;
+  storagePoolLookupByUUID?(conn: VirConnect, uuid: string): MaybePromise<StoragePoolRef>;
+  storagePoolLookupByVolume?(vol: VirStorageVol): MaybePromise<StoragePoolRef>;
+  storagePoolGetInfo?(pool: VirStoragePool): MaybePromise<StoragePoolInfo>;
+  storagePoolGetXMLDesc?(pool: VirStoragePool, flags: number): MaybePromise<string>;
+  storagePoolGetAutostart?(pool: VirStoragePool): MaybePromise<boolean>;
+  storagePoolSetAutostart?(pool: VirStoragePool, autostart: boolean): MaybePromise<void>;
+  storagePoolIsActive?(pool: VirStoragePool): MaybePromise<boolean>;
+  storagePoolIsPersistent?(pool: VirStoragePool): MaybePromise<boolean>;
+  storagePoolDefineXML?(conn: VirConnect, xml: string, flags: number): MaybePromise<StoragePoolRef>;
+  storagePoolCreateXML?(conn: VirConnect, xml: string, flags: number): MaybePromise<StoragePoolRef>;
+  storagePoolBuild?(pool: VirStoragePool, flags: number): MaybePromise<void>;
+  storagePoolCreate?(pool: VirStoragePool, flags: number): MaybePromise<void>;
+  storagePoolDestroy?(pool: VirStoragePool): MaybePromise<void>;
+  storagePoolUndefine?(pool: VirStoragePool): MaybePromise<void>;
+  storagePoolDelete?(pool: VirStoragePool, flags: number): MaybePromise<void>;
+  storagePoolRefresh?(pool: VirStoragePool, flags: number): MaybePromise<void>;
+  storagePoolListAllVolumes?(pool: VirStoragePool, flags: number): MaybePromise<StorageVolRef[]>;
+
+  storageVolLookupByName?(pool: VirStoragePool, name: string): MaybePromise<StorageVolRef>;
+  storageVolLookupByKey?(conn: VirConnect, key: string): MaybePromise<StorageVolRef>;
+  storageVolLookupByPath?(conn: VirConnect, path: string): MaybePromise<StorageVolRef>;
+  storageVolGetPath?(vol: VirStorageVol): MaybePromise<string>;
+  storageVolGetInfo?(vol: VirStorageVol): MaybePromise<StorageVolInfo>;
+  storageVolGetXMLDesc?(vol: VirStorageVol, flags: number): MaybePromise<string>;
+  storageVolDelete?(vol: VirStorageVol, flags: number): MaybePromise<void>;
+  storageVolResize?(vol: VirStorageVol, capacity: number, flags: number): MaybePromise<void>;
+  /** Jobs: the result of a create or clone job is the new volume. */
+  storageVolCreateXML?(pool: VirStoragePool, xml: string, flags: number, start: JobStarter): MaybePromise<VirJob<StorageVolRef>>;
+  storageVolCreateXMLFrom?(
+    pool: VirStoragePool,
+    xml: string,
+    source: VirStorageVol,
+    flags: number,
+    start: JobStarter,
+  ): MaybePromise<VirJob<StorageVolRef>>;
+  storageVolWipe?(vol: VirStorageVol, algorithm: number, flags: number, start: JobStarter): MaybePromise<VirJob<void>>;
+}
+
+/** What a driver's open gives a connection: its tables, and how to let go of the connection's resources. */
+export interface ConnectionDrivers {
+  readonly hypervisor: HypervisorDriver;
+  readonly network?: NetworkDriver;
+  readonly storage?: StorageDriver;
+  /** The URI the connection reports (virConnectGetURI). */
+  readonly uri: string;
+  close(): void;
+}
+
+/** A connection driver: claims the URIs it serves and opens connections on them. */
+export interface ConnectDriver {
+  readonly name: string;
+  /** True when this driver serves `uri` (by scheme, host, path), false to let the next one try. */
+  accepts(uri: URL): boolean;
+  open(uri: URL, flags: number): MaybePromise<ConnectionDrivers>;
+}

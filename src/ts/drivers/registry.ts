@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { ErrorDomain, ErrorNumber, virError } from '../errors/index.js';
+import type { ConnectDriver, ConnectionDrivers, MaybePromise } from './driver.js';
+
+/** The connection drivers, asked in order whether they serve a URI, as libvirt asks its drivers. */
+const drivers: ConnectDriver[] = [];
+
+export function registerConnectDriver(driver: ConnectDriver): void {
+  if (!drivers.includes(driver)) drivers.push(driver);
+}
+
+/** Where libvirt's remote driver looks for the system daemon when no local driver claims a URI. */
+const LIBVIRTD_SOCKET = '/var/run/libvirt/libvirt-sock';
+
+export function openDrivers(name: string, flags: number): MaybePromise<ConnectionDrivers> {
+  let uri: URL;
+  try {
+    uri = new URL(name);
+  } catch {
+    throw virError(ErrorNumber.VIR_ERR_INVALID_ARG, ErrorDomain.VIR_FROM_URI, `Unable to parse URI ${name}`);
+  }
+  const driver = drivers.find((d) => d.accepts(uri));
+  if (driver) return driver.open(uri, flags);
+  // No local driver: libvirt hands the URI to its remote driver, which first needs the daemon's socket.
+  if (!existsSync(LIBVIRTD_SOCKET)) {
+    throw virError(
+      ErrorNumber.VIR_ERR_SYSTEM_ERROR,
+      ErrorDomain.VIR_FROM_RPC,
+      `Failed to connect socket to '${LIBVIRTD_SOCKET}': No such file or directory`,
+    );
+  }
+  throw virError(ErrorNumber.VIR_ERR_NO_CONNECT, ErrorDomain.VIR_FROM_NONE, name);
+}

@@ -1,0 +1,491 @@
+import { hostname } from 'node:os';
+import { formatDomainXML, parseDomainXML, type DomainDef } from '../../conf/domain.js';
+import type { DomainRef, VirConnect, VirDomain } from '../../core/handles.js';
+import { ErrorDomain, ErrorNumber, virError } from '../../errors/index.js';
+import { JobType, type JobControl, type VirJob } from '../../jobs/job.js';
+import { simulateTransfer } from '../../jobs/simulated-transfer.js';
+import { checkFlags } from '../../api/check.js';
+import {
+  virConnectListAllDomainsFlags as ListFlags,
+  virDomainCoreDumpFlags,
+  virDomainCoreDumpFormat,
+  virDomainPausedReason,
+  virDomainRunningReason,
+  virDomainShutoffReason,
+  virDomainState,
+  virDomainXMLFlags,
+} from '../../api/enums.generated.js';
+import type { DomainInfo, HypervisorDriver, JobStarter, NodeInfo, SecurityLabel, SecurityModel } from '../driver.js';
+import { SAVE_MAGIC, encodeSaveImage, readSaveImage, stageFile } from './save-image.js';
+import type { TestDomain, TestState } from './state.js';
+
+const { VIR_DOMAIN_RUNNING, VIR_DOMAIN_PAUSED, VIR_DOMAIN_SHUTOFF } = virDomainState;
+const FROM_TEST = ErrorDomain.VIR_FROM_TEST;
+const FROM_DOMAIN = ErrorDomain.VIR_FROM_DOMAIN;
+
+const internal = (message: string) => virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, FROM_TEST, message);
+const notRunning = () => virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, FROM_DOMAIN, 'domain is not running');
+
+/**
+ * The test driver's hypervisor table: libvirt 9.0's test driver semantics (states, reasons, ids, errors),
+ * except that save, restore, core dump and start are real jobs that move the domain's memory at a
+ * simulated rate, with progress and cancel.
+ */
+export class TestHypervisor implements HypervisorDriver {
+  readonly name = 'Test';
+
+  constructor(
+    private readonly state: TestState,
+    /** simulated bytes per second for jobs; 0 = instant */
+    private readonly rate: number,
+  ) {}
+
+  connectGetType(): string {
+    return 'TEST';
+  }
+
+  connectGetVersion(): number {
+    return 2;
+  }
+
+  connectGetHostname(): string {
+    return hostname();
+  }
+
+  connectGetMaxVcpus(): number {
+    return 32;
+  }
+
+  nodeGetInfo(): NodeInfo {
+    return { ...this.state.nodeInfo };
+  }
+
+  nodeGetSecurityModel(): SecurityModel {
+    return { model: 'testSecurity', doi: '' };
+  }
+
+  // ---- lists and lookups ----
+
+  connectListAllDomains(_conn: VirConnect, flags: number): DomainRef[] {
+    checkFlags(flags, ALL_LIST_FLAGS, 'testConnectListAllDomains', FROM_TEST);
+    return this.state.domains.filter((d) => matchesListFlags(d, flags)).map(refOf);
+  }
+
+  connectNumOfDomains(): number {
+    return this.state.domains.filter(isActive).length;
+  }
+
+  connectListDomains(): number[] {
+    return this.state.domains.filter(isActive).map((d) => d.id);
+  }
+
+  connectNumOfDefinedDomains(): number {
+    return this.state.domains.filter((d) => !isActive(d)).length;
+  }
+
+  connectListDefinedDomains(): string[] {
+    return this.state.domains.filter((d) => !isActive(d)).map((d) => d.def.name);
+  }
+
+  domainLookupByName(_conn: VirConnect, name: string): DomainRef {
+    const found = this.state.domains.find((d) => d.def.name === name);
+    if (!found) throw virError(ErrorNumber.VIR_ERR_NO_DOMAIN, FROM_TEST);
+    return refOf(found);
+  }
+
+  domainLookupByID(_conn: VirConnect, id: number): DomainRef {
+    const found = this.state.domains.find((d) => d.id === id && isActive(d));
+    if (!found) throw virError(ErrorNumber.VIR_ERR_NO_DOMAIN, FROM_TEST);
+    return refOf(found);
+  }
+
+  domainLookupByUUID(_conn: VirConnect, uuid: string): DomainRef {
+    const found = this.state.domains.find((d) => d.def.uuid === uuid);
+    if (!found) throw virError(ErrorNumber.VIR_ERR_NO_DOMAIN, FROM_TEST);
+    return refOf(found);
+  }
+
+  // ---- queries ----
+
+  domainGetInfo(dom: VirDomain): DomainInfo {
+    const d = this.find(dom);
+    return {
+      state: d.state,
+      maxMem: d.def.memory,
+      memory: d.def.currentMemory,
+      nrVirtCpu: d.def.vcpus,
+      // The test driver reports wall-clock time as CPU time, so it always moves.
+      cpuTime: BigInt(Date.now()) * 1_000_000n,
+    };
+  }
+
+  domainGetState(dom: VirDomain, flags: number): { state: number; reason: number } {
+    checkFlags(flags, 0, 'testDomainGetState', FROM_TEST);
+    const d = this.find(dom);
+    return { state: d.state, reason: d.reason };
+  }
+
+  domainGetXMLDesc(dom: VirDomain, flags: number): string {
+    checkFlags(
+      flags,
+      virDomainXMLFlags.VIR_DOMAIN_XML_SECURE | virDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE | virDomainXMLFlags.VIR_DOMAIN_XML_UPDATE_CPU | virDomainXMLFlags.VIR_DOMAIN_XML_MIGRATABLE,
+      'testDomainGetXMLDesc',
+      FROM_TEST,
+    );
+    const d = this.find(dom);
+    const inactive = (flags & virDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE) !== 0 || !isActive(d);
+    return formatDomainXML(d.def, inactive ? {} : { id: d.id });
+  }
+
+  domainGetOSType(dom: VirDomain): string {
+    this.find(dom);
+    return 'linux';
+  }
+
+  domainGetMaxMemory(dom: VirDomain): number {
+    return this.find(dom).def.memory;
+  }
+
+  domainGetAutostart(dom: VirDomain): boolean {
+    this.find(dom);
+    return false;
+  }
+
+  domainIsActive(dom: VirDomain): boolean {
+    return isActive(this.find(dom));
+  }
+
+  domainIsPersistent(dom: VirDomain): boolean {
+    return this.find(dom).persistent;
+  }
+
+  domainHasManagedSaveImage(dom: VirDomain, flags: number): boolean {
+    checkFlags(flags, 0, 'testDomainHasManagedSaveImage', FROM_TEST);
+    this.find(dom);
+    return false;
+  }
+
+  domainGetSecurityLabel(dom: VirDomain): SecurityLabel {
+    const d = this.find(dom);
+    return isActive(d) ? { label: 'libvirt-test', enforcing: true } : { label: '', enforcing: false };
+  }
+
+  domainGetJob(dom: VirDomain): VirJob | null {
+    return this.find(dom).job;
+  }
+
+  // ---- definitions and state changes ----
+
+  domainDefineXML(_conn: VirConnect, xml: string, flags: number): DomainRef {
+    checkFlags(flags, DEFINE_VALIDATE, 'testDomainDefineXMLFlags', FROM_TEST);
+    const def = parseDomainXML(xml);
+    const existing = this.checkUnique(def, false);
+    if (existing) {
+      this.requireNoJob(existing);
+      // Redefining replaces the persistent configuration; a running domain keeps its live one until it stops.
+      if (!isActive(existing)) existing.def = def;
+      existing.persistent = true;
+      return refOf(existing);
+    }
+    const added: TestDomain = {
+      def,
+      persistent: true,
+      state: VIR_DOMAIN_SHUTOFF,
+      reason: virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_UNKNOWN,
+      id: -1,
+      job: null,
+    };
+    this.state.domains.push(added);
+    return refOf(added);
+  }
+
+  domainUndefine(dom: VirDomain, flags: number): void {
+    checkFlags(flags, UNDEFINE_FLAGS, 'testDomainUndefineFlags', FROM_TEST);
+    const d = this.find(dom);
+    this.requireNoJob(d);
+    if (!d.persistent)
+      throw virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, FROM_DOMAIN, 'cannot undefine transient domain');
+    if (isActive(d)) d.persistent = false;
+    else this.remove(d);
+  }
+
+  domainDestroy(dom: VirDomain, flags: number): void {
+    checkFlags(flags, 0, 'testDomainDestroyFlags', FROM_TEST);
+    const d = this.find(dom);
+    if (!isActive(d)) throw notRunning();
+    this.requireNoJob(d);
+    this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_DESTROYED);
+  }
+
+  domainSuspend(dom: VirDomain): void {
+    const d = this.find(dom);
+    this.requireNoJob(d);
+    if (d.state !== VIR_DOMAIN_RUNNING) throw internal(`domain '${d.def.name}' not running`);
+    d.state = VIR_DOMAIN_PAUSED;
+    d.reason = virDomainPausedReason.VIR_DOMAIN_PAUSED_USER;
+  }
+
+  domainResume(dom: VirDomain): void {
+    const d = this.find(dom);
+    this.requireNoJob(d);
+    if (d.state !== VIR_DOMAIN_PAUSED) throw internal(`domain '${d.def.name}' not paused`);
+    d.state = VIR_DOMAIN_RUNNING;
+    d.reason = virDomainRunningReason.VIR_DOMAIN_RUNNING_UNPAUSED;
+  }
+
+  domainShutdown(dom: VirDomain, flags: number): void {
+    checkFlags(flags, 0, 'testDomainShutdownFlags', FROM_TEST);
+    const d = this.find(dom);
+    this.requireNoJob(d);
+    if (d.state !== VIR_DOMAIN_RUNNING) throw internal(`domain '${d.def.name}' not running`);
+    this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_SHUTDOWN);
+  }
+
+  domainReboot(dom: VirDomain, flags: number): void {
+    checkFlags(flags, REBOOT_FLAGS, 'testDomainReboot', FROM_TEST);
+    const d = this.find(dom);
+    if (!isActive(d)) throw notRunning();
+    this.requireNoJob(d);
+    // on_reboot is 'restart' for every domain the test driver accepts: the guest comes straight back.
+    d.state = VIR_DOMAIN_RUNNING;
+    d.reason = virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED;
+  }
+
+  // ---- jobs ----
+
+  domainCreate(dom: VirDomain, flags: number, start: JobStarter): VirJob<void> {
+    checkFlags(flags, 0, 'testDomainCreateWithFlags', FROM_TEST);
+    const d = this.find(dom);
+    if (isActive(d)) throw internal(`Domain '${d.def.name}' is already running`);
+    this.requireNoJob(d);
+    return this.track(d, start({ ...this.spec('start', 'domain start', d), domain: dom }, async (control) => {
+      await this.transfer(control, d);
+      control.commit();
+      this.begin(d, virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED);
+    }));
+  }
+
+  domainCreateXML(_conn: VirConnect, xml: string, flags: number, start: JobStarter): VirJob<DomainRef> {
+    checkFlags(flags, CREATE_XML_FLAGS, 'testDomainCreateXML', FROM_TEST);
+    const def = parseDomainXML(xml);
+    const existing = this.checkUnique(def, true);
+    // A transient domain under construction is not listed until it runs.
+    const pending: TestDomain = {
+      def,
+      persistent: existing?.persistent ?? false,
+      state: VIR_DOMAIN_SHUTOFF,
+      reason: virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_UNKNOWN,
+      id: -1,
+      job: null,
+    };
+    const target = existing ?? pending;
+    if (existing) this.requireNoJob(existing);
+    return this.track(target, start(this.spec('start', 'domain create', target), async (control) => {
+      await this.transfer(control, target);
+      control.commit();
+      if (!existing) {
+        this.checkUnique(def, true);
+        this.state.domains.push(pending);
+      } else {
+        existing.def = def;
+      }
+      this.begin(target, virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED);
+      return refOf(target);
+    }));
+  }
+
+  domainSave(dom: VirDomain, to: string, xml: string | null, flags: number, start: JobStarter): VirJob<void> {
+    checkFlags(flags, 0, 'testDomainSaveFlags', FROM_TEST);
+    if (xml) throw virError(ErrorNumber.VIR_ERR_ARGUMENT_UNSUPPORTED, FROM_TEST, 'xml modification unsupported');
+    const d = this.find(dom);
+    if (!isActive(d)) throw notRunning();
+    this.requireNoJob(d);
+    return this.track(d, start({ ...this.spec('save', 'domain save', d), domain: dom }, async (control) => {
+      const image = encodeSaveImage(formatDomainXML(d.def, { id: d.id }));
+      await this.transfer(control, d);
+      const staged = await stageFile(to, image, `saving domain '${d.def.name}' to '${to}'`);
+      if (control.cancelRequested) {
+        await staged.discard();
+        throw control.signal.reason;
+      }
+      control.commit();
+      await staged.commit();
+      this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_SAVED);
+    }));
+  }
+
+  domainRestore(_conn: VirConnect, from: string, xml: string | null, flags: number, start: JobStarter): VirJob<DomainRef> {
+    checkFlags(flags, 0, 'testDomainRestoreFlags', FROM_TEST);
+    if (xml) throw virError(ErrorNumber.VIR_ERR_ARGUMENT_UNSUPPORTED, FROM_TEST, 'xml modification unsupported');
+    // The image is read inside the job: a missing or damaged file is the job's failure, as a slow disk would be.
+    return start(
+      { operation: 'restore', label: 'domain restore', type: JobType.BOUNDED, errorDomain: FROM_TEST },
+      async (control) => {
+        const def = parseDomainXML(await readSaveImage(from));
+        const bytes = def.currentMemory * 1024;
+        control.progress(0, bytes);
+        const existing = this.checkUnique(def, true);
+        if (existing) this.requireNoJob(existing);
+        await simulateTransfer(control, bytes, this.rate);
+        control.commit();
+        const target = this.checkUnique(def, true);
+        if (target) {
+          target.def = def;
+          this.begin(target, virDomainRunningReason.VIR_DOMAIN_RUNNING_RESTORED);
+          return refOf(target);
+        }
+        const added: TestDomain = { def, persistent: false, state: VIR_DOMAIN_SHUTOFF, reason: 0, id: -1, job: null };
+        this.state.domains.push(added);
+        this.begin(added, virDomainRunningReason.VIR_DOMAIN_RUNNING_RESTORED);
+        return refOf(added);
+      },
+    );
+  }
+
+  domainCoreDump(dom: VirDomain, to: string, format: number, flags: number, start: JobStarter): VirJob<void> {
+    checkFlags(flags, virDomainCoreDumpFlags.VIR_DUMP_CRASH, 'testDomainCoreDumpWithFormat', FROM_TEST);
+    const d = this.find(dom);
+    if (!isActive(d)) throw notRunning();
+    if (format !== virDomainCoreDumpFormat.VIR_DOMAIN_CORE_DUMP_FORMAT_RAW)
+      throw virError(ErrorNumber.VIR_ERR_OPERATION_UNSUPPORTED, FROM_TEST, 'kdump-compressed format is not supported here');
+    this.requireNoJob(d);
+    return this.track(d, start({ ...this.spec('dump', 'domain core dump', d), domain: dom }, async (control) => {
+      await this.transfer(control, d);
+      const staged = await stageFile(to, SAVE_MAGIC, `domain '${d.def.name}' coredump`);
+      if (control.cancelRequested) {
+        await staged.discard();
+        throw control.signal.reason;
+      }
+      control.commit();
+      await staged.commit();
+      if (flags & virDomainCoreDumpFlags.VIR_DUMP_CRASH) this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_CRASHED);
+    }));
+  }
+
+  // ---- internals ----
+
+  private spec(operation: string, label: string, d: TestDomain) {
+    return { operation, label, type: JobType.BOUNDED, total: memoryBytes(d.def), errorDomain: FROM_TEST };
+  }
+
+  private transfer(control: JobControl, d: TestDomain): Promise<void> {
+    return simulateTransfer(control, memoryBytes(d.def), this.rate);
+  }
+
+  /** Marks the domain busy for the job's lifetime, so conflicting operations fail instead of interleaving. */
+  private track<J extends VirJob<any>>(d: TestDomain, job: J): J {
+    d.job = job;
+    job.subscribe((_j, event) => {
+      if (event === 'end' && d.job === job) d.job = null;
+    });
+    return job;
+  }
+
+  private requireNoJob(d: TestDomain): void {
+    if (d.job?.running)
+      throw virError(
+        ErrorNumber.VIR_ERR_OPERATION_INVALID,
+        FROM_DOMAIN,
+        `domain '${d.def.name}' has an active ${d.job.operation} job`,
+      );
+  }
+
+  private find(dom: VirDomain): TestDomain {
+    const found = this.state.domains.find((d) => d.def.uuid === dom.uuid);
+    if (!found)
+      throw virError(ErrorNumber.VIR_ERR_NO_DOMAIN, FROM_TEST, `no domain with matching uuid '${dom.uuid}' (${dom.name})`);
+    return found;
+  }
+
+  /**
+   * libvirt's uniqueness rules: a name belongs to one UUID. Returns the existing domain with the same name
+   * and UUID, if any; with `live`, starting one that already runs is an error.
+   */
+  private checkUnique(def: DomainDef, live: boolean): TestDomain | undefined {
+    const byUuid = this.state.domains.find((d) => d.def.uuid === def.uuid);
+    if (byUuid) {
+      if (byUuid.def.name !== def.name)
+        throw virError(
+          ErrorNumber.VIR_ERR_OPERATION_FAILED,
+          FROM_DOMAIN,
+          `domain '${byUuid.def.name}' is already defined with uuid ${byUuid.def.uuid}`,
+        );
+      if (live && isActive(byUuid))
+        throw virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, FROM_DOMAIN, `domain '${def.name}' is already active`);
+      return byUuid;
+    }
+    const byName = this.state.domains.find((d) => d.def.name === def.name);
+    if (byName)
+      throw virError(
+        ErrorNumber.VIR_ERR_OPERATION_FAILED,
+        FROM_DOMAIN,
+        `domain '${def.name}' already exists with uuid ${byName.def.uuid}`,
+      );
+    return undefined;
+  }
+
+  private begin(d: TestDomain, reason: number): void {
+    d.state = VIR_DOMAIN_RUNNING;
+    d.reason = reason;
+    d.id = this.state.nextDomainId();
+  }
+
+  private stop(d: TestDomain, reason: number): void {
+    d.state = VIR_DOMAIN_SHUTOFF;
+    d.reason = reason;
+    d.id = -1;
+    if (!d.persistent) this.remove(d);
+  }
+
+  private remove(d: TestDomain): void {
+    const at = this.state.domains.indexOf(d);
+    if (at >= 0) this.state.domains.splice(at, 1);
+  }
+}
+
+const DEFINE_VALIDATE = 1;
+const CREATE_XML_FLAGS = 0;
+const UNDEFINE_FLAGS = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80;
+const REBOOT_FLAGS = 0;
+const ALL_LIST_FLAGS = 0xffff;
+
+function isActive(d: TestDomain): boolean {
+  return d.state !== VIR_DOMAIN_SHUTOFF;
+}
+
+function refOf(d: TestDomain): DomainRef {
+  return { name: d.def.name, uuid: d.def.uuid, id: isActive(d) ? d.id : -1 };
+}
+
+function memoryBytes(def: DomainDef): number {
+  return def.currentMemory * 1024;
+}
+
+function matchesListFlags(d: TestDomain, flags: number): boolean {
+  const active = isActive(d);
+  const pick = (yes: number, no: number, value: boolean) =>
+    !(flags & (yes | no)) || (flags & yes && value) || (flags & no && !value);
+  return Boolean(
+    pick(ListFlags.VIR_CONNECT_LIST_DOMAINS_ACTIVE, ListFlags.VIR_CONNECT_LIST_DOMAINS_INACTIVE, active) &&
+      pick(ListFlags.VIR_CONNECT_LIST_DOMAINS_PERSISTENT, ListFlags.VIR_CONNECT_LIST_DOMAINS_TRANSIENT, d.persistent) &&
+      pick(ListFlags.VIR_CONNECT_LIST_DOMAINS_AUTOSTART, ListFlags.VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART, false) &&
+      pick(ListFlags.VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE, ListFlags.VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE, false) &&
+      pick(ListFlags.VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT, ListFlags.VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT, false) &&
+      stateFilter(d, flags),
+  );
+}
+
+/** RUNNING / PAUSED / SHUTOFF / OTHER: when any is given, the domain's state must be one of them. */
+function stateFilter(d: TestDomain, flags: number): boolean {
+  const states =
+    ListFlags.VIR_CONNECT_LIST_DOMAINS_RUNNING |
+    ListFlags.VIR_CONNECT_LIST_DOMAINS_PAUSED |
+    ListFlags.VIR_CONNECT_LIST_DOMAINS_SHUTOFF |
+    ListFlags.VIR_CONNECT_LIST_DOMAINS_OTHER;
+  if (!(flags & states)) return true;
+  if (d.state === VIR_DOMAIN_RUNNING) return (flags & ListFlags.VIR_CONNECT_LIST_DOMAINS_RUNNING) !== 0;
+  if (d.state === VIR_DOMAIN_PAUSED) return (flags & ListFlags.VIR_CONNECT_LIST_DOMAINS_PAUSED) !== 0;
+  if (d.state === VIR_DOMAIN_SHUTOFF) return (flags & ListFlags.VIR_CONNECT_LIST_DOMAINS_SHUTOFF) !== 0;
+  return (flags & ListFlags.VIR_CONNECT_LIST_DOMAINS_OTHER) !== 0;
+}
+

@@ -1,0 +1,84 @@
+import { parseDomainXML } from '../../conf/domain.js';
+import { parseNetworkXML } from '../../conf/network.js';
+import { parsePoolXML } from '../../conf/storage.js';
+import { loadTestNode } from '../../conf/test-node.js';
+import { virDomainRunningReason, virDomainState } from '../../api/enums.generated.js';
+import type { ConnectDriver, ConnectionDrivers } from '../driver.js';
+import { DEFAULT_DOMAIN_XML, DEFAULT_NETWORK_XML, DEFAULT_NODE_INFO, DEFAULT_POOL_XML } from './defaults.js';
+import { TestHypervisor } from './hypervisor.js';
+import { TestNetworks } from './networks.js';
+import { rateFor } from './rate.js';
+import { TestState } from './state.js';
+import { TestStorage } from './storage.js';
+
+/** The state of `test:///default`, shared by a process's connections while any is open. */
+let shared: { state: TestState; users: number } | null = null;
+
+function defaultState(): TestState {
+  const state = new TestState(DEFAULT_NODE_INFO);
+  state.domains.push({
+    def: parseDomainXML(DEFAULT_DOMAIN_XML),
+    persistent: true,
+    state: virDomainState.VIR_DOMAIN_RUNNING,
+    reason: virDomainRunningReason.VIR_DOMAIN_RUNNING_UNKNOWN,
+    id: state.nextDomainId(),
+    job: null,
+  });
+  state.networks.push({ def: parseNetworkXML(DEFAULT_NETWORK_XML), persistent: true, active: true, autostart: false, job: null });
+  state.pools.push({ def: parsePoolXML(DEFAULT_POOL_XML), persistent: true, active: true, autostart: false, volumes: [] });
+  return state;
+}
+
+/** A custom test-driver file (libvirt's `<node>` format): every domain in it starts running. */
+function fileState(path: string): TestState {
+  const node = loadTestNode(path);
+  const state = new TestState(node.nodeInfo ?? DEFAULT_NODE_INFO);
+  for (const def of node.domains) {
+    state.domains.push({
+      def,
+      persistent: true,
+      state: virDomainState.VIR_DOMAIN_RUNNING,
+      reason: virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED,
+      id: state.nextDomainId(),
+      job: null,
+    });
+  }
+  for (const def of node.networks) state.networks.push({ def, persistent: true, active: true, autostart: false, job: null });
+  for (const pool of node.pools) {
+    state.pools.push({
+      def: pool.def,
+      persistent: true,
+      active: true,
+      autostart: false,
+      volumes: pool.volumes.map((def) => ({ def, pending: false, job: null })),
+    });
+  }
+  return state;
+}
+
+function tables(state: TestState, uri: URL, release: () => void): ConnectionDrivers {
+  const rate = rateFor(uri);
+  return {
+    hypervisor: new TestHypervisor(state, rate),
+    network: new TestNetworks(state, rate),
+    storage: new TestStorage(state, rate),
+    uri: uri.href,
+    close: release,
+  };
+}
+
+/** libvirt's mock hypervisor: `test:///default` or `test:///ABSOLUTE/PATH.xml`. */
+export const testDriver: ConnectDriver = {
+  name: 'Test',
+  accepts: (uri) => uri.protocol === 'test:' && (uri.host === '' || uri.host === 'localhost'),
+  open(uri) {
+    if (uri.pathname === '/default') {
+      const entry = (shared ??= { state: defaultState(), users: 0 });
+      entry.users++;
+      return tables(entry.state, uri, () => {
+        if (--entry.users === 0 && shared === entry) shared = null;
+      });
+    }
+    return tables(fileState(decodeURIComponent(uri.pathname)), uri, () => {});
+  },
+};

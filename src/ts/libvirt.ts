@@ -1,0 +1,149 @@
+/**
+ * tsvirt/libvirt: libvirt's C API, by libvirt's names, in TypeScript over opaque handles.
+ *
+ * Conventions, so C code ports line by line:
+ * - Failure returns NULL (null) or -1 and sets the last error (virGetLastError), which the default error
+ *   callback also prints to stderr, as libvirt does (replace it with virSetErrorFunc).
+ * - An out-parameter becomes the return value: virDomainGetInfo(dom) returns the info or null.
+ * - Functions whose libvirt twin blocks (virDomainSave, virDomainCreateXML, ...) return a Promise of the same
+ *   result; each has a *Job variant that returns a virJobPtr at once.
+ * - Handles are reference counted exactly like libvirt's: every handle returned is the caller's to free.
+ */
+import * as connect from './api/connect.js';
+import * as domain from './api/domain.js';
+import * as job from './api/job.js';
+import { blocking, predicate, sync } from './cstyle/wrap.js';
+import type { VirConnect, VirDomain, VirNetwork, VirStoragePool, VirStorageVol } from './core/handles.js';
+import type { VirJob } from './jobs/job.js';
+
+export type virConnectPtr = VirConnect;
+export type virDomainPtr = VirDomain;
+export type virNetworkPtr = VirNetwork;
+export type virStoragePoolPtr = VirStoragePool;
+export type virStorageVolPtr = VirStorageVol;
+export type virJobPtr = VirJob;
+export type { JobInfo as virJobInfo } from './jobs/job.js';
+export type {
+  DomainInfo as virDomainInfo,
+  DomainJobInfo as virDomainJobInfo,
+  NodeInfo as virNodeInfo,
+  SecurityLabel as virSecurityLabel,
+  SecurityModel as virSecurityModel,
+  StoragePoolInfo as virStoragePoolInfo,
+  StorageVolInfo as virStorageVolInfo,
+} from './drivers/driver.js';
+export type { VirError as virError } from './errors/index.js';
+
+export * from './api/enums.generated.js';
+export { ErrorDomain as virErrorDomain, ErrorLevel as virErrorLevel, ErrorNumber as virErrorNumber } from './errors/index.js';
+export { JobState as virJobState, JobType as virJobType } from './jobs/job.js';
+export const VIR_JOB_BOUNDED = 0;
+export const VIR_JOB_UNBOUNDED = 1;
+export const VIR_JOB_RUNNING = 0;
+export const VIR_JOB_COMPLETED = 1;
+export const VIR_JOB_FAILED = 2;
+export const VIR_JOB_CANCELLED = 3;
+
+export {
+  virConnGetLastError,
+  virConnResetLastError,
+  virDefaultErrorFunc,
+  virGetLastError,
+  virGetLastErrorCode,
+  virGetLastErrorDomain,
+  virGetLastErrorMessage,
+  virResetLastError,
+  virSaveLastError,
+  virSetErrorFunc,
+  type virErrorFunc,
+} from './cstyle/last-error.js';
+
+// ---- host and connections ----
+export const virGetVersion = connect.virGetVersion;
+export const virConnectOpen = sync('virConnectOpen', connect.virConnectOpen, null);
+export const virConnectOpenReadOnly = sync('virConnectOpenReadOnly', connect.virConnectOpenReadOnly, null);
+export const virConnectOpenAuth = sync('virConnectOpenAuth', connect.virConnectOpenAuth, null);
+export const virConnectClose = sync('virConnectClose', connect.virConnectClose, -1);
+export const virConnectRef = sync('virConnectRef', connect.virConnectRef, -1);
+export const virConnectGetType = sync('virConnectGetType', connect.virConnectGetType, null);
+export const virConnectGetVersion = sync('virConnectGetVersion', connect.virConnectGetVersion, -1);
+export const virConnectGetLibVersion = sync('virConnectGetLibVersion', connect.virConnectGetLibVersion, -1);
+export const virConnectGetURI = sync('virConnectGetURI', connect.virConnectGetURI, null);
+export const virConnectGetHostname = sync('virConnectGetHostname', connect.virConnectGetHostname, null);
+export const virConnectGetCapabilities = sync('virConnectGetCapabilities', connect.virConnectGetCapabilities, null);
+export const virConnectGetMaxVcpus = sync('virConnectGetMaxVcpus', connect.virConnectGetMaxVcpus, -1);
+export const virConnectIsAlive = predicate('virConnectIsAlive', connect.virConnectIsAlive);
+export const virConnectIsSecure = predicate('virConnectIsSecure', connect.virConnectIsSecure);
+export const virConnectIsEncrypted = predicate('virConnectIsEncrypted', connect.virConnectIsEncrypted);
+export const virNodeGetInfo = sync('virNodeGetInfo', connect.virNodeGetInfo, null);
+export const virNodeGetSecurityModel = sync('virNodeGetSecurityModel', connect.virNodeGetSecurityModel, null);
+
+// ---- domains ----
+export const virConnectListAllDomains = sync('virConnectListAllDomains', domain.virConnectListAllDomains, null);
+export const virConnectNumOfDomains = sync('virConnectNumOfDomains', domain.virConnectNumOfDomains, -1);
+export const virConnectListDomains = sync('virConnectListDomains', domain.virConnectListDomains, null);
+export const virConnectNumOfDefinedDomains = sync('virConnectNumOfDefinedDomains', domain.virConnectNumOfDefinedDomains, -1);
+export const virConnectListDefinedDomains = sync('virConnectListDefinedDomains', domain.virConnectListDefinedDomains, null);
+export const virDomainLookupByName = sync('virDomainLookupByName', domain.virDomainLookupByName, null);
+export const virDomainLookupByID = sync('virDomainLookupByID', domain.virDomainLookupByID, null);
+export const virDomainLookupByUUIDString = sync('virDomainLookupByUUIDString', domain.virDomainLookupByUUIDString, null);
+export const virDomainGetConnect = sync('virDomainGetConnect', domain.virDomainGetConnect, null);
+export const virDomainGetName = sync('virDomainGetName', domain.virDomainGetName, null);
+export const virDomainGetUUIDString = sync('virDomainGetUUIDString', domain.virDomainGetUUIDString, null);
+export const virDomainGetID = sync('virDomainGetID', domain.virDomainGetID, -1);
+export const virDomainGetInfo = sync('virDomainGetInfo', domain.virDomainGetInfo, null);
+export const virDomainGetState = sync('virDomainGetState', domain.virDomainGetState, null);
+export const virDomainGetXMLDesc = sync('virDomainGetXMLDesc', domain.virDomainGetXMLDesc, null);
+export const virDomainGetOSType = sync('virDomainGetOSType', domain.virDomainGetOSType, null);
+export const virDomainGetMaxMemory = sync('virDomainGetMaxMemory', domain.virDomainGetMaxMemory, 0);
+export const virDomainGetAutostart = sync('virDomainGetAutostart', domain.virDomainGetAutostart, null);
+export const virDomainGetSecurityLabel = sync('virDomainGetSecurityLabel', domain.virDomainGetSecurityLabel, null);
+export const virDomainIsActive = predicate('virDomainIsActive', domain.virDomainIsActive);
+export const virDomainIsPersistent = predicate('virDomainIsPersistent', domain.virDomainIsPersistent);
+export const virDomainHasManagedSaveImage = predicate('virDomainHasManagedSaveImage', domain.virDomainHasManagedSaveImage);
+export const virDomainDefineXML = sync('virDomainDefineXML', domain.virDomainDefineXML, null);
+export const virDomainDefineXMLFlags = sync('virDomainDefineXMLFlags', domain.virDomainDefineXMLFlags, null);
+export const virDomainUndefine = sync('virDomainUndefine', domain.virDomainUndefine, -1);
+export const virDomainUndefineFlags = sync('virDomainUndefineFlags', domain.virDomainUndefineFlags, -1);
+export const virDomainDestroy = sync('virDomainDestroy', domain.virDomainDestroy, -1);
+export const virDomainDestroyFlags = sync('virDomainDestroyFlags', domain.virDomainDestroyFlags, -1);
+export const virDomainSuspend = sync('virDomainSuspend', domain.virDomainSuspend, -1);
+export const virDomainResume = sync('virDomainResume', domain.virDomainResume, -1);
+export const virDomainShutdown = sync('virDomainShutdown', domain.virDomainShutdown, -1);
+export const virDomainShutdownFlags = sync('virDomainShutdownFlags', domain.virDomainShutdownFlags, -1);
+export const virDomainReboot = sync('virDomainReboot', domain.virDomainReboot, -1);
+export const virDomainGetJobInfo = sync('virDomainGetJobInfo', domain.virDomainGetJobInfo, null);
+export const virDomainAbortJob = sync('virDomainAbortJob', domain.virDomainAbortJob, -1);
+export const virDomainRef = sync('virDomainRef', domain.virDomainRef, -1);
+export const virDomainFree = sync('virDomainFree', domain.virDomainFree, -1);
+
+export const virDomainCreate = blocking(domain.virDomainCreate, -1);
+export const virDomainCreateWithFlags = blocking(domain.virDomainCreateWithFlags, -1);
+export const virDomainCreateXML = blocking(domain.virDomainCreateXML, null);
+export const virDomainCreateLinux = blocking(domain.virDomainCreateLinux, null);
+export const virDomainSave = blocking(domain.virDomainSave, -1);
+export const virDomainSaveFlags = blocking(domain.virDomainSaveFlags, -1);
+export const virDomainRestore = blocking(domain.virDomainRestore, -1);
+export const virDomainRestoreFlags = blocking(domain.virDomainRestoreFlags, -1);
+export const virDomainCoreDump = blocking(domain.virDomainCoreDump, -1);
+export const virDomainCoreDumpWithFormat = blocking(domain.virDomainCoreDumpWithFormat, -1);
+
+// ---- jobs ----
+export const virDomainCreateJob = sync('virDomainCreateJob', domain.virDomainCreateJob, null);
+export const virDomainCreateXMLJob = sync('virDomainCreateXMLJob', domain.virDomainCreateXMLJob, null);
+export const virDomainCreateLinuxJob = sync('virDomainCreateLinuxJob', domain.virDomainCreateLinuxJob, null);
+export const virDomainSaveJob = sync('virDomainSaveJob', domain.virDomainSaveJob, null);
+export const virDomainRestoreJob = sync('virDomainRestoreJob', domain.virDomainRestoreJob, null);
+export const virDomainCoreDumpJob = sync('virDomainCoreDumpJob', domain.virDomainCoreDumpJob, null);
+export const virJobGetInfo = sync('virJobGetInfo', job.virJobGetInfo, null);
+export const virJobCancel = sync('virJobCancel', job.virJobCancel, -1);
+export const virJobGetError = sync('virJobGetError', job.virJobGetError, null);
+export const virJobGetOperation = sync('virJobGetOperation', job.virJobGetOperation, null);
+export const virJobRef = sync('virJobRef', job.virJobRef, -1);
+export const virJobFree = sync('virJobFree', job.virJobFree, -1);
+export const virJobGetConnect = sync('virJobGetConnect', job.virJobGetConnect, null);
+export const virJobGetDomain = sync('virJobGetDomain', job.virJobGetDomain, null);
+export const virJobGetNetwork = sync('virJobGetNetwork', job.virJobGetNetwork, null);
+export const virJobGetStorageVol = sync('virJobGetStorageVol', job.virJobGetStorageVol, null);
+export const virConnectListAllJobs = sync('virConnectListAllJobs', job.virConnectListAllJobs, null);
+export const virJobWait = blocking(job.virJobWait, -1);

@@ -1,0 +1,194 @@
+import * as connectApi from '../api/connect.js';
+import * as domainApi from '../api/domain.js';
+import * as jobApi from '../api/job.js';
+import * as networkApi from '../api/network.js';
+import * as storageApi from '../api/storage.js';
+import type { VirConnect, VirDomain } from '../core/handles.js';
+import type { NodeInfo } from '../drivers/driver.js';
+import { VirError } from '../errors/index.js';
+import { Domain } from './domain.js';
+import { Job, type JobOptions } from './job.js';
+import { Network } from './network.js';
+import { StoragePool, StorageVolume } from './storage.js';
+
+export interface ConnectOptions {
+  readOnly?: boolean;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/** Opens a connection: `test:///default`, `test:///PATH.xml`, `tsvirt:///session`, ... */
+export async function connect(uri?: string, options: ConnectOptions = {}): Promise<Connection> {
+  const handle = await (options.readOnly ? connectApi.virConnectOpenReadOnly(uri ?? null) : connectApi.virConnectOpen(uri ?? null));
+  return new Connection(handle);
+}
+
+/** A connection to a driver. Every method goes through the same entry points as tsvirt/libvirt. */
+export class Connection implements AsyncDisposable {
+  private closed = false;
+
+  /** @internal */
+  constructor(readonly handle: VirConnect) {}
+
+  get uri(): string {
+    return connectApi.virConnectGetURI(this.handle);
+  }
+
+  /** The driver's name as virConnectGetType reports it, e.g. 'TEST'. */
+  get type(): string {
+    return connectApi.virConnectGetType(this.handle);
+  }
+
+  async version(): Promise<number> {
+    return connectApi.virConnectGetVersion(this.handle);
+  }
+
+  async hostname(): Promise<string> {
+    return connectApi.virConnectGetHostname(this.handle);
+  }
+
+  async nodeInfo(): Promise<NodeInfo> {
+    return connectApi.virNodeGetInfo(this.handle);
+  }
+
+  // ---- domains ----
+
+  async listDomains(flags = 0): Promise<Domain[]> {
+    return (await domainApi.virConnectListAllDomains(this.handle, flags)).map((d) => new Domain(d));
+  }
+
+  /** Finds a domain by id (a number, or a string of digits), UUID or name, in virsh's order. */
+  async lookupDomain(key: string | number): Promise<Domain> {
+    return new Domain(await this.findDomain(key));
+  }
+
+  async defineDomain(xml: string, flags = 0): Promise<Domain> {
+    return new Domain(await domainApi.virDomainDefineXMLFlags(this.handle, xml, flags));
+  }
+
+  /** Creates and starts a transient domain (virDomainCreateXML) as a job. */
+  createDomain(xml: string, options: JobOptions & { flags?: number } = {}): Job<Domain> {
+    return new Job(() => domainApi.virDomainCreateXMLJob(this.handle, xml, options.flags ?? 0), takeDomain, options);
+  }
+
+  /** Restores a domain saved with Domain.save (virDomainRestore) as a job. */
+  restore(path: string, options: JobOptions & { flags?: number } = {}): Job<Domain> {
+    return new Job(() => domainApi.virDomainRestoreJob(this.handle, path, options.flags ?? 0), takeDomain, options);
+  }
+
+  // ---- networks ----
+
+  async listNetworks(flags = 0): Promise<Network[]> {
+    return (await networkApi.virConnectListAllNetworks(this.handle, flags)).map((n) => new Network(n));
+  }
+
+  async lookupNetwork(key: string): Promise<Network> {
+    if (UUID_RE.test(key)) {
+      try {
+        return new Network(await networkApi.virNetworkLookupByUUIDString(this.handle, key));
+      } catch (err) {
+        if (!(err instanceof VirError)) throw err;
+      }
+    }
+    return new Network(await networkApi.virNetworkLookupByName(this.handle, key));
+  }
+
+  async defineNetwork(xml: string): Promise<Network> {
+    return new Network(await networkApi.virNetworkDefineXML(this.handle, xml));
+  }
+
+  createNetwork(xml: string, options: JobOptions & { flags?: number } = {}): Job<Network> {
+    return new Job(
+      () => networkApi.virNetworkCreateXMLJob(this.handle, xml, options.flags ?? 0),
+      (job) => new Network(job.network!.ref()),
+      options,
+    );
+  }
+
+  // ---- storage ----
+
+  async listStoragePools(flags = 0): Promise<StoragePool[]> {
+    return (await storageApi.virConnectListAllStoragePools(this.handle, flags)).map((p) => new StoragePool(p));
+  }
+
+  async lookupStoragePool(key: string): Promise<StoragePool> {
+    if (UUID_RE.test(key)) {
+      try {
+        return new StoragePool(await storageApi.virStoragePoolLookupByUUIDString(this.handle, key));
+      } catch (err) {
+        if (!(err instanceof VirError)) throw err;
+      }
+    }
+    return new StoragePool(await storageApi.virStoragePoolLookupByName(this.handle, key));
+  }
+
+  async defineStoragePool(xml: string, flags = 0): Promise<StoragePool> {
+    return new StoragePool(await storageApi.virStoragePoolDefineXML(this.handle, xml, flags));
+  }
+
+  async createStoragePool(xml: string, flags = 0): Promise<StoragePool> {
+    return new StoragePool(await storageApi.virStoragePoolCreateXML(this.handle, xml, flags));
+  }
+
+  /** Finds a volume by its path, then by its key. */
+  async lookupStorageVolume(pathOrKey: string): Promise<StorageVolume> {
+    try {
+      return new StorageVolume(await storageApi.virStorageVolLookupByPath(this.handle, pathOrKey));
+    } catch (err) {
+      if (!(err instanceof VirError)) throw err;
+      return new StorageVolume(await storageApi.virStorageVolLookupByKey(this.handle, pathOrKey));
+    }
+  }
+
+  // ---- jobs and lifetime ----
+
+  /** Ids and operations of this connection's jobs that are still running. */
+  runningJobs(): { id: number; operation: string }[] {
+    return jobApi
+      .virConnectListAllJobs(this.handle, 0)
+      .map((job) => {
+        const entry = { id: job.id, operation: job.operation, running: job.running };
+        job.unref();
+        return entry;
+      })
+      .filter((j) => j.running)
+      .map(({ id, operation }) => ({ id, operation }));
+  }
+
+  /**
+   * Drops this object's reference on the connection and returns how many remain (other objects, running
+   * jobs). The driver lets go of the connection when none do. Closing twice is harmless.
+   */
+  async close(): Promise<number> {
+    if (this.closed) return this.handle.refs;
+    this.closed = true;
+    return connectApi.virConnectClose(this.handle);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private async findDomain(key: string | number): Promise<VirDomain> {
+    if (typeof key === 'number') return domainApi.virDomainLookupByID(this.handle, key);
+    if (/^\d+$/.test(key)) {
+      try {
+        return await domainApi.virDomainLookupByID(this.handle, Number(key));
+      } catch (err) {
+        if (!(err instanceof VirError)) throw err;
+      }
+    }
+    if (UUID_RE.test(key)) {
+      try {
+        return await domainApi.virDomainLookupByUUIDString(this.handle, key);
+      } catch (err) {
+        if (!(err instanceof VirError)) throw err;
+      }
+    }
+    return domainApi.virDomainLookupByName(this.handle, key);
+  }
+}
+
+function takeDomain(job: { domain: VirDomain | null }): Domain {
+  return new Domain(job.domain!.ref());
+}

@@ -1,0 +1,167 @@
+import type { MaybePromise } from '../drivers/driver.js';
+import { ErrorDomain, ErrorNumber, type VirError, virError } from '../errors/index.js';
+import { JobType, type VirJob } from '../jobs/job.js';
+
+export type JobStateName = 'running' | 'completed' | 'failed' | 'cancelled';
+
+/** A snapshot of a job's progress. Times in milliseconds, data in bytes. */
+export interface JobProgress {
+  state: JobStateName;
+  type: 'bounded' | 'unbounded';
+  /** 0..99 while running, 100 once completed; 0 for unbounded jobs. */
+  percent: number;
+  processed: number;
+  total: number;
+  elapsedMs: number;
+  /** 0 until the rate can be estimated, and for unbounded or finished jobs. */
+  remainingMs: number;
+}
+
+export interface JobOptions {
+  /** Aborting the signal cancels the job. */
+  signal?: AbortSignal;
+}
+
+const STATE_NAMES: readonly JobStateName[] = ['running', 'completed', 'failed', 'cancelled'];
+
+/**
+ * A long operation in progress. Await it for its result (it rejects with the job's VirError), iterate it
+ * for progress snapshots until it ends, cancel it (or abort the signal given at start), and dispose of it
+ * with `await using` (which cancels a job still running and waits for it to end).
+ */
+export class Job<T> implements PromiseLike<T>, AsyncIterable<JobProgress>, AsyncDisposable {
+  private handle: VirJob | null = null;
+  private readonly started: Promise<VirJob | null>;
+  /** Settles once the job ended and its handle was released; never rejects (no unhandled rejections). */
+  private readonly ended: Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
+  private outcome: Promise<T> | null = null;
+  private cancelWanted = false;
+
+  /** @internal Built by tsvirt's objects from a started (or failing-to-start) entry-point call. */
+  constructor(start: () => MaybePromise<VirJob>, private readonly take: (job: VirJob) => T, options: JobOptions = {}) {
+    const { signal } = options;
+    let startError: unknown = null;
+    this.started = (async () => {
+      try {
+        if (signal?.aborted) throw abortedBeforeStart();
+        const job = await start();
+        this.handle = job;
+        if (this.cancelWanted) this.cancel();
+        return job;
+      } catch (err) {
+        startError = err;
+        return null;
+      }
+    })();
+    this.ended = this.started.then(async (job) => {
+      if (!job) return { ok: false as const, error: startError };
+      const onAbort = () => this.cancel();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        await job.whenDone();
+        if (job.error) return { ok: false as const, error: job.error };
+        return { ok: true as const, value: this.take(job) };
+      } catch (error) {
+        return { ok: false as const, error };
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        // The handle's references (connection, domain) go as soon as the job ends; its final figures stay readable.
+        job.unref();
+      }
+    });
+  }
+
+  /** The job's id (unique in the process), once it has started. */
+  get id(): number | undefined {
+    return this.handle?.id;
+  }
+
+  get operation(): string | undefined {
+    return this.handle?.operation;
+  }
+
+  /** The current progress, or null before the job started (or if it could not start). */
+  progress(): JobProgress | null {
+    return this.handle ? snapshot(this.handle) : null;
+  }
+
+  /** The error of a failed or cancelled job. */
+  get error(): VirError | null {
+    return this.handle?.error ?? null;
+  }
+
+  /** Requests cancellation and returns at once; harmless to repeat. */
+  cancel(): void {
+    this.cancelWanted = true;
+    const job = this.handle;
+    if (job?.running) job.cancel();
+  }
+
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.result().then(onFulfilled, onRejected);
+  }
+
+  catch<R = never>(onRejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.result().catch(onRejected);
+  }
+
+  finally(onFinally?: (() => void) | null): Promise<T> {
+    return this.result().finally(onFinally);
+  }
+
+  /** Progress snapshots as the job moves (the newest one if the reader falls behind), then the final one. */
+  async *[Symbol.asyncIterator](): AsyncIterator<JobProgress> {
+    const job = await this.started;
+    if (!job) return;
+    let wake: (() => void) | null = null;
+    let changed = true;
+    const unsubscribe = job.subscribe(() => {
+      changed = true;
+      wake?.();
+    });
+    try {
+      while (job.running) {
+        if (!changed) await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+        changed = false;
+        yield snapshot(job);
+      }
+      yield snapshot(job);
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.cancel();
+    await this.ended;
+  }
+
+  private result(): Promise<T> {
+    return (this.outcome ??= this.ended.then((outcome) => {
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
+    }));
+  }
+}
+
+function snapshot(job: VirJob): JobProgress {
+  const info = job.getInfo();
+  return {
+    state: STATE_NAMES[info.state]!,
+    type: info.type === JobType.BOUNDED ? 'bounded' : 'unbounded',
+    percent: info.percentComplete,
+    processed: info.dataProcessed,
+    total: info.dataTotal,
+    elapsedMs: info.timeElapsed,
+    remainingMs: info.timeRemaining,
+  };
+}
+
+function abortedBeforeStart(): VirError {
+  return virError(ErrorNumber.VIR_ERR_OPERATION_ABORTED, ErrorDomain.VIR_FROM_NONE, 'job canceled by client before it started');
+}
+
