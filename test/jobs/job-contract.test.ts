@@ -133,7 +133,7 @@ describe('4. progress', () => {
   it('an unbounded job reports no percent and no time remaining', async () => {
     const { job, work } = startJob({ type: JobType.UNBOUNDED, total: 0 });
     work.control.progress(100);
-    expect(job.getInfo()).toMatchObject({ type: JobType.UNBOUNDED, percentComplete: 0, timeRemaining: 0 });
+    expect(job.getInfo()).toMatchObject({ type: JobType.UNBOUNDED, percentComplete: -1, timeRemaining: 0 });
     work.finish();
     await job.whenDone();
   });

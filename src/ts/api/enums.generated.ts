@@ -188,20 +188,6 @@ export const virDomainJobType = {
   VIR_DOMAIN_JOB_CANCELLED: 5,
 } as const;
 
-export const virDomainJobOperation = {
-  VIR_DOMAIN_JOB_OPERATION_UNKNOWN: 0,
-  VIR_DOMAIN_JOB_OPERATION_START: 1,
-  VIR_DOMAIN_JOB_OPERATION_SAVE: 2,
-  VIR_DOMAIN_JOB_OPERATION_RESTORE: 3,
-  VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN: 4,
-  VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT: 5,
-  VIR_DOMAIN_JOB_OPERATION_SNAPSHOT: 6,
-  VIR_DOMAIN_JOB_OPERATION_SNAPSHOT_REVERT: 7,
-  VIR_DOMAIN_JOB_OPERATION_DUMP: 8,
-  VIR_DOMAIN_JOB_OPERATION_BACKUP: 9,
-  VIR_DOMAIN_JOB_OPERATION_SNAPSHOT_DELETE: 10,
-} as const;
-
 export const virConnectListAllNetworksFlags = {
   VIR_CONNECT_LIST_NETWORKS_INACTIVE: 1,
   VIR_CONNECT_LIST_NETWORKS_ACTIVE: 2,
@@ -213,14 +199,6 @@ export const virConnectListAllNetworksFlags = {
 
 export const virNetworkXMLFlags = {
   VIR_NETWORK_XML_INACTIVE: 1,
-} as const;
-
-export const virNetworkCreateFlags = {
-  VIR_NETWORK_CREATE_VALIDATE: 1,
-} as const;
-
-export const virNetworkDefineFlags = {
-  VIR_NETWORK_DEFINE_VALIDATE: 1,
 } as const;
 
 export const virStoragePoolState = {
@@ -306,7 +284,14 @@ export const virStorageXMLFlags = {
   VIR_STORAGE_XML_INACTIVE: 1,
 } as const;
 
-export const virStorageVolInfoFlags = {
-  VIR_STORAGE_VOL_USE_ALLOCATION: 0,
-  VIR_STORAGE_VOL_GET_PHYSICAL: 1,
+export const virJobType = {
+  VIR_JOB_BOUNDED: 0,
+  VIR_JOB_UNBOUNDED: 1,
+} as const;
+
+export const virJobState = {
+  VIR_JOB_RUNNING: 0,
+  VIR_JOB_COMPLETED: 1,
+  VIR_JOB_FAILED: 2,
+  VIR_JOB_CANCELLED: 3,
 } as const;

@@ -61,20 +61,23 @@ export function virJobGetStorageVol(job: VirJob): VirStorageVol | null {
   return job.vol?.ref() ?? null;
 }
 
-/** The connection's jobs that have not been freed, oldest first, each as a new reference. */
+/** The connection's running jobs, oldest first, each as a new reference. */
 export function virConnectListAllJobs(conn: VirConnect, flags: number): VirJob[] {
   checkConnect(conn, 'virConnectListAllJobs');
   checkUInt(flags, 'flags', 'virConnectListAllJobs');
-  return [...conn.jobs].map((job) => job.ref());
+  return [...conn.jobs].filter((job) => job.running).map((job) => job.ref());
 }
 
-/** Resolves when the job has ended (the TypeScript form of virJobWait: it never blocks the event loop). */
+/**
+ * Resolves with the job's terminal state (a virJobState) once it has ended: the TypeScript form of
+ * virJobWait, which never blocks the event loop.
+ */
 export async function virJobWait(job: VirJob): Promise<number> {
   checkJob(job, 'virJobWait');
   job.ref();
   try {
     await job.whenDone();
-    return 0;
+    return job.state;
   } finally {
     job.unref();
   }

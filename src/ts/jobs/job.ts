@@ -22,7 +22,7 @@ export interface JobInfo {
   dataTotal: number;
   dataProcessed: number;
   dataRemaining: number;
-  /** 0..99 while running; 100 only once completed. */
+  /** 0..99 while a bounded job runs, -1 while an unbounded one runs, 100 once completed. */
   percentComplete: number;
 }
 
@@ -151,7 +151,7 @@ export class VirJob<T = unknown> extends VirObject {
     const total = this.totalBytes;
     const processed = this.processedBytes;
     const remaining = bounded && total > processed ? total - processed : 0;
-    let percent = 0;
+    let percent = bounded ? 0 : -1;
     if (this.jobState === JobState.COMPLETED) percent = 100;
     else if (bounded && total > 0) percent = Math.min(99, Math.floor((processed * 100) / total));
     return {

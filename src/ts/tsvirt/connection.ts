@@ -144,15 +144,11 @@ export class Connection implements AsyncDisposable {
 
   /** Ids and operations of this connection's jobs that are still running. */
   runningJobs(): { id: number; operation: string }[] {
-    return jobApi
-      .virConnectListAllJobs(this.handle, 0)
-      .map((job) => {
-        const entry = { id: job.id, operation: job.operation, running: job.running };
-        job.unref();
-        return entry;
-      })
-      .filter((j) => j.running)
-      .map(({ id, operation }) => ({ id, operation }));
+    return jobApi.virConnectListAllJobs(this.handle, 0).map((job) => {
+      const entry = { id: job.id, operation: job.operation };
+      job.unref();
+      return entry;
+    });
   }
 
   /**

@@ -8,7 +8,7 @@ export type JobStateName = 'running' | 'completed' | 'failed' | 'cancelled';
 export interface JobProgress {
   state: JobStateName;
   type: 'bounded' | 'unbounded';
-  /** 0..99 while running, 100 once completed; 0 for unbounded jobs. */
+  /** 0..99 while a bounded job runs, 100 once completed; -1 while an unbounded job runs. */
   percent: number;
   processed: number;
   total: number;
