@@ -3,7 +3,7 @@ import type { DomainInfo, DomainJobInfo, MaybePromise, SecurityLabel } from '../
 import { ErrorDomain, ErrorNumber, VirError, virError } from '../errors/index.js';
 import { JobType, type VirJob } from '../jobs/job.js';
 import { checkConnect, checkDomain, checkNonNull, checkReadWrite, checkString, checkUInt, slot, then } from './check.js';
-import { virDomainJobType } from './enums.generated.js';
+import { virDomainJobOperation, virDomainJobType } from './enums.generated.js';
 import { adoptDomain, jobStarter, runToEnd } from './jobs.js';
 
 /**
@@ -314,7 +314,12 @@ const NO_JOB: DomainJobInfo = {
 };
 
 /** virDomainJobOperation for each tsvirt domain job. */
-const OPERATIONS: Record<string, number> = { start: 1, save: 2, restore: 3, dump: 8 };
+const OPERATIONS: Record<string, number> = {
+  start: virDomainJobOperation.VIR_DOMAIN_JOB_OPERATION_START,
+  save: virDomainJobOperation.VIR_DOMAIN_JOB_OPERATION_SAVE,
+  restore: virDomainJobOperation.VIR_DOMAIN_JOB_OPERATION_RESTORE,
+  dump: virDomainJobOperation.VIR_DOMAIN_JOB_OPERATION_DUMP,
+};
 
 export function virDomainGetJobInfo(dom: VirDomain): MaybePromise<DomainJobInfo> {
   checkDomain(dom, 'virDomainGetJobInfo');
