@@ -84,8 +84,11 @@ export function slot<T extends object, K extends keyof T>(
   return (impl as (...args: unknown[]) => unknown).bind(table) as NonNullable<T[K]>;
 }
 
-/** Awaits a driver result if it is a promise, or maps it synchronously: the one place both cases meet. */
-export function then<T, R>(value: MaybePromise<T>, map: (value: T) => R): MaybePromise<R> {
+/**
+ * Maps a driver result synchronously, or after it settles if the driver answered with a promise: the one
+ * place both cases meet. (Not named `then`: a module exporting `then` is a thenable, and importers await it.)
+ */
+export function mapResult<T, R>(value: MaybePromise<T>, map: (value: T) => R): MaybePromise<R> {
   return value instanceof Promise ? value.then(map) : map(value);
 }
 

@@ -3,7 +3,7 @@ import { VirConnect } from '../core/handles.js';
 import type { NodeInfo, SecurityModel } from '../drivers/driver.js';
 import { openDrivers } from '../drivers/registry.js';
 import { ErrorDomain } from '../errors/index.js';
-import { checkConnect, checkUInt, slot, then } from './check.js';
+import { checkConnect, checkUInt, slot, mapResult } from './check.js';
 import '../drivers/builtin.js';
 
 /** libvirt 9.0.0, as libvirt encodes versions: major * 1,000,000 + minor * 1,000 + release. */
@@ -24,7 +24,7 @@ export function virConnectOpenAuth(name: string | null, _auth: unknown, flags: n
   checkUInt(flags, 'flags', 'virConnectOpenAuth');
   const uri = name ?? defaultUri();
   const readOnly = (flags & VIR_CONNECT_RO) !== 0;
-  return then(openDrivers(uri, flags), (drivers) => new VirConnect(drivers.uri, drivers, readOnly));
+  return mapResult(openDrivers(uri, flags), (drivers) => new VirConnect(drivers.uri, drivers, readOnly));
 }
 
 export function virConnectOpen(name: string | null) {

@@ -2,7 +2,7 @@ import { VirDomain, type DomainRef, type VirConnect } from '../core/handles.js';
 import type { DomainInfo, DomainJobInfo, MaybePromise, SecurityLabel } from '../drivers/driver.js';
 import { ErrorDomain, ErrorNumber, VirError, virError } from '../errors/index.js';
 import { JobType, type VirJob } from '../jobs/job.js';
-import { checkConnect, checkDomain, checkNonNull, checkReadWrite, checkString, checkUInt, slot, then } from './check.js';
+import { checkConnect, checkDomain, checkFlags, checkNonNull, checkReadWrite, checkString, checkUInt, slot, mapResult } from './check.js';
 import { virDomainJobOperation, virDomainJobType } from './enums.generated.js';
 import { adoptDomain, jobStarter, runToEnd } from './jobs.js';
 
@@ -22,7 +22,7 @@ const wrap = (conn: VirConnect) => (ref: DomainRef) => new VirDomain(conn, ref);
 export function virConnectListAllDomains(conn: VirConnect, flags: number): MaybePromise<VirDomain[]> {
   checkConnect(conn, 'virConnectListAllDomains');
   checkUInt(flags, 'flags', 'virConnectListAllDomains');
-  return then(slot(hv(conn), 'connectListAllDomains', 'virConnectListAllDomains')(conn, flags), (refs) => refs.map(wrap(conn)));
+  return mapResult(slot(hv(conn), 'connectListAllDomains', 'virConnectListAllDomains')(conn, flags), (refs) => refs.map(wrap(conn)));
 }
 
 export function virConnectNumOfDomains(conn: VirConnect) {
@@ -33,7 +33,7 @@ export function virConnectNumOfDomains(conn: VirConnect) {
 export function virConnectListDomains(conn: VirConnect, maxids: number) {
   checkConnect(conn, 'virConnectListDomains');
   checkUInt(maxids, 'maxids', 'virConnectListDomains');
-  return then(slot(hv(conn), 'connectListDomains', 'virConnectListDomains')(conn), (ids) => ids.slice(0, maxids));
+  return mapResult(slot(hv(conn), 'connectListDomains', 'virConnectListDomains')(conn), (ids) => ids.slice(0, maxids));
 }
 
 export function virConnectNumOfDefinedDomains(conn: VirConnect) {
@@ -44,7 +44,7 @@ export function virConnectNumOfDefinedDomains(conn: VirConnect) {
 export function virConnectListDefinedDomains(conn: VirConnect, maxnames: number) {
   checkConnect(conn, 'virConnectListDefinedDomains');
   checkUInt(maxnames, 'maxnames', 'virConnectListDefinedDomains');
-  return then(slot(hv(conn), 'connectListDefinedDomains', 'virConnectListDefinedDomains')(conn), (names) =>
+  return mapResult(slot(hv(conn), 'connectListDefinedDomains', 'virConnectListDefinedDomains')(conn), (names) =>
     names.slice(0, maxnames),
   );
 }
@@ -52,14 +52,14 @@ export function virConnectListDefinedDomains(conn: VirConnect, maxnames: number)
 export function virDomainLookupByName(conn: VirConnect, name: string): MaybePromise<VirDomain> {
   checkConnect(conn, 'virDomainLookupByName');
   checkString(name, 'name', 'virDomainLookupByName');
-  return then(slot(hv(conn), 'domainLookupByName', 'virDomainLookupByName')(conn, name), wrap(conn));
+  return mapResult(slot(hv(conn), 'domainLookupByName', 'virDomainLookupByName')(conn, name), wrap(conn));
 }
 
 export function virDomainLookupByID(conn: VirConnect, id: number): MaybePromise<VirDomain> {
   checkConnect(conn, 'virDomainLookupByID');
   if (!Number.isInteger(id) || id < 0)
     throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, 'id in virDomainLookupByID must be zero or greater');
-  return then(slot(hv(conn), 'domainLookupByID', 'virDomainLookupByID')(conn, id), wrap(conn));
+  return mapResult(slot(hv(conn), 'domainLookupByID', 'virDomainLookupByID')(conn, id), wrap(conn));
 }
 
 /** Accepts libvirt's UUID string forms and returns the canonical lower-case dashed one. */
@@ -74,7 +74,7 @@ export function virDomainLookupByUUIDString(conn: VirConnect, uuid: string): May
   checkConnect(conn, 'virDomainLookupByUUIDString');
   checkNonNull(uuid, 'uuidstr', 'virDomainLookupByUUIDString');
   const canonical = canonicalUuid(uuid, 'virDomainLookupByUUIDString');
-  return then(slot(hv(conn), 'domainLookupByUUID', 'virDomainLookupByUUIDString')(conn, canonical), wrap(conn));
+  return mapResult(slot(hv(conn), 'domainLookupByUUID', 'virDomainLookupByUUIDString')(conn, canonical), wrap(conn));
 }
 
 export function virDomainGetConnect(dom: VirDomain): VirConnect {
@@ -156,14 +156,14 @@ export function virDomainDefineXMLFlags(conn: VirConnect, xml: string, flags: nu
   checkReadWrite(conn, 'virDomainDefineXMLFlags');
   checkString(xml, 'xml', 'virDomainDefineXMLFlags');
   checkUInt(flags, 'flags', 'virDomainDefineXMLFlags');
-  return then(slot(hv(conn), 'domainDefineXML', 'virDomainDefineXMLFlags')(conn, xml, flags), wrap(conn));
+  return mapResult(slot(hv(conn), 'domainDefineXML', 'virDomainDefineXMLFlags')(conn, xml, flags), wrap(conn));
 }
 
 export function virDomainDefineXML(conn: VirConnect, xml: string): MaybePromise<VirDomain> {
   checkConnect(conn, 'virDomainDefineXML');
   checkReadWrite(conn, 'virDomainDefineXML');
   checkString(xml, 'xml', 'virDomainDefineXML');
-  return then(slot(hv(conn), 'domainDefineXML', 'virDomainDefineXML')(conn, xml, 0), wrap(conn));
+  return mapResult(slot(hv(conn), 'domainDefineXML', 'virDomainDefineXML')(conn, xml, 0), wrap(conn));
 }
 
 /** The simple state changes share one shape: check the handle and write access, then dispatch. */
@@ -176,7 +176,7 @@ function lifecycle(
   checkDomain(dom, fn);
   checkReadWrite(dom.conn, fn);
   checkUInt(flags, 'flags', fn);
-  return then(slot(hv(dom.conn), key, fn)(dom, flags), () => 0);
+  return mapResult(slot(hv(dom.conn), key, fn)(dom, flags), () => 0);
 }
 
 export const virDomainUndefine = (dom: VirDomain) => lifecycle('virDomainUndefine', 'domainUndefine', dom, 0);
@@ -193,33 +193,32 @@ export const virDomainReboot = (dom: VirDomain, flags: number) => lifecycle('vir
 export function virDomainSuspend(dom: VirDomain): MaybePromise<number> {
   checkDomain(dom, 'virDomainSuspend');
   checkReadWrite(dom.conn, 'virDomainSuspend');
-  return then(slot(hv(dom.conn), 'domainSuspend', 'virDomainSuspend')(dom), () => 0);
+  return mapResult(slot(hv(dom.conn), 'domainSuspend', 'virDomainSuspend')(dom), () => 0);
 }
 
 export function virDomainResume(dom: VirDomain): MaybePromise<number> {
   checkDomain(dom, 'virDomainResume');
   checkReadWrite(dom.conn, 'virDomainResume');
-  return then(slot(hv(dom.conn), 'domainResume', 'virDomainResume')(dom), () => 0);
+  return mapResult(slot(hv(dom.conn), 'domainResume', 'virDomainResume')(dom), () => 0);
 }
 
 // ---- Jobs and their blocking twins ----
 
-export function virDomainCreateJob(dom: VirDomain, flags: number): MaybePromise<VirJob<void>> {
-  checkDomain(dom, 'virDomainCreateJob');
-  checkReadWrite(dom.conn, 'virDomainCreateJob');
-  checkUInt(flags, 'flags', 'virDomainCreateJob');
-  return slot(hv(dom.conn), 'domainCreate', 'virDomainCreateJob')(dom, flags, jobStarter(dom.conn));
+function createJob(fn: string, dom: VirDomain, flags: number): MaybePromise<VirJob<void>> {
+  checkDomain(dom, fn);
+  checkReadWrite(dom.conn, fn);
+  checkUInt(flags, 'flags', fn);
+  return slot(hv(dom.conn), 'domainCreate', fn)(dom, flags, jobStarter(dom.conn));
 }
 
+export const virDomainCreateJob = (dom: VirDomain, flags: number) => createJob('virDomainCreateJob', dom, flags);
+
 export function virDomainCreateWithFlags(dom: VirDomain, flags: number): Promise<number> {
-  checkDomain(dom, 'virDomainCreateWithFlags');
-  checkReadWrite(dom.conn, 'virDomainCreateWithFlags');
-  checkUInt(flags, 'flags', 'virDomainCreateWithFlags');
-  return runToEnd(slot(hv(dom.conn), 'domainCreate', 'virDomainCreateWithFlags')(dom, flags, jobStarter(dom.conn)), () => 0);
+  return runToEnd(() => createJob('virDomainCreateWithFlags', dom, flags), () => 0);
 }
 
 export function virDomainCreate(dom: VirDomain): Promise<number> {
-  return virDomainCreateWithFlags(dom, 0);
+  return runToEnd(() => createJob('virDomainCreate', dom, 0), () => 0);
 }
 
 export function virDomainCreateXMLJob(conn: VirConnect, xml: string, flags: number): MaybePromise<VirJob<DomainRef>> {
@@ -236,15 +235,15 @@ function createXMLJob(fn: string, conn: VirConnect, xml: string, flags: number):
   checkReadWrite(conn, fn);
   checkString(xml, 'xmlDesc', fn);
   checkUInt(flags, 'flags', fn);
-  return then(slot(hv(conn), 'domainCreateXML', fn)(conn, xml, flags, jobStarter(conn)), adoptDomain);
+  return mapResult(slot(hv(conn), 'domainCreateXML', fn)(conn, xml, flags, jobStarter(conn)), adoptDomain);
 }
 
 export function virDomainCreateXML(conn: VirConnect, xml: string, flags: number): Promise<VirDomain> {
-  return runToEnd(createXMLJob('virDomainCreateXML', conn, xml, flags), (job) => job.domain!.ref());
+  return runToEnd(() => createXMLJob('virDomainCreateXML', conn, xml, flags), (job) => job.domain!.ref());
 }
 
 export function virDomainCreateLinux(conn: VirConnect, xml: string, flags: number): Promise<VirDomain> {
-  return runToEnd(createXMLJob('virDomainCreateLinux', conn, xml, flags), (job) => job.domain!.ref());
+  return runToEnd(() => createXMLJob('virDomainCreateLinux', conn, xml, flags), (job) => job.domain!.ref());
 }
 
 function saveJob(fn: string, dom: VirDomain, to: string, dxml: string | null, flags: number) {
@@ -256,24 +255,24 @@ function saveJob(fn: string, dom: VirDomain, to: string, dxml: string | null, fl
 }
 
 export const virDomainSaveJob = (dom: VirDomain, to: string, flags: number) => saveJob('virDomainSaveJob', dom, to, null, flags);
-export const virDomainSave = (dom: VirDomain, to: string) => runToEnd(saveJob('virDomainSave', dom, to, null, 0), () => 0);
+export const virDomainSave = (dom: VirDomain, to: string) => runToEnd(() => saveJob('virDomainSave', dom, to, null, 0), () => 0);
 export const virDomainSaveFlags = (dom: VirDomain, to: string, dxml: string | null, flags: number) =>
-  runToEnd(saveJob('virDomainSaveFlags', dom, to, dxml, flags), () => 0);
+  runToEnd(() => saveJob('virDomainSaveFlags', dom, to, dxml, flags), () => 0);
 
 function restoreJob(fn: string, conn: VirConnect, from: string, dxml: string | null, flags: number) {
   checkConnect(conn, fn);
   checkReadWrite(conn, fn);
   checkString(from, 'from', fn);
   checkUInt(flags, 'flags', fn);
-  return then(slot(hv(conn), 'domainRestore', fn)(conn, from, dxml, flags, jobStarter(conn)), adoptDomain);
+  return mapResult(slot(hv(conn), 'domainRestore', fn)(conn, from, dxml, flags, jobStarter(conn)), adoptDomain);
 }
 
 export const virDomainRestoreJob = (conn: VirConnect, from: string, flags: number) =>
   restoreJob('virDomainRestoreJob', conn, from, null, flags);
 export const virDomainRestore = (conn: VirConnect, from: string) =>
-  runToEnd(restoreJob('virDomainRestore', conn, from, null, 0), () => 0);
+  runToEnd(() => restoreJob('virDomainRestore', conn, from, null, 0), () => 0);
 export const virDomainRestoreFlags = (conn: VirConnect, from: string, dxml: string | null, flags: number) =>
-  runToEnd(restoreJob('virDomainRestoreFlags', conn, from, dxml, flags), () => 0);
+  runToEnd(() => restoreJob('virDomainRestoreFlags', conn, from, dxml, flags), () => 0);
 
 function coreDumpJob(fn: string, dom: VirDomain, to: string, format: number, dumpflags: number) {
   checkDomain(dom, fn);
@@ -286,14 +285,13 @@ function coreDumpJob(fn: string, dom: VirDomain, to: string, format: number, dum
 /** `dumpflags` are virDomainCoreDumpFlags as for virDomainCoreDump; `flags` is reserved and must be 0. */
 export function virDomainCoreDumpJob(dom: VirDomain, to: string, dumpflags: number, flags: number) {
   checkUInt(flags, 'flags', 'virDomainCoreDumpJob');
-  if (flags !== 0)
-    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `unsupported flags (0x${flags.toString(16)}) in function virDomainCoreDumpJob`);
+  checkFlags(flags, 0, 'virDomainCoreDumpJob', FROM);
   return coreDumpJob('virDomainCoreDumpJob', dom, to, 0, dumpflags);
 }
 export const virDomainCoreDump = (dom: VirDomain, to: string, flags: number) =>
-  runToEnd(coreDumpJob('virDomainCoreDump', dom, to, 0, flags), () => 0);
+  runToEnd(() => coreDumpJob('virDomainCoreDump', dom, to, 0, flags), () => 0);
 export const virDomainCoreDumpWithFormat = (dom: VirDomain, to: string, format: number, flags: number) =>
-  runToEnd(coreDumpJob('virDomainCoreDumpWithFormat', dom, to, format, flags), () => 0);
+  runToEnd(() => coreDumpJob('virDomainCoreDumpWithFormat', dom, to, format, flags), () => 0);
 
 // ---- libvirt's per-domain job view, so virsh-style tools see tsvirt jobs ----
 
@@ -323,7 +321,7 @@ const OPERATIONS: Record<string, number> = {
 
 export function virDomainGetJobInfo(dom: VirDomain): MaybePromise<DomainJobInfo> {
   checkDomain(dom, 'virDomainGetJobInfo');
-  return then(slot(hv(dom.conn), 'domainGetJob', 'virDomainGetJobInfo')(dom), (job) => {
+  return mapResult(slot(hv(dom.conn), 'domainGetJob', 'virDomainGetJobInfo')(dom), (job) => {
     if (!job || !job.running) return { ...NO_JOB };
     const info = job.getInfo();
     const bounded = info.type === JobType.BOUNDED;
@@ -346,7 +344,7 @@ export function virDomainGetJobInfo(dom: VirDomain): MaybePromise<DomainJobInfo>
 export function virDomainAbortJob(dom: VirDomain): MaybePromise<number> {
   checkDomain(dom, 'virDomainAbortJob');
   checkReadWrite(dom.conn, 'virDomainAbortJob');
-  return then(slot(hv(dom.conn), 'domainGetJob', 'virDomainAbortJob')(dom), (job) => {
+  return mapResult(slot(hv(dom.conn), 'domainGetJob', 'virDomainAbortJob')(dom), (job) => {
     if (!job || !job.running) throw virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, FROM, 'no job is active on the domain');
     job.cancel();
     return 0;

@@ -40,10 +40,11 @@ export function adoptStorageVol(job: VirJob<StorageVolRef>): VirJob<StorageVolRe
 
 /**
  * The blocking twin of a job function: starts the job, waits for its end without blocking the event loop,
- * drops the job and hands back what `take` reads from it, or throws the job's error.
+ * drops the job and hands back what `take` reads from it. Every failure, whether the job could not start or
+ * failed later, is a rejection: a Promise-returning function never throws.
  */
-export async function runToEnd<J extends VirJob<any>, R>(started: MaybePromise<J>, take: (job: J) => R): Promise<R> {
-  const job = await started;
+export async function runToEnd<J extends VirJob<any>, R>(start: () => MaybePromise<J>, take: (job: J) => R): Promise<R> {
+  const job = await start();
   try {
     await job.whenDone();
     if (job.error) throw job.error;

@@ -19,6 +19,8 @@ const TEMPLATES: Partial<Record<number, readonly [string, string]>> = {
   [E.VIR_ERR_OS_TYPE]: ['unknown OS type', 'unknown OS type %s'],
   [E.VIR_ERR_NO_NAME]: ['missing name information', 'missing name information in %s'],
   [E.VIR_ERR_NO_OS]: ['missing operating system information', 'missing operating system information for %s'],
+  [E.VIR_ERR_NO_SOURCE]: ['missing source information for device', 'missing source information for device %s'],
+  [E.VIR_ERR_NO_TARGET]: ['missing target information for device', 'missing target information for device %s'],
   [E.VIR_ERR_XML_ERROR]: ['XML description is invalid or not well formed', 'XML error: %s'],
   [E.VIR_ERR_DOM_EXIST]: ['this domain exists already', 'domain %s exists already'],
   [E.VIR_ERR_OPERATION_DENIED]: ['operation forbidden for read only access', 'operation forbidden: %s'],

@@ -39,7 +39,7 @@ export interface JobControl {
 }
 
 export interface JobSpec {
-  /** Short operation name: 'save', 'restore', 'dump', 'create', 'network-create', 'vol-create', ... */
+  /** Operation name, as libvirt-job.h lists them: 'start', 'save', 'restore', 'dump', 'network-start', 'volume-create', 'volume-clone', 'volume-wipe'. */
   operation: string;
   /** How libvirt names the job in its abort message, e.g. 'domain save'. */
   label: string;

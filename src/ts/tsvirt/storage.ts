@@ -62,13 +62,13 @@ export class StoragePool extends Owned<VirStoragePool> {
 
   /** Creates a volume from its XML description (virStorageVolCreateXML) as a job. */
   createVolume(xml: string, options: FlagOptions = {}): Job<StorageVolume> {
-    return new Job(() => api.virStorageVolCreateXMLJob(this.handle, xml, options.flags ?? 0), takeVolume, options);
+    return new Job(() => api.virStorageVolCreateXMLJob(this.handle, xml, options.flags ?? 0, 0), takeVolume, options);
   }
 
   /** Clones `source` into a new volume of this pool (virStorageVolCreateXMLFrom) as a job. */
   cloneVolume(xml: string, source: StorageVolume, options: FlagOptions = {}): Job<StorageVolume> {
     return new Job(
-      () => api.virStorageVolCreateXMLFromJob(this.handle, xml, source.handle, options.flags ?? 0),
+      () => api.virStorageVolCreateXMLFromJob(this.handle, xml, source.handle, options.flags ?? 0, 0),
       takeVolume,
       options,
     );

@@ -29,17 +29,19 @@ function defaultState(): TestState {
   return state;
 }
 
-/** A custom test-driver file (libvirt's `<node>` format): every domain in it starts running. */
+/** A custom test-driver file (libvirt's `<node>` format), with the states and ids libvirt gives its domains. */
 function fileState(path: string): TestState {
   const node = loadTestNode(path);
-  const state = new TestState(node.nodeInfo ?? DEFAULT_NODE_INFO);
-  for (const def of node.domains) {
+  const state = new TestState(node.nodeInfo);
+  for (const domain of node.domains) {
+    const running = domain.state !== virDomainState.VIR_DOMAIN_SHUTOFF;
+    if (running) state.nextDomainId();
     state.domains.push({
-      def,
-      persistent: true,
-      state: virDomainState.VIR_DOMAIN_RUNNING,
-      reason: virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED,
-      id: state.nextDomainId(),
+      def: domain.def,
+      persistent: domain.persistent,
+      state: domain.state,
+      reason: running ? virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED : 0,
+      id: domain.id,
       job: null,
     });
   }

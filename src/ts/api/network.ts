@@ -1,0 +1,228 @@
+import { parseUUID } from '../conf/uuid.js';
+import { VirNetwork, type NetworkRef, type VirConnect } from '../core/handles.js';
+import type { MaybePromise } from '../drivers/driver.js';
+import { ErrorDomain, ErrorNumber, VirError } from '../errors/index.js';
+import type { VirJob } from '../jobs/job.js';
+import { checkConnect, checkNetwork, checkNonNull, checkReadWrite, checkString, checkUInt, slot, mapResult } from './check.js';
+import { adoptNetwork, jobStarter, runToEnd } from './jobs.js';
+
+/**
+ * Network entry points (libvirt-network.c): validate with libvirt's codes and wording, dispatch to the
+ * connection's network driver, hand back handles the caller frees. Errors found here are VIR_FROM_NETWORK,
+ * as libvirt reports them; the driver reports its own from its own domain.
+ */
+const FROM = ErrorDomain.VIR_FROM_NETWORK;
+
+function nd(conn: VirConnect) {
+  return conn.drivers.network;
+}
+
+const wrap = (conn: VirConnect) => (ref: NetworkRef) => new VirNetwork(conn, ref);
+
+export function virConnectListAllNetworks(conn: VirConnect, flags: number): MaybePromise<VirNetwork[]> {
+  checkConnect(conn, 'virConnectListAllNetworks', FROM);
+  checkUInt(flags, 'flags', 'virConnectListAllNetworks', FROM);
+  return mapResult(slot(nd(conn), 'connectListAllNetworks', 'virConnectListAllNetworks', FROM)(conn, flags), (refs) =>
+    refs.map(wrap(conn)),
+  );
+}
+
+export function virConnectNumOfNetworks(conn: VirConnect): MaybePromise<number> {
+  checkConnect(conn, 'virConnectNumOfNetworks', FROM);
+  return slot(nd(conn), 'connectNumOfNetworks', 'virConnectNumOfNetworks', FROM)(conn);
+}
+
+/** The names of up to `maxnames` active networks. */
+export function virConnectListNetworks(conn: VirConnect, maxnames: number): MaybePromise<string[]> {
+  checkConnect(conn, 'virConnectListNetworks', FROM);
+  checkMaxNames(maxnames, 'virConnectListNetworks', FROM);
+  return mapResult(slot(nd(conn), 'connectListNetworks', 'virConnectListNetworks', FROM)(conn), (names) =>
+    names.slice(0, maxnames),
+  );
+}
+
+export function virConnectNumOfDefinedNetworks(conn: VirConnect): MaybePromise<number> {
+  checkConnect(conn, 'virConnectNumOfDefinedNetworks', FROM);
+  return slot(nd(conn), 'connectNumOfDefinedNetworks', 'virConnectNumOfDefinedNetworks', FROM)(conn);
+}
+
+/** The names of up to `maxnames` inactive networks. */
+export function virConnectListDefinedNetworks(conn: VirConnect, maxnames: number): MaybePromise<string[]> {
+  checkConnect(conn, 'virConnectListDefinedNetworks', FROM);
+  checkMaxNames(maxnames, 'virConnectListDefinedNetworks', FROM);
+  return mapResult(slot(nd(conn), 'connectListDefinedNetworks', 'virConnectListDefinedNetworks', FROM)(conn), (names) =>
+    names.slice(0, maxnames),
+  );
+}
+
+export function virNetworkLookupByName(conn: VirConnect, name: string): MaybePromise<VirNetwork> {
+  checkConnect(conn, 'virNetworkLookupByName', FROM);
+  checkString(name, 'name', 'virNetworkLookupByName', FROM);
+  return mapResult(slot(nd(conn), 'networkLookupByName', 'virNetworkLookupByName', FROM)(conn, name), wrap(conn));
+}
+
+export function virNetworkLookupByUUIDString(conn: VirConnect, uuidstr: string): MaybePromise<VirNetwork> {
+  checkConnect(conn, 'virNetworkLookupByUUIDString', FROM);
+  const uuid = checkUuidString(uuidstr, 'uuidstr', 'virNetworkLookupByUUIDString', FROM);
+  return mapResult(slot(nd(conn), 'networkLookupByUUID', 'virNetworkLookupByUUIDString', FROM)(conn, uuid), wrap(conn));
+}
+
+/** The connection the network belongs to; like libvirt, no reference is added. */
+export function virNetworkGetConnect(net: VirNetwork): VirConnect {
+  checkNetwork(net, 'virNetworkGetConnect');
+  return net.conn;
+}
+
+export function virNetworkGetName(net: VirNetwork): string {
+  checkNetwork(net, 'virNetworkGetName');
+  return net.name;
+}
+
+export function virNetworkGetUUIDString(net: VirNetwork): string {
+  checkNetwork(net, 'virNetworkGetUUIDString');
+  return net.uuid;
+}
+
+export function virNetworkGetXMLDesc(net: VirNetwork, flags: number): MaybePromise<string> {
+  checkNetwork(net, 'virNetworkGetXMLDesc');
+  checkUInt(flags, 'flags', 'virNetworkGetXMLDesc', FROM);
+  return slot(nd(net.conn), 'networkGetXMLDesc', 'virNetworkGetXMLDesc', FROM)(net, flags);
+}
+
+export function virNetworkGetBridgeName(net: VirNetwork): MaybePromise<string> {
+  checkNetwork(net, 'virNetworkGetBridgeName');
+  return slot(nd(net.conn), 'networkGetBridgeName', 'virNetworkGetBridgeName', FROM)(net);
+}
+
+export function virNetworkGetAutostart(net: VirNetwork): MaybePromise<boolean> {
+  checkNetwork(net, 'virNetworkGetAutostart');
+  return slot(nd(net.conn), 'networkGetAutostart', 'virNetworkGetAutostart', FROM)(net);
+}
+
+export function virNetworkSetAutostart(net: VirNetwork, autostart: boolean | number): MaybePromise<number> {
+  checkNetwork(net, 'virNetworkSetAutostart');
+  checkReadWrite(net.conn, 'virNetworkSetAutostart', FROM);
+  const on = checkAutostart(autostart, 'virNetworkSetAutostart', FROM);
+  return mapResult(slot(nd(net.conn), 'networkSetAutostart', 'virNetworkSetAutostart', FROM)(net, on), () => 0);
+}
+
+export function virNetworkIsActive(net: VirNetwork): MaybePromise<boolean> {
+  checkNetwork(net, 'virNetworkIsActive');
+  return slot(nd(net.conn), 'networkIsActive', 'virNetworkIsActive', FROM)(net);
+}
+
+export function virNetworkIsPersistent(net: VirNetwork): MaybePromise<boolean> {
+  checkNetwork(net, 'virNetworkIsPersistent');
+  return slot(nd(net.conn), 'networkIsPersistent', 'virNetworkIsPersistent', FROM)(net);
+}
+
+function defineXML(fn: string, conn: VirConnect, xml: string, flags: number): MaybePromise<VirNetwork> {
+  checkConnect(conn, fn, FROM);
+  // libvirt checks write access before the XML here (and the other way round for create).
+  checkReadWrite(conn, fn, FROM);
+  checkString(xml, 'xml', fn, FROM);
+  checkUInt(flags, 'flags', fn, FROM);
+  return mapResult(slot(nd(conn), 'networkDefineXML', fn, FROM)(conn, xml, flags), wrap(conn));
+}
+
+export function virNetworkDefineXML(conn: VirConnect, xml: string): MaybePromise<VirNetwork> {
+  return defineXML('virNetworkDefineXML', conn, xml, 0);
+}
+
+/** `flags`: virNetworkDefineFlags. */
+export function virNetworkDefineXMLFlags(conn: VirConnect, xml: string, flags: number): MaybePromise<VirNetwork> {
+  return defineXML('virNetworkDefineXMLFlags', conn, xml, flags);
+}
+
+export function virNetworkUndefine(net: VirNetwork): MaybePromise<number> {
+  checkNetwork(net, 'virNetworkUndefine');
+  checkReadWrite(net.conn, 'virNetworkUndefine', FROM);
+  return mapResult(slot(nd(net.conn), 'networkUndefine', 'virNetworkUndefine', FROM)(net), () => 0);
+}
+
+export function virNetworkDestroy(net: VirNetwork): MaybePromise<number> {
+  checkNetwork(net, 'virNetworkDestroy');
+  checkReadWrite(net.conn, 'virNetworkDestroy', FROM);
+  return mapResult(slot(nd(net.conn), 'networkDestroy', 'virNetworkDestroy', FROM)(net), () => 0);
+}
+
+// ---- jobs and their blocking twins ----
+
+function createJob(fn: string, net: VirNetwork, flags: number): MaybePromise<VirJob<void>> {
+  checkNetwork(net, fn);
+  checkReadWrite(net.conn, fn, FROM);
+  checkUInt(flags, 'flags', fn, FROM);
+  return slot(nd(net.conn), 'networkCreate', fn, FROM)(net, flags, jobStarter(net.conn));
+}
+
+/** Starts a defined network as a job; `flags` is reserved (libvirt's virNetworkCreate takes none). */
+export function virNetworkCreateJob(net: VirNetwork, flags: number): MaybePromise<VirJob<void>> {
+  return createJob('virNetworkCreateJob', net, flags);
+}
+
+export function virNetworkCreate(net: VirNetwork): Promise<number> {
+  return runToEnd(() => createJob('virNetworkCreate', net, 0), () => 0);
+}
+
+function createXMLJob(fn: string, conn: VirConnect, xml: string, flags: number): MaybePromise<VirJob<NetworkRef>> {
+  checkConnect(conn, fn, FROM);
+  checkString(xml, 'xmlDesc', fn, FROM);
+  checkReadWrite(conn, fn, FROM);
+  checkUInt(flags, 'flags', fn, FROM);
+  return mapResult(slot(nd(conn), 'networkCreateXML', fn, FROM)(conn, xml, flags, jobStarter(conn)), adoptNetwork);
+}
+
+/** Creates and starts a transient network as a job; once completed, virJobGetNetwork returns it. */
+export function virNetworkCreateXMLJob(conn: VirConnect, xml: string, flags: number): MaybePromise<VirJob<NetworkRef>> {
+  return createXMLJob('virNetworkCreateXMLJob', conn, xml, flags);
+}
+
+export function virNetworkCreateXML(conn: VirConnect, xml: string): Promise<VirNetwork> {
+  return runToEnd(() => createXMLJob('virNetworkCreateXML', conn, xml, 0), (job) => job.network!.ref());
+}
+
+/** `flags`: virNetworkCreateFlags. */
+export function virNetworkCreateXMLFlags(conn: VirConnect, xml: string, flags: number): Promise<VirNetwork> {
+  return runToEnd(() => createXMLJob('virNetworkCreateXMLFlags', conn, xml, flags), (job) => job.network!.ref());
+}
+
+export function virNetworkRef(net: VirNetwork): number {
+  checkNetwork(net, 'virNetworkRef');
+  net.ref();
+  return 0;
+}
+
+export function virNetworkFree(net: VirNetwork): number {
+  checkNetwork(net, 'virNetworkFree');
+  net.unref();
+  return 0;
+}
+
+// ---- argument checks shared with the storage entry points, in libvirt's wording ----
+
+/** `maxnames` is C's int: libvirt rejects a negative one in its own words. */
+export function checkMaxNames(value: unknown, fn: string, from: ErrorDomain): asserts value is number {
+  if (typeof value === 'number' && Number.isInteger(value) && value < 0)
+    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, from, `maxnames in ${fn} must be zero or greater`);
+  checkUInt(value, 'maxnames', fn, from);
+}
+
+/** A UUID string in any spelling libvirt's virUUIDParse accepts, as its canonical form. */
+export function checkUuidString(value: unknown, arg: string, fn: string, from: ErrorDomain): string {
+  checkNonNull(value, arg, fn, from);
+  const uuid = typeof value === 'string' ? parseUUID(value) : null;
+  if (!uuid) throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, from, `${arg} in ${fn} must be a valid UUID`);
+  return uuid;
+}
+
+/** C's `int autostart`, given as a boolean or an integer: any non-zero value turns autostart on. */
+export function checkAutostart(value: unknown, fn: string, from: ErrorDomain): boolean {
+  checkNonNull(value, 'autostart', fn, from);
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number' && Number.isInteger(value)) return value !== 0;
+  throw new VirError(
+    ErrorNumber.VIR_ERR_INVALID_ARG,
+    from,
+    `autostart in ${fn} must be a boolean or an int, not ${typeof value}`,
+  );
+}
