@@ -2,6 +2,7 @@ import { VirConnect, VirDomain, VirNetwork, VirStoragePool, VirStorageVol } from
 import { ErrorDomain, ErrorNumber, VirError, virError } from '../errors/index.js';
 import type { MaybePromise } from '../drivers/driver.js';
 import { VirJob } from '../jobs/job.js';
+import { parseUUID } from '../conf/uuid.js';
 
 /**
  * The checks every public entry point makes before dispatching, with libvirt's codes, error domains and
@@ -96,4 +97,31 @@ function describe(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (value === null) return 'null';
   return typeof value;
+}
+
+/** `maxnames` is C's int: libvirt rejects a negative one in its own words. */
+export function checkMaxNames(value: unknown, fn: string, from: ErrorDomain): asserts value is number {
+  if (typeof value === 'number' && Number.isInteger(value) && value < 0)
+    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, from, `maxnames in ${fn} must be zero or greater`);
+  checkUInt(value, 'maxnames', fn, from);
+}
+
+/** A UUID string in any spelling libvirt's virUUIDParse accepts, as its canonical form. */
+export function checkUuidString(value: unknown, arg: string, fn: string, from: ErrorDomain): string {
+  checkNonNull(value, arg, fn, from);
+  const uuid = typeof value === 'string' ? parseUUID(value) : null;
+  if (!uuid) throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, from, `${arg} in ${fn} must be a valid UUID`);
+  return uuid;
+}
+
+/** C's `int autostart`, given as a boolean or an integer: any non-zero value turns autostart on. */
+export function checkAutostart(value: unknown, fn: string, from: ErrorDomain): boolean {
+  checkNonNull(value, 'autostart', fn, from);
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number' && Number.isInteger(value)) return value !== 0;
+  throw new VirError(
+    ErrorNumber.VIR_ERR_INVALID_ARG,
+    from,
+    `autostart in ${fn} must be a boolean or an int, not ${typeof value}`,
+  );
 }

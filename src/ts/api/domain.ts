@@ -1,3 +1,4 @@
+import { parseUUID } from '../conf/uuid.js';
 import { VirDomain, type DomainRef, type VirConnect } from '../core/handles.js';
 import type { DomainInfo, DomainJobInfo, MaybePromise, SecurityLabel } from '../drivers/driver.js';
 import { ErrorDomain, ErrorNumber, VirError, virError } from '../errors/index.js';
@@ -11,7 +12,6 @@ import { adoptDomain, jobStarter, runToEnd } from './jobs.js';
  * results. They throw VirError; the C-style and idiomatic APIs decide how the caller sees it.
  */
 const FROM = ErrorDomain.VIR_FROM_DOMAIN;
-const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 function hv(conn: VirConnect) {
   return conn.drivers.hypervisor;
@@ -62,18 +62,17 @@ export function virDomainLookupByID(conn: VirConnect, id: number): MaybePromise<
   return mapResult(slot(hv(conn), 'domainLookupByID', 'virDomainLookupByID')(conn, id), wrap(conn));
 }
 
-/** Accepts libvirt's UUID string forms and returns the canonical lower-case dashed one. */
-export function canonicalUuid(uuid: string, fn: string): string {
-  const hex = typeof uuid === 'string' && UUID_RE.test(uuid.trim()) ? uuid.trim().replace(/-/g, '').toLowerCase() : null;
-  if (!hex) throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, 'Invalid UUID');
-  void fn;
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+/** libvirt's UUID spellings, as the canonical lower-case dashed form; virDomainLookupByUUIDString's error. */
+function canonicalUuid(uuid: string): string {
+  const canonical = typeof uuid === 'string' ? parseUUID(uuid) : null;
+  if (!canonical) throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, 'Invalid UUID');
+  return canonical;
 }
 
 export function virDomainLookupByUUIDString(conn: VirConnect, uuid: string): MaybePromise<VirDomain> {
   checkConnect(conn, 'virDomainLookupByUUIDString');
   checkNonNull(uuid, 'uuidstr', 'virDomainLookupByUUIDString');
-  const canonical = canonicalUuid(uuid, 'virDomainLookupByUUIDString');
+  const canonical = canonicalUuid(uuid);
   return mapResult(slot(hv(conn), 'domainLookupByUUID', 'virDomainLookupByUUIDString')(conn, canonical), wrap(conn));
 }
 

@@ -1,9 +1,20 @@
-import { parseUUID } from '../conf/uuid.js';
 import { VirNetwork, type NetworkRef, type VirConnect } from '../core/handles.js';
 import type { MaybePromise } from '../drivers/driver.js';
 import { ErrorDomain, ErrorNumber, VirError } from '../errors/index.js';
 import type { VirJob } from '../jobs/job.js';
-import { checkConnect, checkNetwork, checkNonNull, checkReadWrite, checkString, checkUInt, slot, mapResult } from './check.js';
+import {
+  checkAutostart,
+  checkConnect,
+  checkMaxNames,
+  checkNetwork,
+  checkNonNull,
+  checkReadWrite,
+  checkString,
+  checkUInt,
+  checkUuidString,
+  mapResult,
+  slot,
+} from './check.js';
 import { adoptNetwork, jobStarter, runToEnd } from './jobs.js';
 
 /**
@@ -200,29 +211,3 @@ export function virNetworkFree(net: VirNetwork): number {
 
 // ---- argument checks shared with the storage entry points, in libvirt's wording ----
 
-/** `maxnames` is C's int: libvirt rejects a negative one in its own words. */
-export function checkMaxNames(value: unknown, fn: string, from: ErrorDomain): asserts value is number {
-  if (typeof value === 'number' && Number.isInteger(value) && value < 0)
-    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, from, `maxnames in ${fn} must be zero or greater`);
-  checkUInt(value, 'maxnames', fn, from);
-}
-
-/** A UUID string in any spelling libvirt's virUUIDParse accepts, as its canonical form. */
-export function checkUuidString(value: unknown, arg: string, fn: string, from: ErrorDomain): string {
-  checkNonNull(value, arg, fn, from);
-  const uuid = typeof value === 'string' ? parseUUID(value) : null;
-  if (!uuid) throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, from, `${arg} in ${fn} must be a valid UUID`);
-  return uuid;
-}
-
-/** C's `int autostart`, given as a boolean or an integer: any non-zero value turns autostart on. */
-export function checkAutostart(value: unknown, fn: string, from: ErrorDomain): boolean {
-  checkNonNull(value, 'autostart', fn, from);
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number' && Number.isInteger(value)) return value !== 0;
-  throw new VirError(
-    ErrorNumber.VIR_ERR_INVALID_ARG,
-    from,
-    `autostart in ${fn} must be a boolean or an int, not ${typeof value}`,
-  );
-}

@@ -3,7 +3,10 @@ import type { MaybePromise, StoragePoolInfo, StorageVolInfo } from '../drivers/d
 import { ErrorDomain, ErrorNumber, VirError } from '../errors/index.js';
 import type { VirJob } from '../jobs/job.js';
 import {
+  checkAutostart,
   checkConnect,
+  checkMaxNames,
+  checkUuidString,
   checkReadWrite,
   checkStoragePool,
   checkStorageVol,
@@ -15,7 +18,6 @@ import {
 } from './check.js';
 import { virConnectListAllStoragePoolsFlags, virStorageVolResizeFlags, virStorageVolWipeAlgorithm } from './enums.generated.js';
 import { adoptStorageVol, jobStarter, runToEnd } from './jobs.js';
-import { checkAutostart, checkMaxNames, checkUuidString } from './network.js';
 
 /**
  * Storage pool and volume entry points (libvirt-storage.c): validate with libvirt's codes and wording,
