@@ -1,0 +1,22 @@
+# One native library, build/Release/tsvirt.node, from every C file under native/src/: new files join the
+# build without an edit here. It is a plain shared library that koffi loads (no N-API registration); the
+# .node name is what node-gyp, prebuildify and node-gyp-build expect.
+{
+  "targets": [
+    {
+      "target_name": "tsvirt",
+      "type": "loadable_module",
+      "sources": ["<!@(ls -1 native/src/*.c)"],
+      "include_dirs": ["native/src", "include"],
+      "defines": ["_GNU_SOURCE", "_FILE_OFFSET_BITS=64"],
+      "cflags": ["-Wall", "-Wextra", "-Werror", "-fvisibility=default", "-pthread"],
+      "cflags_c": ["-std=c11"],
+      "ldflags": ["-pthread"],
+      "libraries": ["-ldl"],
+      "configurations": {
+        # node's common.gypi asks for -O3; this is I/O-bound code, -O2 is plenty.
+        "Release": { "cflags!": ["-O3"], "cflags": ["-O2"] }
+      }
+    }
+  ]
+}
