@@ -23,6 +23,13 @@ const ERRNO_TEXT: Record<string, string> = {
   ELOOP: 'Too many levels of symbolic links',
   EDQUOT: 'Disk quota exceeded',
   EINVAL: 'Invalid argument',
+  ENOTEMPTY: 'Directory not empty',
+  EFBIG: 'File too large',
+  EBUSY: 'Device or resource busy',
+  EXDEV: 'Invalid cross-device link',
+  EOPNOTSUPP: 'Operation not supported',
+  ENOTSUP: 'Operation not supported',
+  EMLINK: 'Too many links',
 };
 
 /** strerror(errno) for a Node error: the C library's text, which is what libvirt prints. */
