@@ -1,51 +1,46 @@
 /**
  * Estimates the time remaining from the rate over a sliding window of recent progress samples, so the
  * estimate follows a change of speed within seconds (rsync uses a 5 s window) instead of averaging over
- * the whole job. Samples are kept in a small fixed ring: memory does not grow with the job's length.
+ * the whole job. Four samples spaced across the window are enough for that and fit one small typed array
+ * kept on the V8 heap (64 bytes), so an idle job stays cheap: memory does not grow with the job's length.
  */
-const SLOTS = 16;
-/** A sample closer than this to the one before the newest replaces the newest instead of taking a slot. */
-const MIN_SPACING_MS = 100;
+const SLOTS = 4;
 /** Older samples than this no longer count toward the rate. */
 export const ETA_WINDOW_MS = 5000;
+/** A new slot is taken only this long after the previous one; in between, the newest is refreshed. */
+const SPACING_MS = ETA_WINDOW_MS / SLOTS;
 /** No estimate before the window holds at least this much history: early rates are noise. */
 const MIN_HISTORY_MS = 200;
 
 export class EtaEstimator {
-  private readonly times = new Float64Array(SLOTS);
-  private readonly bytes = new Float64Array(SLOTS);
+  /** [time, bytes] pairs in a ring; `newest` is the pair most recently written. */
+  private readonly samples = new Float64Array(SLOTS * 2);
   private newest = -1;
   private count = 0;
 
   record(time: number, processed: number): void {
-    // While the newest sample is young, refresh it in place rather than filling the ring with near-duplicates.
-    const previous = this.times[(this.newest + SLOTS - 1) % SLOTS]!;
-    if (this.count > 1 && time - previous < MIN_SPACING_MS) {
-      this.times[this.newest] = time;
-      this.bytes[this.newest] = processed;
-      return;
+    const previous = this.count > 1 ? this.samples[((this.newest + SLOTS - 1) % SLOTS) * 2]! : -Infinity;
+    if (time - previous >= SPACING_MS || this.count < 2) {
+      this.newest = (this.newest + 1) % SLOTS;
+      if (this.count < SLOTS) this.count++;
     }
-    this.newest = (this.newest + 1) % SLOTS;
-    this.times[this.newest] = time;
-    this.bytes[this.newest] = processed;
-    if (this.count < SLOTS) this.count++;
+    this.samples[this.newest * 2] = time;
+    this.samples[this.newest * 2 + 1] = processed;
   }
 
   /** Milliseconds left to process `remaining` bytes at `now`, or 0 when it cannot be estimated yet. */
   remainingMs(now: number, remaining: number): number {
     if (this.count < 2 || remaining <= 0) return 0;
-    const newestTime = this.times[this.newest]!;
     // The oldest sample still inside the window anchors the rate.
     let oldest = this.newest;
     for (let i = 1; i < this.count; i++) {
       const slot = (this.newest - i + SLOTS) % SLOTS;
-      if (now - this.times[slot]! > ETA_WINDOW_MS) break;
+      if (now - this.samples[slot * 2]! > ETA_WINDOW_MS) break;
       oldest = slot;
     }
-    const span = newestTime - this.times[oldest]!;
+    const span = this.samples[this.newest * 2]! - this.samples[oldest * 2]!;
     if (span < MIN_HISTORY_MS) return 0;
-    const rate = (this.bytes[this.newest]! - this.bytes[oldest]!) / span;
-    if (rate <= 0) return 0;
-    return Math.ceil(remaining / rate);
+    const rate = (this.samples[this.newest * 2 + 1]! - this.samples[oldest * 2 + 1]!) / span;
+    return rate > 0 ? Math.ceil(remaining / rate) : 0;
   }
 }

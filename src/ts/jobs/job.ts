@@ -115,7 +115,7 @@ export class VirJob<T = unknown> extends VirObject {
     this.vol = spec.vol?.ref() ?? null;
     this.conn.jobs.add(this as VirJob);
     this.ref(); // the running work's own reference, dropped when it ends
-    void this.run(work);
+    this.run(work);
   }
 
   get state(): JobState {
@@ -209,18 +209,24 @@ export class VirJob<T = unknown> extends VirObject {
     this.conn.unref();
   }
 
-  private async run(work: (control: JobControl) => Promise<T>): Promise<void> {
+  /** Runs the work; a plain promise chain, lighter than an async frame for jobs that sit idle for long. */
+  private run(work: (control: JobControl) => Promise<T>): void {
+    let started: Promise<T>;
     try {
-      const value = await work(new Control(this as VirJob));
-      if (this.cancelWanted && !this.committed) {
-        this.finish(JobState.CANCELLED, undefined, this.abortError());
-      } else {
-        this.finish(JobState.COMPLETED, value, null);
-      }
+      started = work(new Control(this as VirJob));
     } catch (err) {
-      if (this.cancelWanted && !this.committed) this.finish(JobState.CANCELLED, undefined, this.abortError());
-      else this.finish(JobState.FAILED, undefined, toVirError(err, this.errorDomain));
+      started = Promise.reject(err);
     }
+    Promise.resolve(started).then(
+      (value) => {
+        if (this.cancelWanted && !this.committed) this.finish(JobState.CANCELLED, undefined, this.abortError());
+        else this.finish(JobState.COMPLETED, value, null);
+      },
+      (err) => {
+        if (this.cancelWanted && !this.committed) this.finish(JobState.CANCELLED, undefined, this.abortError());
+        else this.finish(JobState.FAILED, undefined, toVirError(err, this.errorDomain));
+      },
+    );
   }
 
   private finish(state: JobState, value: T | undefined, error: VirError | null): void {

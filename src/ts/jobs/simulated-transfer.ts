@@ -20,20 +20,17 @@ const active = new Set<Transfer>();
 let timer: NodeJS.Timeout | null = null;
 
 export function simulateTransfer(control: JobControl, bytes: number, bytesPerSecond: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const transfer: Transfer = {
-      control,
-      bytes,
-      bytesPerMs: bytesPerSecond > 0 ? bytesPerSecond / 1000 : Infinity,
-      startedAt: performance.now(),
-      resolve,
-      reject,
-    };
-    active.add(transfer);
-    // The timer keeps the event loop alive while transfers run, as real I/O would.
-    timer ??= setInterval(tick, TICK_MS);
-    if (transfer.bytesPerMs === Infinity) setImmediate(tick);
+  const transfer = { control, bytes, bytesPerMs: bytesPerSecond > 0 ? bytesPerSecond / 1000 : Infinity } as Transfer;
+  transfer.startedAt = performance.now();
+  const done = new Promise<void>((resolve, reject) => {
+    transfer.resolve = resolve;
+    transfer.reject = reject;
   });
+  active.add(transfer);
+  // The timer keeps the event loop alive while transfers run, as real I/O would.
+  timer ??= setInterval(tick, TICK_MS);
+  if (transfer.bytesPerMs === Infinity) setImmediate(tick);
+  return done;
 }
 
 function tick(): void {

@@ -171,7 +171,8 @@ export class TestHypervisor implements HypervisorDriver {
   }
 
   domainGetJob(dom: VirDomain): VirJob | null {
-    return this.find(dom).job;
+    const { job } = this.find(dom);
+    return job?.running ? job : null;
   }
 
   // ---- definitions and state changes ----
@@ -258,11 +259,12 @@ export class TestHypervisor implements HypervisorDriver {
     const d = this.find(dom);
     if (isActive(d)) throw internal(`Domain '${d.def.name}' is already running`);
     this.requireNoJob(d);
-    return this.track(d, start({ ...this.spec('start', 'domain start', d), domain: dom }, async (control) => {
-      await this.transfer(control, d);
-      control.commit();
-      this.begin(d, virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED);
-    }));
+    return this.track(d, start({ ...this.spec('start', 'domain start', d), domain: dom }, (control) =>
+      this.transfer(control, d).then(() => {
+        control.commit();
+        this.begin(d, virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED);
+      }),
+    ));
   }
 
   domainCreateXML(_conn: VirConnect, xml: string, flags: number, start: JobStarter): VirJob<DomainRef> {
@@ -280,18 +282,19 @@ export class TestHypervisor implements HypervisorDriver {
     };
     const target = existing ?? pending;
     if (existing) this.requireNoJob(existing);
-    return this.track(target, start(this.spec('start', 'domain create', target), async (control) => {
-      await this.transfer(control, target);
-      control.commit();
-      if (!existing) {
-        this.checkUnique(def, true);
-        this.state.domains.push(pending);
-      } else {
-        existing.def = def;
-      }
-      this.begin(target, virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED);
-      return refOf(target);
-    }));
+    return this.track(target, start(this.spec('start', 'domain create', target), (control) =>
+      this.transfer(control, target).then(() => {
+        control.commit();
+        if (!existing) {
+          this.checkUnique(def, true);
+          this.state.domains.push(pending);
+        } else {
+          existing.def = def;
+        }
+        this.begin(target, virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED);
+        return refOf(target);
+      }),
+    ));
   }
 
   domainSave(dom: VirDomain, to: string, xml: string | null, flags: number, start: JobStarter): VirJob<void> {
@@ -300,18 +303,14 @@ export class TestHypervisor implements HypervisorDriver {
     const d = this.find(dom);
     if (!isActive(d)) throw notRunning();
     this.requireNoJob(d);
-    return this.track(d, start({ ...this.spec('save', 'domain save', d), domain: dom }, async (control) => {
-      const image = encodeSaveImage(formatDomainXML(d.def, { id: d.id }));
-      await this.transfer(control, d);
-      const staged = await stageFile(to, image, `saving domain '${d.def.name}' to '${to}'`);
-      if (control.cancelRequested) {
-        await staged.discard();
-        throw control.signal.reason;
-      }
-      control.commit();
-      await staged.commit();
-      this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_SAVED);
-    }));
+    return this.track(d, start({ ...this.spec('save', 'domain save', d), domain: dom }, (control) =>
+      // The domain cannot change while its job runs, so the image is built once the memory has moved.
+      this.transfer(control, d).then(() =>
+        this.publish(control, to, encodeSaveImage(formatDomainXML(d.def, { id: d.id })), `saving domain '${d.def.name}' to '${to}'`, () =>
+          this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_SAVED),
+        ),
+      ),
+    ));
   }
 
   domainRestore(_conn: VirConnect, from: string, xml: string | null, flags: number, start: JobStarter): VirJob<DomainRef> {
@@ -349,17 +348,13 @@ export class TestHypervisor implements HypervisorDriver {
     if (format !== virDomainCoreDumpFormat.VIR_DOMAIN_CORE_DUMP_FORMAT_RAW)
       throw virError(ErrorNumber.VIR_ERR_OPERATION_UNSUPPORTED, FROM_TEST, 'kdump-compressed format is not supported here');
     this.requireNoJob(d);
-    return this.track(d, start({ ...this.spec('dump', 'domain core dump', d), domain: dom }, async (control) => {
-      await this.transfer(control, d);
-      const staged = await stageFile(to, SAVE_MAGIC, `domain '${d.def.name}' coredump`);
-      if (control.cancelRequested) {
-        await staged.discard();
-        throw control.signal.reason;
-      }
-      control.commit();
-      await staged.commit();
-      if (flags & virDomainCoreDumpFlags.VIR_DUMP_CRASH) this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_CRASHED);
-    }));
+    return this.track(d, start({ ...this.spec('dump', 'domain core dump', d), domain: dom }, (control) =>
+      this.transfer(control, d).then(() =>
+        this.publish(control, to, SAVE_MAGIC, `domain '${d.def.name}' coredump`, () => {
+          if (flags & virDomainCoreDumpFlags.VIR_DUMP_CRASH) this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_CRASHED);
+        }),
+      ),
+    ));
   }
 
   // ---- internals ----
@@ -372,12 +367,28 @@ export class TestHypervisor implements HypervisorDriver {
     return simulateTransfer(control, memoryBytes(d.def), this.rate);
   }
 
-  /** Marks the domain busy for the job's lifetime, so conflicting operations fail instead of interleaving. */
+  /**
+   * Writes a job's output file: staged under a temporary name, renamed into place only past the point of no
+   * return, so a cancel or failure never leaves a half-written file under the final name. `after` applies
+   * the state change that goes with it.
+   */
+  private async publish(control: JobControl, to: string, content: Buffer, failure: string, after: () => void): Promise<void> {
+    const staged = await stageFile(to, content, failure);
+    if (control.cancelRequested) {
+      await staged.discard();
+      throw control.signal.reason;
+    }
+    control.commit();
+    await staged.commit();
+    after();
+  }
+
+  /**
+   * Marks the domain busy for the job's lifetime, so conflicting operations fail instead of interleaving.
+   * A finished job left in place is harmless: every check looks at whether it still runs.
+   */
   private track<J extends VirJob<any>>(d: TestDomain, job: J): J {
     d.job = job;
-    job.subscribe((_j, event) => {
-      if (event === 'end' && d.job === job) d.job = null;
-    });
     return job;
   }
 
