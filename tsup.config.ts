@@ -4,6 +4,8 @@ export default defineConfig({
   entry: {
     index: 'src/ts/index.ts',
     libvirt: 'src/ts/libvirt.ts',
+    cli: 'src/ts/cli/main.ts',
+    run: 'src/ts/run/main.ts',
   },
   format: ['esm'],
   target: 'node20',

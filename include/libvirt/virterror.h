@@ -293,9 +293,10 @@ int virGetLastErrorDomain(void);
  * never NULL.  The string is valid until the thread's next library call. */
 const char *virGetLastErrorMessage(void);
 
-/* Returns the last error raised through conn, owned by the connection, or
- * NULL if there is none.  Not safe when threads share conn: prefer
- * virGetLastError(), which receives every such error as well. */
+/* Returns the connection's error slot, owned by the connection: the last
+ * error raised through conn, or an error whose code is VIR_ERR_OK if there is
+ * none (NULL only when conn is NULL).  Not safe when threads share conn:
+ * prefer virGetLastError(), which receives every such error as well. */
 virErrorPtr virConnGetLastError(virConnectPtr conn);
 
 /* Clears the last error recorded on conn. */

@@ -1,0 +1,105 @@
+import { toVirError } from '../ts/errors/index.js';
+import { Call, UnreportedFailure, waitRefused, type Handler, type Handlers } from './call.js';
+import type { HandleTable } from './handle-table.js';
+import { holdEventLoop } from './keep-alive.js';
+import type { NativeAbi, Pointer } from './native-abi.js';
+
+/** The dispatcher's answers (native/src/abi_bridge.h). 0 is not among them: koffi returns 0 to C when a
+ * callback throws (ENGINEERING.md, koffi rule 4), which C then takes for a failure. */
+const ABI_FAILED = -1;
+const ABI_DONE = 1;
+const ABI_PENDING = 2;
+
+export type Dispatcher = (
+  call: Pointer,
+  fn: number,
+  foreign: number,
+  h0: number,
+  h1: number,
+  n0: number | bigint,
+  n1: number | bigint,
+  n2: number | bigint,
+  s0: string | null,
+  s1: string | null,
+  p0: Pointer | null,
+  p1: Pointer | null,
+  p2: Pointer | null,
+) => number;
+
+/**
+ * Maps the C operations (native/src/abi_functions.h, by name) to their handlers. A C operation without a
+ * handler, or a handler without an operation, means the two sides drifted apart: refuse to start.
+ */
+function resolve(abi: NativeAbi, handlers: Handlers): { name: string; handler: Handler }[] {
+  const table: { name: string; handler: Handler }[] = [];
+  for (let fn = 0; ; fn++) {
+    const name = abi.functionName(fn);
+    if (name === null) break;
+    const handler = handlers[name];
+    if (!handler) throw new Error(`tsvirt's C ABI has no handler for ${name}`);
+    table.push({ name, handler });
+  }
+  const served = new Set(table.map((entry) => entry.name));
+  const stale = Object.keys(handlers).filter((name) => !served.has(name));
+  if (stale.length > 0) throw new Error(`tsvirt's C ABI has handlers for unknown operations: ${stale.join(', ')}`);
+  return table;
+}
+
+/** Hands a failure's error to C, as the calling thread's last error to be. */
+function report(abi: NativeAbi, call: Pointer, err: unknown): void {
+  // libvirt's own failures without an error get its generic one, which C supplies.
+  if (err instanceof UnreportedFailure) return;
+  const { code, domain, level, message, str1, str2, str3, int1, int2 } = toVirError(err);
+  abi.fail(call, code, domain, level, message, str1 ?? null, str2 ?? null, str3 ?? null, int1, int2);
+}
+
+/**
+ * The function C calls for every operation (registered once through koffi). It runs on the JavaScript
+ * thread, at once for a caller on that thread, queued to the event loop for any other. A handler that
+ * answers later (a Promise) leaves a foreign caller waiting on its call until it is settled; the caller
+ * on the JavaScript thread cannot wait and gets an error instead. Nothing thrown escapes.
+ */
+export function createDispatcher(abi: NativeAbi, table: HandleTable, handlers: Handlers): Dispatcher {
+  const operations = resolve(abi, handlers);
+  // The handles a call named may have lost their last reference in it.
+  const sweep = (call: Call) => call.subjects().forEach((object) => table.sweep(object));
+
+  return (pointer, fn, foreign, h0, h1, n0, n1, n2, s0, s1, p0, p1, p2) => {
+    const operation = operations[fn];
+    if (!operation) return ABI_FAILED;
+    const call = new Call(abi, table, pointer, operation.name, foreign !== 0, [h0, h1], [n0, n1, n2], [s0, s1], [p0, p1, p2]);
+    try {
+      const result = operation.handler(call);
+      if (!(result instanceof Promise)) {
+        sweep(call);
+        return ABI_DONE;
+      }
+      if (!call.foreign) {
+        // An asynchronous driver cannot answer a caller on its own thread; what it started goes on.
+        result.catch(() => {});
+        throw waitRefused(operation.name);
+      }
+      const release = holdEventLoop();
+      result
+        .then(
+          () => ABI_DONE,
+          (err: unknown) => {
+            report(abi, pointer, err);
+            return ABI_FAILED;
+          },
+        )
+        .catch(() => ABI_FAILED)
+        .then((status) => {
+          // The caller returns as soon as this is done: nothing may touch the call afterwards.
+          abi.settle(pointer, status);
+          release();
+          sweep(call);
+        });
+      return ABI_PENDING;
+    } catch (err) {
+      report(abi, pointer, err);
+      sweep(call);
+      return ABI_FAILED;
+    }
+  };
+}
