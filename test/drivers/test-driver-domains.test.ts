@@ -322,7 +322,8 @@ describe('handles', () => {
     const a = domain.virDomainLookupByName(other, 'test') as VirDomain;
     const b = domain.virDomainLookupByName(other, 'test') as VirDomain;
     expect(a).not.toBe(b);
-    expect(connect.virConnectClose(other)).toBe(2);
+    expect(connect.virConnectClose(other)).toBe(1); // libvirt 9.0 answers 1, not the count, while references remain
+    expect(other.refs).toBe(2);
     domain.virDomainFree(a);
     domain.virDomainRef(b);
     domain.virDomainFree(b);

@@ -99,11 +99,11 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-/** `maxnames` is C's int: libvirt rejects a negative one in its own words. */
-export function checkMaxNames(value: unknown, fn: string, from: ErrorDomain): asserts value is number {
+/** A C count argument: negative values get libvirt's "must be zero or greater", others must fit an int. */
+export function checkNonNegative(value: unknown, arg: string, fn: string, from: ErrorDomain): asserts value is number {
   if (typeof value === 'number' && Number.isInteger(value) && value < 0)
-    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, from, `maxnames in ${fn} must be zero or greater`);
-  checkUInt(value, 'maxnames', fn, from);
+    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, from, `${arg} in ${fn} must be zero or greater`);
+  checkUInt(value, arg, fn, from);
 }
 
 /** A UUID string in any spelling libvirt's virUUIDParse accepts, as its canonical form. */

@@ -3,15 +3,13 @@ import { VirConnect } from '../core/handles.js';
 import type { NodeInfo, SecurityModel } from '../drivers/driver.js';
 import { openDrivers } from '../drivers/registry.js';
 import { ErrorDomain } from '../errors/index.js';
+import { virConnectFlags } from './enums.generated.js';
 import { checkConnect, checkUInt, slot, mapResult } from './check.js';
 import '../drivers/builtin.js';
 
 /** libvirt 9.0.0, as libvirt encodes versions: major * 1,000,000 + minor * 1,000 + release. */
 export const LIB_VERSION = 9_000_000;
 
-/** virConnectFlags */
-export const VIR_CONNECT_RO = 1;
-export const VIR_CONNECT_NO_ALIASES = 2;
 
 const { VIR_FROM_DOMAIN } = ErrorDomain;
 
@@ -23,7 +21,7 @@ export function defaultUri(): string {
 export function virConnectOpenAuth(name: string | null, _auth: unknown, flags: number): VirConnect | Promise<VirConnect> {
   checkUInt(flags, 'flags', 'virConnectOpenAuth');
   const uri = name ?? defaultUri();
-  const readOnly = (flags & VIR_CONNECT_RO) !== 0;
+  const readOnly = (flags & virConnectFlags.VIR_CONNECT_RO) !== 0;
   return mapResult(openDrivers(uri, flags), (drivers) => new VirConnect(drivers.uri, drivers, readOnly));
 }
 
@@ -32,13 +30,13 @@ export function virConnectOpen(name: string | null) {
 }
 
 export function virConnectOpenReadOnly(name: string | null) {
-  return virConnectOpenAuth(name, null, VIR_CONNECT_RO);
+  return virConnectOpenAuth(name, null, virConnectFlags.VIR_CONNECT_RO);
 }
 
-/** Drops the caller's reference; returns how many are left (0 once closed). */
+/** Drops the caller's reference: 1 while other references keep the connection open, 0 once closed. */
 export function virConnectClose(conn: VirConnect): number {
-  checkConnect(conn, 'virConnectClose');
-  return conn.unref();
+  checkConnect(conn, 'virConnectClose', ErrorDomain.VIR_FROM_NONE);
+  return conn.unref() > 0 ? 1 : 0;
 }
 
 export function virConnectRef(conn: VirConnect): number {

@@ -3,8 +3,8 @@ import { VirDomain, type DomainRef, type VirConnect } from '../core/handles.js';
 import type { DomainInfo, DomainJobInfo, MaybePromise, SecurityLabel } from '../drivers/driver.js';
 import { ErrorDomain, ErrorNumber, VirError, virError } from '../errors/index.js';
 import { JobType, type VirJob } from '../jobs/job.js';
-import { checkConnect, checkDomain, checkFlags, checkNonNull, checkReadWrite, checkString, checkUInt, slot, mapResult } from './check.js';
-import { virDomainJobOperation, virDomainJobType } from './enums.generated.js';
+import { checkConnect, checkDomain, checkFlags, checkNonNegative, checkNonNull, checkReadWrite, checkString, checkUInt, slot, mapResult } from './check.js';
+import { virDomainCoreDumpFormat, virDomainJobOperation, virDomainJobType } from './enums.generated.js';
 import { adoptDomain, jobStarter, runToEnd } from './jobs.js';
 
 /**
@@ -32,7 +32,7 @@ export function virConnectNumOfDomains(conn: VirConnect) {
 
 export function virConnectListDomains(conn: VirConnect, maxids: number) {
   checkConnect(conn, 'virConnectListDomains');
-  checkUInt(maxids, 'maxids', 'virConnectListDomains');
+  checkNonNegative(maxids, 'maxids', 'virConnectListDomains', FROM);
   return mapResult(slot(hv(conn), 'connectListDomains', 'virConnectListDomains')(conn), (ids) => ids.slice(0, maxids));
 }
 
@@ -43,7 +43,7 @@ export function virConnectNumOfDefinedDomains(conn: VirConnect) {
 
 export function virConnectListDefinedDomains(conn: VirConnect, maxnames: number) {
   checkConnect(conn, 'virConnectListDefinedDomains');
-  checkUInt(maxnames, 'maxnames', 'virConnectListDefinedDomains');
+  checkNonNegative(maxnames, 'maxnames', 'virConnectListDefinedDomains', FROM);
   return mapResult(slot(hv(conn), 'connectListDefinedDomains', 'virConnectListDefinedDomains')(conn), (names) =>
     names.slice(0, maxnames),
   );
@@ -290,7 +290,14 @@ export function virDomainCoreDumpJob(dom: VirDomain, to: string, dumpflags: numb
 export const virDomainCoreDump = (dom: VirDomain, to: string, flags: number) =>
   runToEnd(() => coreDumpJob('virDomainCoreDump', dom, to, 0, flags), () => 0);
 export const virDomainCoreDumpWithFormat = (dom: VirDomain, to: string, format: number, flags: number) =>
-  runToEnd(() => coreDumpJob('virDomainCoreDumpWithFormat', dom, to, format, flags), () => 0);
+  runToEnd(() => {
+    if (!Number.isInteger(format) || format < 0 || format >= CORE_DUMP_FORMATS)
+      throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `dumpformat '${format}' is not supported`);
+    return coreDumpJob('virDomainCoreDumpWithFormat', dom, to, format, flags);
+  }, () => 0);
+
+/** How many virDomainCoreDumpFormat values there are (libvirt's _LAST). */
+const CORE_DUMP_FORMATS = Object.keys(virDomainCoreDumpFormat).length;
 
 // ---- libvirt's per-domain job view, so virsh-style tools see tsvirt jobs ----
 

@@ -5,7 +5,7 @@ import type { VirJob } from '../jobs/job.js';
 import {
   checkAutostart,
   checkConnect,
-  checkMaxNames,
+  checkNonNegative,
   checkNetwork,
   checkNonNull,
   checkReadWrite,
@@ -46,7 +46,7 @@ export function virConnectNumOfNetworks(conn: VirConnect): MaybePromise<number> 
 /** The names of up to `maxnames` active networks. */
 export function virConnectListNetworks(conn: VirConnect, maxnames: number): MaybePromise<string[]> {
   checkConnect(conn, 'virConnectListNetworks', FROM);
-  checkMaxNames(maxnames, 'virConnectListNetworks', FROM);
+  checkNonNegative(maxnames, 'maxnames', 'virConnectListNetworks', FROM);
   return mapResult(slot(nd(conn), 'connectListNetworks', 'virConnectListNetworks', FROM)(conn), (names) =>
     names.slice(0, maxnames),
   );
@@ -60,7 +60,7 @@ export function virConnectNumOfDefinedNetworks(conn: VirConnect): MaybePromise<n
 /** The names of up to `maxnames` inactive networks. */
 export function virConnectListDefinedNetworks(conn: VirConnect, maxnames: number): MaybePromise<string[]> {
   checkConnect(conn, 'virConnectListDefinedNetworks', FROM);
-  checkMaxNames(maxnames, 'virConnectListDefinedNetworks', FROM);
+  checkNonNegative(maxnames, 'maxnames', 'virConnectListDefinedNetworks', FROM);
   return mapResult(slot(nd(conn), 'connectListDefinedNetworks', 'virConnectListDefinedNetworks', FROM)(conn), (names) =>
     names.slice(0, maxnames),
   );

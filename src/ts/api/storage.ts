@@ -5,7 +5,7 @@ import type { VirJob } from '../jobs/job.js';
 import {
   checkAutostart,
   checkConnect,
-  checkMaxNames,
+  checkNonNegative,
   checkUuidString,
   checkReadWrite,
   checkStoragePool,
@@ -62,7 +62,7 @@ export function virConnectNumOfStoragePools(conn: VirConnect): MaybePromise<numb
 /** The names of up to `maxnames` active pools. */
 export function virConnectListStoragePools(conn: VirConnect, maxnames: number): MaybePromise<string[]> {
   checkConnect(conn, 'virConnectListStoragePools', FROM);
-  checkMaxNames(maxnames, 'virConnectListStoragePools', FROM);
+  checkNonNegative(maxnames, 'maxnames', 'virConnectListStoragePools', FROM);
   return mapResult(poolNames('virConnectListStoragePools', conn, true), (names) => names.slice(0, maxnames));
 }
 
@@ -74,7 +74,7 @@ export function virConnectNumOfDefinedStoragePools(conn: VirConnect): MaybePromi
 /** The names of up to `maxnames` inactive pools. */
 export function virConnectListDefinedStoragePools(conn: VirConnect, maxnames: number): MaybePromise<string[]> {
   checkConnect(conn, 'virConnectListDefinedStoragePools', FROM);
-  checkMaxNames(maxnames, 'virConnectListDefinedStoragePools', FROM);
+  checkNonNegative(maxnames, 'maxnames', 'virConnectListDefinedStoragePools', FROM);
   return mapResult(poolNames('virConnectListDefinedStoragePools', conn, false), (names) => names.slice(0, maxnames));
 }
 
@@ -233,7 +233,7 @@ export function virStoragePoolNumOfVolumes(pool: VirStoragePool): MaybePromise<n
 /** The names of up to `maxnames` volumes of the pool. */
 export function virStoragePoolListVolumes(pool: VirStoragePool, maxnames: number): MaybePromise<string[]> {
   checkStoragePool(pool, 'virStoragePoolListVolumes');
-  checkMaxNames(maxnames, 'virStoragePoolListVolumes', FROM);
+  checkNonNegative(maxnames, 'maxnames', 'virStoragePoolListVolumes', FROM);
   return mapResult(volumeNames('virStoragePoolListVolumes', pool), (names) => names.slice(0, maxnames));
 }
 

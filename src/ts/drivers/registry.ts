@@ -17,7 +17,7 @@ export function openDrivers(name: string, flags: number): MaybePromise<Connectio
   try {
     uri = new URL(name);
   } catch {
-    throw virError(ErrorNumber.VIR_ERR_INVALID_ARG, ErrorDomain.VIR_FROM_URI, `Unable to parse URI ${name}`);
+    throw virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, ErrorDomain.VIR_FROM_URI, `Unable to parse URI ${name}`);
   }
   const driver = drivers.find((d) => d.accepts(uri));
   if (driver) return driver.open(uri, flags);

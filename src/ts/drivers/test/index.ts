@@ -3,6 +3,9 @@ import { parseNetworkXML } from '../../conf/network.js';
 import { parsePoolXML } from '../../conf/storage.js';
 import { loadTestNode } from '../../conf/test-node.js';
 import { virDomainRunningReason, virDomainState } from '../../api/enums.generated.js';
+import { checkFlags } from '../../api/check.js';
+import { virConnectFlags } from '../../api/enums.generated.js';
+import { ErrorDomain } from '../../errors/index.js';
 import type { ConnectDriver, ConnectionDrivers } from '../driver.js';
 import { DEFAULT_DOMAIN_XML, DEFAULT_NETWORK_XML, DEFAULT_NODE_INFO, DEFAULT_POOL_XML } from './defaults.js';
 import { TestHypervisor } from './hypervisor.js';
@@ -10,6 +13,8 @@ import { TestNetworks } from './networks.js';
 import { rateFor } from './rate.js';
 import { TestState } from './state.js';
 import { TestStorage } from './storage.js';
+
+const { VIR_CONNECT_RO } = virConnectFlags;
 
 /** The state of `test:///default`, shared by a process's connections while any is open. */
 let shared: { state: TestState; users: number } | null = null;
@@ -73,7 +78,8 @@ function tables(state: TestState, uri: URL, release: () => void): ConnectionDriv
 export const testDriver: ConnectDriver = {
   name: 'Test',
   accepts: (uri) => uri.protocol === 'test:' && (uri.host === '' || uri.host === 'localhost'),
-  open(uri) {
+  open(uri, flags) {
+    checkFlags(flags, VIR_CONNECT_RO, 'testConnectOpen', ErrorDomain.VIR_FROM_TEST);
     if (uri.pathname === '/default') {
       const entry = (shared ??= { state: defaultState(), users: 0 });
       entry.users++;
