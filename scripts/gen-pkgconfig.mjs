@@ -3,11 +3,13 @@
 // build against the headers in include/ with `PKG_CONFIG_PATH=$PWD/build pkg-config --cflags --libs tsvirt`.
 //
 // Usage: node scripts/gen-pkgconfig.mjs [--libdir DIR] [--output FILE]
-//   --libdir  where libtsvirt.so is built (default: build/Release, node-gyp's output folder)
+//   --libdir  where to put libtsvirt.so, the name `-ltsvirt` finds: a link to the native library that
+//             node-gyp built (default: build/lib). Programs linked this way still run under tsvirt-run, which
+//             provides the drivers; the link only lets the linker check every vir* symbol.
 //   --output  the file to write (default: build/tsvirt.pc)
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -16,7 +18,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 function main() {
   const { values: options } = parseArgs({
     options: {
-      libdir: { type: 'string', default: join(repoRoot, 'build', 'Release') },
+      libdir: { type: 'string', default: join(repoRoot, 'build', 'lib') },
       output: { type: 'string', default: join(repoRoot, 'build', 'tsvirt.pc') },
     },
   });
@@ -38,6 +40,17 @@ function main() {
   const output = resolve(options.output);
   mkdirSync(dirname(output), { recursive: true });
   writeFileSync(output, text);
+  linkLibrary(values.libdir);
+}
+
+/** libdir/libtsvirt.so → the built native library (build/Release/tsvirt.node). */
+function linkLibrary(libdir) {
+  const built = join(repoRoot, 'build', 'Release', 'tsvirt.node');
+  if (!existsSync(built)) throw new Error(`${built} is missing: build the native library first (npm run build:native)`);
+  mkdirSync(libdir, { recursive: true });
+  const link = join(libdir, 'libtsvirt.so');
+  rmSync(link, { force: true });
+  symlinkSync(relative(libdir, built), link);
 }
 
 try {
