@@ -113,8 +113,8 @@ describe('gen-abi.mjs on well-formed headers', () => {
 
   it('writes the TypeScript table and the sorted export list', () => {
     const out = headerSet({});
-    const [ts, exports] = [join(out, 'abi.ts'), join(out, 'exports.txt')];
-    const result = genAbi('--headers', dir(), '--ts', ts, '--exports', exports);
+    const [ts, exports, enums] = [join(out, 'abi.ts'), join(out, 'exports.txt'), join(out, 'enums.ts')];
+    const result = genAbi('--headers', dir(), '--ts', ts, '--exports', exports, '--enums', enums, '--errors', join(out, 'codes.ts'));
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(readFileSync(exports, 'utf8')).toBe('virRootCall\nvirThingDefault\nvirThingGetName\nvirThingList\nvirThingWatch\n');
@@ -122,19 +122,21 @@ describe('gen-abi.mjs on well-formed headers', () => {
     expect(table).toContain("export const abiOpaqueTypes = ['virThing'] as const;");
     expect(table).toContain("  virThingInfo: [{ name: 'name', type: 'char[16]' }, { name: 'letter', type: 'int' }, { name: 'next', type: 'virThing *' }],");
     expect(table).toContain("    parameters: [{ name: 'things', type: 'virThing ***' }, { name: 'names', type: 'char **' }, { name: 'size', type: 'unsigned long long' }],");
-    expect(table).toContain('  virLetter: {\n    VIR_A: 0,\n    VIR_B: 8,\n    VIR_C: 9,\n    VIR_D: 17,\n    VIR_E: 15,\n  },');
-    expect(table).not.toContain('VIR_LETTER_LAST');
+    const enumTable = readFileSync(enums, 'utf8');
+    expect(enumTable).toContain('export const virLetter = {\n  VIR_A: 0,\n  VIR_B: 8,\n  VIR_C: 9,\n  VIR_D: 17,\n  VIR_E: 15,\n} as const;');
+    expect(enumTable).not.toContain('VIR_LETTER_LAST');
     expect(table).toContain("  virThingDefault: 'virThing *',");
   });
 
   it('reports stale outputs with --check and leaves them alone', () => {
     const out = headerSet({});
-    const [ts, exports] = [join(out, 'abi.ts'), join(out, 'exports.txt')];
+    const outputs = ['--ts', join(out, 'abi.ts'), '--exports', join(out, 'exports.txt'), '--enums', join(out, 'enums.ts'), '--errors', join(out, 'codes.ts')];
+    const exports = join(out, 'exports.txt');
     const headers = dir();
-    expect(genAbi('--headers', headers, '--ts', ts, '--exports', exports).status).toBe(0);
-    expect(genAbi('--headers', headers, '--ts', ts, '--exports', exports, '--check').status).toBe(0);
+    expect(genAbi('--headers', headers, ...outputs).status).toBe(0);
+    expect(genAbi('--headers', headers, ...outputs, '--check').status).toBe(0);
     writeFileSync(exports, 'virSomethingElse\n');
-    const stale = genAbi('--headers', headers, '--ts', ts, '--exports', exports, '--check');
+    const stale = genAbi('--headers', headers, ...outputs, '--check');
     expect(stale.status).toBe(1);
     expect(stale.stderr).toMatch(/exports\.txt is out of date; run node scripts\/gen-abi\.mjs/);
     expect(stale.stderr).not.toContain('abi.ts');

@@ -4,7 +4,9 @@ import { existsSync, readdirSync, readFileSync, rmSync, mkdtempSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { abiCallbacks, abiConstants, abiEnums, abiFunctions, abiOpaqueTypes, abiStructs, abiVariables } from '../../src/ffi/abi.generated.js';
+import { abiCallbacks, abiConstants, abiFunctions, abiOpaqueTypes, abiStructs, abiVariables } from '../../src/ffi/abi.generated.js';
+import * as apiEnums from '../../src/ts/api/enums.generated.js';
+import { ErrorDomain, ErrorLevel, ErrorNumber } from '../../src/ts/errors/codes.js';
 import { isJobDeclaration, libvirtPart, loadAbiModel, redeclarationProbe, valueProbe, type AbiModel } from './abi-model.js';
 import { compile, hasCc, hasCxx, hasNm, hasRealLibvirt, ourIncludeDir, realLibvirtDir, repoRoot, run, withoutComments } from './c-compiler.js';
 
@@ -184,7 +186,8 @@ describe.skipIf(!hasCc)('compiling the headers', () => {
     const result = compile(valueProbe(model), { headers: 'ours', flags: [...C11, '-DVIR_ENUM_SENTINELS'], output: 'run' });
     expect(result.ok, result.output).toBe(true);
     const printed = new Map([...result.stdout.matchAll(/^(\w+) = (-?\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
-    const fromTables = [...Object.values(abiEnums).flatMap((members) => Object.entries(members)), ...Object.entries(abiConstants)];
+    const enums: Record<string, number>[] = [...Object.values(apiEnums), ErrorLevel, ErrorDomain, ErrorNumber];
+    const fromTables = [...enums.flatMap((members) => Object.entries(members)), ...Object.entries(abiConstants)];
     expect(fromTables.length).toBeGreaterThan(300);
     expect(fromTables.filter(([name, value]) => printed.get(name) !== value)).toEqual([]);
   });
