@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { formatDomainXML, parseDomainXML, type DomainDef } from '../../conf/domain.js';
+import { copyDomainDef, formatDomainXML, parseDomainXML, type DomainDef } from '../../conf/domain.js';
 import type { DomainRef, VirConnect, VirDomain } from '../../core/handles.js';
 import { ErrorDomain, ErrorNumber, virError } from '../../errors/index.js';
 import { JobType, type JobControl, type VirJob } from '../../jobs/job.js';
@@ -133,8 +133,9 @@ export class TestHypervisor implements HypervisorDriver {
       FROM_TEST,
     );
     const d = this.find(dom);
-    const inactive = (flags & virDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE) !== 0 || !isActive(d);
-    return formatDomainXML(d.def, inactive ? {} : { id: d.id });
+    if (!isActive(d)) return formatDomainXML(d.def);
+    if (flags & virDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE) return formatDomainXML(d.persistentDef ?? d.def);
+    return formatDomainXML(d.def, { id: d.id });
   }
 
   domainGetOSType(dom: VirDomain): string {
@@ -184,12 +185,14 @@ export class TestHypervisor implements HypervisorDriver {
     if (existing) {
       this.requireNoJob(existing);
       // Redefining replaces the persistent configuration; a running domain keeps its live one until it stops.
-      if (!isActive(existing)) existing.def = def;
+      if (isActive(existing)) existing.persistentDef = def;
+      else existing.def = def;
       existing.persistent = true;
       return refOf(existing);
     }
     const added: TestDomain = {
       def,
+      persistentDef: null,
       persistent: true,
       state: VIR_DOMAIN_SHUTOFF,
       reason: virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_UNKNOWN,
@@ -206,8 +209,10 @@ export class TestHypervisor implements HypervisorDriver {
     this.requireNoJob(d);
     if (!d.persistent)
       throw virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, FROM_DOMAIN, 'cannot undefine transient domain');
-    if (isActive(d)) d.persistent = false;
-    else this.remove(d);
+    if (isActive(d)) {
+      d.persistent = false;
+      d.persistentDef = null;
+    } else this.remove(d);
   }
 
   domainDestroy(dom: VirDomain, flags: number): void {
@@ -274,6 +279,7 @@ export class TestHypervisor implements HypervisorDriver {
     // A transient domain under construction is not listed until it runs.
     const pending: TestDomain = {
       def,
+      persistentDef: null,
       persistent: existing?.persistent ?? false,
       state: VIR_DOMAIN_SHUTOFF,
       reason: virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_UNKNOWN,
@@ -333,7 +339,7 @@ export class TestHypervisor implements HypervisorDriver {
           this.begin(target, virDomainRunningReason.VIR_DOMAIN_RUNNING_RESTORED);
           return refOf(target);
         }
-        const added: TestDomain = { def, persistent: false, state: VIR_DOMAIN_SHUTOFF, reason: 0, id: -1, job: null };
+        const added: TestDomain = { def, persistentDef: null, persistent: false, state: VIR_DOMAIN_SHUTOFF, reason: 0, id: -1, job: null };
         this.state.domains.push(added);
         this.begin(added, virDomainRunningReason.VIR_DOMAIN_RUNNING_RESTORED);
         return refOf(added);
@@ -435,16 +441,20 @@ export class TestHypervisor implements HypervisorDriver {
     return undefined;
   }
 
+  /** A persistent domain that starts keeps libvirt's format-and-reparse copy as its persistent configuration. */
   private begin(d: TestDomain, reason: number): void {
     d.state = VIR_DOMAIN_RUNNING;
     d.reason = reason;
     d.id = this.state.nextDomainId();
+    d.persistentDef = d.persistent ? copyDomainDef(d.def) : null;
   }
 
   private stop(d: TestDomain, reason: number): void {
     d.state = VIR_DOMAIN_SHUTOFF;
     d.reason = reason;
     d.id = -1;
+    if (d.persistentDef) d.def = d.persistentDef;
+    d.persistentDef = null;
     if (!d.persistent) this.remove(d);
   }
 

@@ -1,4 +1,4 @@
-import { parseDomainXML } from '../../conf/domain.js';
+import { copyDomainDef, parseDomainXML } from '../../conf/domain.js';
 import { parseNetworkXML } from '../../conf/network.js';
 import { parsePoolXML } from '../../conf/storage.js';
 import { loadTestNode } from '../../conf/test-node.js';
@@ -21,8 +21,10 @@ let shared: { state: TestState; users: number } | null = null;
 
 function defaultState(): TestState {
   const state = new TestState(DEFAULT_NODE_INFO);
+  const def = parseDomainXML(DEFAULT_DOMAIN_XML);
   state.domains.push({
-    def: parseDomainXML(DEFAULT_DOMAIN_XML),
+    def,
+    persistentDef: copyDomainDef(def),
     persistent: true,
     state: virDomainState.VIR_DOMAIN_RUNNING,
     reason: virDomainRunningReason.VIR_DOMAIN_RUNNING_UNKNOWN,
@@ -40,13 +42,15 @@ function fileState(path: string): TestState {
   const state = new TestState(node.nodeInfo);
   for (const domain of node.domains) {
     const running = domain.state !== virDomainState.VIR_DOMAIN_SHUTOFF;
-    if (running) state.nextDomainId();
+    if (running) state.noteDomainId(domain.id);
     state.domains.push({
       def: domain.def,
+      persistentDef: running && domain.persistent ? domain.persistentDef : null,
       persistent: domain.persistent,
       state: domain.state,
-      reason: running ? virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED : 0,
-      id: domain.id,
+      // libvirt's test driver gives the domains of a file no reason: 'running (unknown)', 'paused (unknown)'.
+      reason: 0,
+      id: running ? domain.id : -1,
       job: null,
     });
   }

@@ -6,7 +6,13 @@ import type { VirJob } from '../../jobs/job.js';
 
 /** One domain as the test driver tracks it: its definition plus libvirt's run-time state. */
 export interface TestDomain {
+  /** The definition in force: the live one while the domain runs. */
   def: DomainDef;
+  /**
+   * The persistent configuration of a running persistent domain (libvirt's newDef), which `dumpxml --inactive`
+   * shows and which becomes `def` again when the domain stops; null otherwise.
+   */
+  persistentDef: DomainDef | null;
   persistent: boolean;
   /** virDomainState and the reason for it */
   state: number;
@@ -55,5 +61,10 @@ export class TestState {
   /** Ids grow with every start, restore and create, as in libvirt. */
   nextDomainId(): number {
     return ++this.lastDomainId;
+  }
+
+  /** Records an id given elsewhere (a configuration file), so later ones continue after it. */
+  noteDomainId(id: number): void {
+    this.lastDomainId = Math.max(this.lastDomainId, id);
   }
 }
