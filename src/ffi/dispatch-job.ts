@@ -1,4 +1,4 @@
-import { checkFlags, checkJob, checkNonNull, checkStoragePool, mapResult } from '../ts/api/check.js';
+import { checkJob, checkNonNull, mapResult } from '../ts/api/check.js';
 import * as domains from '../ts/api/domain.js';
 import * as jobs from '../ts/api/job.js';
 import * as networks from '../ts/api/network.js';

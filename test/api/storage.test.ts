@@ -53,7 +53,7 @@ import {
   virStorageVolWipeJob,
   virStorageVolWipePattern,
 } from '../../src/ts/api/storage.js';
-import type { VirConnect, VirStoragePool, VirStorageVol } from '../../src/ts/core/handles.js';
+import type { VirConnect, VirStoragePool } from '../../src/ts/core/handles.js';
 import { ErrorDomain, ErrorNumber, VirError } from '../../src/ts/errors/index.js';
 import { JobState } from '../../src/ts/jobs/job.js';
 

@@ -1,13 +1,12 @@
 import { VirNetwork, type NetworkRef, type VirConnect } from '../core/handles.js';
 import type { MaybePromise } from '../drivers/driver.js';
-import { ErrorDomain, ErrorNumber, VirError } from '../errors/index.js';
+import { ErrorDomain } from '../errors/index.js';
 import type { VirJob } from '../jobs/job.js';
 import {
   checkAutostart,
   checkConnect,
   checkNonNegative,
   checkNetwork,
-  checkNonNull,
   checkReadWrite,
   checkString,
   checkUInt,
