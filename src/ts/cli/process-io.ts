@@ -1,0 +1,58 @@
+import { writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { CliIO } from './session.js';
+
+/**
+ * The real process as the shell's input and output. Output goes straight to file descriptors 1 and 2 with
+ * blocking writes, as virsh's stdio does: ordering between stdout and stderr is what the commands wrote,
+ * and a one-shot command does not pay for building Node's stream objects (several milliseconds of a start
+ * that has to stay close to a bare `node`). Whether a descriptor is a terminal is only asked when needed.
+ */
+const require = createRequire(import.meta.url);
+
+function isTerminal(fd: number): boolean {
+  return (require('node:tty') as typeof import('node:tty')).isatty(fd);
+}
+
+/** A tiny sleep for a full non-blocking pipe, without spinning the CPU. */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+function writeAll(fd: number, text: string): void {
+  const data = Buffer.from(text);
+  let done = 0;
+  while (done < data.length) {
+    try {
+      done += writeSync(fd, data, done);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1);
+      // The reader went away (`tsvirsh list | head -1`): there is no one left to tell.
+      else if (code === 'EPIPE') return;
+      else throw err;
+    }
+  }
+}
+
+function output(fd: number): CliIO['stdout'] {
+  let tty: boolean | undefined;
+  return {
+    write: (text: string) => writeAll(fd, text),
+    get isTTY() {
+      return (tty ??= isTerminal(fd));
+    },
+  };
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: output(1),
+    stderr: output(2),
+    get stdin() {
+      return process.stdin;
+    },
+    terminal: () => process.stdout,
+    env: process.env,
+    signals: process,
+    exit: (status) => process.exit(status),
+  };
+}

@@ -1,0 +1,126 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ensureBuilt, LAUNCHER, REPO, runProcess } from './harness.js';
+
+/**
+ * tsvirsh as a real process (bin/tsvirsh.js on the built dist/cli.js): exit statuses, the interactive
+ * shell on a pipe, signals, and Ctrl-C pressed on a real pseudo-terminal during `save --verbose`.
+ */
+
+let dir: string;
+beforeAll(() => ensureBuilt(), 180_000);
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tsvirsh-proc-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('exit statuses', () => {
+  it('is 0 on success and 1 when the last command failed or the line does not parse', () => {
+    expect(runProcess(['-c', 'test:///default', 'uri']).status).toBe(0);
+    expect(runProcess(['-c', 'test:///default', 'domstate nosuch; uri']).status).toBe(0);
+    expect(runProcess(['-c', 'test:///default', 'uri; domstate nosuch']).status).toBe(1);
+    expect(runProcess(['-c', 'test:///default', 'uri; nosuchcmd']).status).toBe(1);
+    expect(runProcess(['--bogus']).status).toBe(1);
+    expect(runProcess(['-c', 'bogus:///x', 'uri']).status).toBe(1);
+  });
+
+  it('prints the version and the usage', () => {
+    expect(runProcess(['--version'])).toEqual({ status: 0, stdout: '9.0.0\n', stderr: '' });
+    const usage = runProcess(['-h']);
+    expect(usage.status).toBe(0);
+    expect(usage.stdout).toContain('\ntsvirsh [options]... [<command_string>]\n');
+    expect(usage.stdout).toContain(' Storage Volume (help keyword \'volume\')\n    vol-clone ');
+  });
+});
+
+describe('interactive shell on a pipe', () => {
+  it("prints virsh's banner and prompt, echoes each line, and always succeeds", () => {
+    const r = runProcess(['-c', 'test:///default'], { input: 'domstate test\nnosuch\ndominfo nosuch\nquit\nuri\n' });
+    expect(r).toEqual({
+      status: 0,
+      stdout:
+        "Welcome to virsh, the virtualization interactive terminal.\n\nType:  'help' for help with commands\n       'quit' to quit\n\n" +
+        'virsh # domstate test\nrunning\n\nvirsh # nosuch\nvirsh # dominfo nosuch\n\nvirsh # quit\n\n',
+      stderr: "error: unknown command: 'nosuch'\nerror: failed to get domain 'nosuch'\n",
+    });
+  });
+
+  it('shows the read-only prompt and stops at end of input', () => {
+    const r = runProcess(['-q', '-r', '-c', 'test:///default'], { input: 'uri' });
+    expect(r.stdout).toBe('virsh > uri\ntest:///default\nvirsh > \n');
+  });
+});
+
+describe('signals to the process', () => {
+  it('SIGTERM during save cancels the job, removes the partial file and exits 1', async () => {
+    const child = spawn(process.execPath, [LAUNCHER, '-c', 'test:///default', `save --verbose test ${dir}/a.save`], {
+      cwd: REPO,
+      env: { ...process.env, TSVIRT_TEST_RATE: '256M' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    // Wait for the first progress line: the job is running and writing.
+    await new Promise<void>((resolve) => child.stderr.on('data', () => stderr.includes('%]') && resolve()));
+    child.kill('SIGTERM');
+    const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(status).toBe(1);
+    expect(stderr).toContain(`error: Failed to save domain 'test' to ${dir}/a.save\n`);
+    expect(stderr).toContain('error: operation aborted: domain save job: canceled by client\n');
+    expect(stderr).not.toContain('[100 %]');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+/**
+ * Runs tsvirsh on a pseudo-terminal with python's pty module, presses Ctrl-C once the progress line shows,
+ * and reports the exit status and everything the terminal showed.
+ */
+const PTY_DRIVER = `
+import os, pty, sys, time, json, select
+argv = json.loads(sys.argv[1])
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ['TSVIRT_TEST_RATE'] = '64M'
+    os.execv(argv[0], argv)
+out = b''
+pressed = False
+deadline = time.time() + 60
+while time.time() < deadline:
+    r, _, _ = select.select([fd], [], [], 0.1)
+    if r:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    if not pressed and b'%]' in out:
+        os.write(fd, b'\\x03')
+        pressed = True
+_, status = os.waitpid(pid, 0)
+print(json.dumps({'status': os.waitstatus_to_exitcode(status), 'pressed': pressed, 'output': out.decode('utf-8', 'replace')}))
+`;
+
+const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import pty'], { encoding: 'utf8' }).status === 0);
+
+describe.skipIf(!python)('Ctrl-C on a real terminal', () => {
+  it('cancels save --verbose, leaves no file, prints the abort error and exits non-zero', () => {
+    const target = join(dir, 'a.save');
+    const argv = [process.execPath, LAUNCHER, '-c', 'test:///default', `save --verbose test ${target}`];
+    const r = spawnSync(python!, ['-c', PTY_DRIVER, JSON.stringify(argv)], { cwd: REPO, encoding: 'utf8', timeout: 90_000 });
+    const result = JSON.parse(r.stdout) as { status: number; pressed: boolean; output: string };
+    expect(result.pressed).toBe(true);
+    expect(result.status).toBe(1);
+    // On a terminal the progress line carries an ETA and is erased to its end; the error starts a new line.
+    expect(result.output).toMatch(/Save: \[ *\d+ %\]/);
+    expect(result.output).toContain("error: Failed to save domain 'test' to ");
+    expect(result.output).toContain('error: operation aborted: domain save job: canceled by client');
+    expect(result.output).not.toContain('[100 %]');
+    expect(existsSync(target)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+  }, 120_000);
+});
