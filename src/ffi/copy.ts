@@ -1,6 +1,5 @@
-import koffi from 'koffi';
 import { ErrorDomain, ErrorNumber, VirError, virError } from '../ts/errors/index.js';
-import { nativeLibrary } from './native.js';
+import { koffi, nativeLibrary } from './native.js';
 
 /**
  * The data path of directory storage pools: clone, allocate and wipe volume files on native threads
@@ -174,7 +173,7 @@ class RunningTask implements NativeTask {
       this.#reject = reject;
     });
     this.#handle = handle;
-    const view = koffi.view(native().progress(handle), PROGRESS_BYTES);
+    const view = koffi().view(native().progress(handle), PROGRESS_BYTES);
     this.#counters = new BigUint64Array(view, 0, 2);
     this.#status = new Int32Array(view, 16, 2);
     this.#signal = signal;

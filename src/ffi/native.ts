@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import koffi, { type LibraryHandle } from 'koffi';
+import type { LibraryHandle } from 'koffi';
 import { ErrorDomain, ErrorNumber, virError } from '../ts/errors/index.js';
 
 /**
@@ -52,6 +52,13 @@ export function nativeLibraryPath(): string {
   }
 }
 
+let koffiModule: typeof import('koffi') | undefined;
+
+/** koffi itself, loaded on first use: a process that never touches native code never pays for it. */
+export function koffi(): typeof import('koffi') {
+  return (koffiModule ??= require('koffi') as typeof import('koffi'));
+}
+
 let loaded: LibraryHandle | undefined;
 
 /** The loaded library; the first call loads it. */
@@ -59,7 +66,7 @@ export function nativeLibrary(): LibraryHandle {
   if (!loaded) {
     const path = nativeLibraryPath();
     try {
-      loaded = koffi.load(path);
+      loaded = koffi().load(path);
     } catch (err) {
       throw nativeError(`cannot load native library '${path}': ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../core/random.js';
 
 /**
  * Parses a MAC address as libvirt's virMacAddrParse does: six groups of one or two hex digits separated by

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../core/random.js';
 
 /**
  * Parses a UUID the way libvirt's virUUIDParse does: 32 hex digits, in pairs, with dashes or spaces allowed
