@@ -30,9 +30,6 @@ const KNOWN_CORE_DIFFERENCES: Record<string, string> = {
   "-r -c test:///default 'save test":
     'api/*: a job entry point names itself in its errors ("read only access prevents virDomainSaveJob") where ' +
     'libvirt names the call virsh makes (virDomainSave, virDomainCreateXML, virNetworkCreate, ...)',
-  'destroy test --graceful':
-    'drivers/test/hypervisor.ts domainDestroy: libvirt 9.0 accepts VIR_DOMAIN_DESTROY_GRACEFUL, tsvirt rejects it',
-  'dumpxml test --update-cpu': 'drivers/test/hypervisor.ts domainGetXMLDesc: libvirt 9.0 rejects VIR_DOMAIN_XML_UPDATE_CPU (0x4)',
 };
 
 /** Removes the files the cases write; they are all `/tmp/ref-c.*`, apart from reference.test.ts's files. */

@@ -8,6 +8,7 @@ import { checkFlags } from '../../api/check.js';
 import {
   virConnectListAllDomainsFlags as ListFlags,
   virDomainCoreDumpFlags,
+  virDomainDestroyFlagsValues,
   virDomainCoreDumpFormat,
   virDomainPausedReason,
   virDomainRunningReason,
@@ -128,7 +129,7 @@ export class TestHypervisor implements HypervisorDriver {
   domainGetXMLDesc(dom: VirDomain, flags: number): string {
     checkFlags(
       flags,
-      virDomainXMLFlags.VIR_DOMAIN_XML_SECURE | virDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE | virDomainXMLFlags.VIR_DOMAIN_XML_UPDATE_CPU | virDomainXMLFlags.VIR_DOMAIN_XML_MIGRATABLE,
+      virDomainXMLFlags.VIR_DOMAIN_XML_SECURE | virDomainXMLFlags.VIR_DOMAIN_XML_INACTIVE | virDomainXMLFlags.VIR_DOMAIN_XML_MIGRATABLE,
       'testDomainGetXMLDesc',
       FROM_TEST,
     );
@@ -216,7 +217,8 @@ export class TestHypervisor implements HypervisorDriver {
   }
 
   domainDestroy(dom: VirDomain, flags: number): void {
-    checkFlags(flags, 0, 'testDomainDestroyFlags', FROM_TEST);
+    // A graceful destroy is the same thing for a guest that does not exist.
+    checkFlags(flags, virDomainDestroyFlagsValues.VIR_DOMAIN_DESTROY_GRACEFUL, 'testDomainDestroyFlags', FROM_TEST);
     const d = this.find(dom);
     if (!isActive(d)) throw notRunning();
     this.requireNoJob(d);
