@@ -17,13 +17,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const launcher = join(repo, 'bin/tsvirsh.js');
+const launcher = join(repo, 'bin/tsvirsh.cjs');
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 30;
 const asJson = args.includes('--json');
 
-if (!existsSync(join(repo, 'dist/cli.js'))) {
-  console.error('bench: dist/cli.js is missing; run `npm run build` first');
+if (!existsSync(join(repo, 'dist/tsvirsh.cjs'))) {
+  console.error('bench: dist/tsvirsh.cjs is missing; run `npm run build` first');
   process.exit(2);
 }
 

@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'tsvirt-demo-'));
 const file = join(dir, 'test.save');
 const batch = `save --verbose test ${file}; domstate test --reason; restore --verbose ${file}; domstate test --reason`;
 console.log(`$ tsvirsh -c test:///default '${batch}'`);
-const run = spawnSync(process.execPath, [join(root, 'bin', 'tsvirsh.js'), '-c', 'test:///default', batch], {
+const run = spawnSync(process.execPath, [join(root, 'bin', 'tsvirsh.cjs'), '-c', 'test:///default', batch], {
   stdio: 'inherit',
 });
 rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import type { CliIO } from '../../src/ts/cli/session.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const REFERENCE = '/work/shared/reference/libvirt-9.0';
-export const LAUNCHER = join(REPO, 'bin/tsvirsh.js');
+export const LAUNCHER = join(REPO, 'bin/tsvirsh.cjs');
 
 export interface RunResult {
   status: number;
@@ -105,7 +105,7 @@ export function normalise(text: string): string {
 
 /** True when the built CLI is missing or older than any source file, so spawned tests must rebuild. */
 export function buildIsStale(): boolean {
-  const built = join(REPO, 'dist/cli.js');
+  const built = join(REPO, 'dist/tsvirsh.cjs');
   if (!existsSync(built)) return true;
   const builtAt = statSync(built).mtimeMs;
   const newest = (dir: string): number =>

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureBuilt, LAUNCHER, REPO, runProcess } from './harness.js';
 
 /**
- * tsvirsh as a real process (bin/tsvirsh.js on the built dist/cli.js): exit statuses, the interactive
+ * tsvirsh as a real process (bin/tsvirsh.cjs on the built dist/tsvirsh.cjs): exit statuses, the interactive
  * shell on a pipe, signals, and Ctrl-C pressed on a real pseudo-terminal during `save --verbose`.
  */
 

@@ -8,7 +8,7 @@ import { ArgvTokens, StringTokens } from './tokenizer.js';
 
 /**
  * tsvirsh: virsh's command-line interface on tsvirt. `main` runs one invocation and resolves to its exit
- * status; the launcher (bin/tsvirsh.js) passes the real process, tests pass buffers.
+ * status; the launcher (bin/tsvirsh.cjs) passes the real process, tests pass buffers.
  *
  *   tsvirsh [OPTIONS] 'cmd1 ...; cmd2 ...'     a batch in one argument
  *   tsvirsh [OPTIONS] cmd arg...               one command as separate arguments
