@@ -10,7 +10,7 @@ import type { CliIO } from '../../src/ts/cli/session.js';
 /** Helpers shared by the CLI tests: run tsvirsh in-process or as a process, run real virsh, normalise. */
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const REFERENCE = '/work/shared/reference/libvirt-9.0';
+export { REFERENCE } from '../reference.js';
 export const LAUNCHER = join(REPO, 'bin/tsvirsh.cjs');
 
 export interface RunResult {

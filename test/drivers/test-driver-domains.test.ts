@@ -18,7 +18,7 @@ import {
 const { VIR_DOMAIN_RUNNING: RUNNING, VIR_DOMAIN_PAUSED: PAUSED, VIR_DOMAIN_SHUTOFF: SHUTOFF } = virDomainState;
 
 /** The test driver's domains against libvirt 9.0's behaviour (../shared/reference/libvirt-9.0). */
-const REFERENCE = join(import.meta.dirname, '../../../shared/reference/libvirt-9.0');
+import { REFERENCE } from '../reference.js';
 const { VIR_FROM_TEST, VIR_FROM_DOMAIN } = ErrorDomain;
 
 let conn: VirConnect;
