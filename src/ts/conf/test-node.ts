@@ -1,3 +1,4 @@
+import type { NodeInfo } from '../drivers/driver.js';
 import { readFileSync } from 'node:fs';
 import { ErrorDomain, ErrorNumber, virError, VirError } from '../errors/index.js';
 import { parseXml, type XmlElement } from '../xml/index.js';
@@ -15,17 +16,7 @@ import { xmlError } from './xml-values.js';
  */
 
 /** Host figures, as virNodeGetInfo reports them. */
-export interface TestNodeInfo {
-  model: string;
-  /** KiB */
-  memory: number;
-  cpus: number;
-  mhz: number;
-  nodes: number;
-  sockets: number;
-  cores: number;
-  threads: number;
-}
+export type TestNodeInfo = NodeInfo;
 
 export interface TestNodeDomain {
   /** The definition in force: the live one of a running domain. */
