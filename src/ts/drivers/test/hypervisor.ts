@@ -17,7 +17,7 @@ import {
   virDomainXMLFlags,
 } from '../../api/enums.generated.js';
 import type { DomainInfo, HypervisorDriver, JobStarter, NodeInfo, SecurityLabel, SecurityModel } from '../driver.js';
-import { SAVE_MAGIC, encodeSaveImage, readSaveImage, stageFile } from './save-image.js';
+import { SAVE_MAGIC, encodeSaveImage, readSaveImage, stageFile, type FileFailures } from './save-image.js';
 import type { TestDomain, TestState } from './state.js';
 
 const { VIR_DOMAIN_RUNNING, VIR_DOMAIN_PAUSED, VIR_DOMAIN_SHUTOFF } = virDomainState;
@@ -314,7 +314,7 @@ export class TestHypervisor implements HypervisorDriver {
     return this.track(d, start({ ...this.spec('save', 'domain save', d), domain: dom }, (control) =>
       // The domain cannot change while its job runs, so the image is built once the memory has moved.
       this.transfer(control, d).then(() =>
-        this.publish(control, to, encodeSaveImage(formatDomainXML(d.def, { id: d.id })), `saving domain '${d.def.name}' to '${to}'`, () =>
+        this.publish(control, to, encodeSaveImage(formatDomainXML(d.def, { id: d.id })), saveFailures(d.def.name, to), () =>
           this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_SAVED),
         ),
       ),
@@ -358,7 +358,7 @@ export class TestHypervisor implements HypervisorDriver {
     this.requireNoJob(d);
     return this.track(d, start({ ...this.spec('dump', 'domain core dump', d), domain: dom }, (control) =>
       this.transfer(control, d).then(() =>
-        this.publish(control, to, SAVE_MAGIC, `domain '${d.def.name}' coredump`, () => {
+        this.publish(control, to, SAVE_MAGIC, dumpFailures(d.def.name, to), () => {
           if (flags & virDomainCoreDumpFlags.VIR_DUMP_CRASH) this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_CRASHED);
         }),
       ),
@@ -380,8 +380,8 @@ export class TestHypervisor implements HypervisorDriver {
    * return, so a cancel or failure never leaves a half-written file under the final name. `after` applies
    * the state change that goes with it.
    */
-  private async publish(control: JobControl, to: string, content: Buffer, failure: string, after: () => void): Promise<void> {
-    const staged = await stageFile(to, content, failure);
+  private async publish(control: JobControl, to: string, content: Buffer, failures: FileFailures, after: () => void): Promise<void> {
+    const staged = await stageFile(to, content, failures);
     if (control.cancelRequested) {
       await staged.discard();
       throw control.signal.reason;
@@ -471,6 +471,16 @@ const CREATE_XML_FLAGS = 0;
 const UNDEFINE_FLAGS = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80;
 const REBOOT_FLAGS = 0;
 const ALL_LIST_FLAGS = 0xffff;
+
+/** libvirt's test driver words for a save image it cannot write, and for a core dump. */
+const saveFailures = (name: string, to: string): FileFailures => ({
+  open: `saving domain '${name}' to '${to}': open failed`,
+  write: `saving domain '${name}' to '${to}': write failed`,
+});
+const dumpFailures = (name: string, to: string): FileFailures => ({
+  open: `domain '${name}' coredump: failed to open ${to}`,
+  write: `domain '${name}' coredump: failed to write header to ${to}`,
+});
 
 function isActive(d: TestDomain): boolean {
   return d.state !== VIR_DOMAIN_SHUTOFF;

@@ -42,13 +42,19 @@ export async function readSaveImage(path: string): Promise<string> {
  * Writes `content` to a temporary file beside `path`; `commit` renames it into place. Until then nothing
  * exists under the final name, so a cancel, crash or error never leaves a half-written image.
  */
-export async function stageFile(path: string, content: Buffer, describeFailure: string): Promise<StagedFile> {
+/** How a failure to open or to write the file is reported, in the test driver's words for that file. */
+export interface FileFailures {
+  open: string;
+  write: string;
+}
+
+export async function stageFile(path: string, content: Buffer, failures: FileFailures): Promise<StagedFile> {
   const temp = `${path}.tsvirt-${process.pid}-${Math.random().toString(36).slice(2, 10)}.part`;
   let handle;
   try {
     handle = await open(temp, 'wx', 0o600);
   } catch (err) {
-    throw systemError(err, `${describeFailure}: open failed`);
+    throw systemError(err, failures.open);
   }
   try {
     await handle.writeFile(content);
@@ -57,7 +63,7 @@ export async function stageFile(path: string, content: Buffer, describeFailure: 
   } catch (err) {
     await handle.close().catch(() => {});
     await unlink(temp).catch(() => {});
-    throw systemError(err, `${describeFailure}: write failed`);
+    throw systemError(err, failures.write);
   }
   return {
     async commit() {
@@ -65,7 +71,7 @@ export async function stageFile(path: string, content: Buffer, describeFailure: 
         await rename(temp, path);
       } catch (err) {
         await unlink(temp).catch(() => {});
-        throw systemError(err, `${describeFailure}: write failed`);
+        throw systemError(err, failures.write);
       }
     },
     async discard() {
