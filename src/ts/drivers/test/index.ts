@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { copyDomainDef, parseDomainXML } from '../../conf/domain.js';
 import { parseNetworkXML } from '../../conf/network.js';
 import { parsePoolXML } from '../../conf/storage.js';
@@ -36,9 +37,23 @@ function defaultState(): TestState {
   return state;
 }
 
+/**
+ * Reads a configuration file as libvirt's XML library does, including its side effect: a file it cannot load
+ * makes libxml2 print a warning on the process's stderr before libvirt reports the error, and programs
+ * written against libvirt (virsh among them) show that line.
+ */
+function readLikeLibxml2(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    process.stderr.write(`I/O warning : failed to load external entity "${file}"\n`);
+    throw err;
+  }
+}
+
 /** A custom test-driver file (libvirt's `<node>` format), with the states and ids libvirt gives its domains. */
 function fileState(path: string): TestState {
-  const node = loadTestNode(path);
+  const node = loadTestNode(path, { readFile: readLikeLibxml2 });
   const state = new TestState(node.nodeInfo);
   for (const domain of node.domains) {
     const running = domain.state !== virDomainState.VIR_DOMAIN_SHUTOFF;
