@@ -22,16 +22,6 @@ const cases = readFileSync(new URL('./compare-cases.txt', import.meta.url), 'utf
   .split('\n')
   .filter((line) => line.trim() && !line.startsWith('#'));
 
-/**
- * Cases that differ because of something outside the CLI, with the fix; `it.fails` keeps them visible and
- * turns red once it is fixed, so the entry gets removed.
- */
-const KNOWN_CORE_DIFFERENCES: Record<string, string> = {
-  "-r -c test:///default 'save test":
-    'api/*: a job entry point names itself in its errors ("read only access prevents virDomainSaveJob") where ' +
-    'libvirt names the call virsh makes (virDomainSave, virDomainCreateXML, virNetworkCreate, ...)',
-};
-
 /** Removes the files the cases write; they are all `/tmp/ref-c.*`, apart from reference.test.ts's files. */
 function clean(): void {
   for (const f of readdirSync('/tmp')) if (/^ref-c\.(save|core)$/.test(f)) rmSync(join('/tmp', f), { force: true });
@@ -48,9 +38,7 @@ describe.skipIf(!virshInstalled)('tsvirsh and virsh print the same', () => {
   });
 
   for (const line of cases) {
-    const bug = Object.entries(KNOWN_CORE_DIFFERENCES).find(([needle]) => line.includes(needle));
-    const test = bug ? it.fails : it;
-    test(line, { timeout: 60_000 }, async () => {
+    it(line, { timeout: 60_000 }, async () => {
       const argv = shellWords(line);
       const expected = normalised(runVirsh(argv, { cwd: REFERENCE, before: clean }));
       clean();

@@ -368,3 +368,10 @@ export function virDomainFree(dom: VirDomain): number {
   dom.unref();
   return 0;
 }
+
+/**
+ * The job of a blocking call, started under that call's name: errors found before the job starts name it
+ * (`read only access prevents virDomainSave`), as they do when the blocking call itself is made. tsvirt's
+ * idiomatic methods stand for libvirt's blocking calls, so they start their jobs this way.
+ */
+export const startJobAs = { create: createJob, createXML: createXMLJob, save: saveJob, restore: restoreJob, coreDump: coreDumpJob };

@@ -446,3 +446,10 @@ export function virStorageVolWipe(vol: VirStorageVol, flags: number): Promise<nu
 export function virStorageVolWipePattern(vol: VirStorageVol, algorithm: number, flags: number): Promise<number> {
   return runToEnd(() => wipeJob('virStorageVolWipePattern', vol, algorithm, flags), () => 0);
 }
+
+/**
+ * The job of a blocking call, started under that call's name: errors found before the job starts name it
+ * (`read only access prevents virDomainSave`), as they do when the blocking call itself is made. tsvirt's
+ * idiomatic methods stand for libvirt's blocking calls, so they start their jobs this way.
+ */
+export const startJobAs = { create: createJob, clone: cloneJob, wipe: wipeJob };

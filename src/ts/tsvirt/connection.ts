@@ -68,12 +68,14 @@ export class Connection implements AsyncDisposable {
 
   /** Creates and starts a transient domain (virDomainCreateXML) as a job. */
   createDomain(xml: string, options: JobOptions & { flags?: number } = {}): Job<Domain> {
-    return new Job(() => domainApi.virDomainCreateXMLJob(this.handle, xml, options.flags ?? 0), takeDomain, options);
+    return new Job(() => domainApi.startJobAs.createXML('virDomainCreateXML', this.handle, xml, options.flags ?? 0), takeDomain, options);
   }
 
   /** Restores a domain saved with Domain.save (virDomainRestore) as a job. */
   restore(path: string, options: JobOptions & { flags?: number } = {}): Job<Domain> {
-    return new Job(() => domainApi.virDomainRestoreJob(this.handle, path, options.flags ?? 0), takeDomain, options);
+    const flags = options.flags ?? 0;
+    const as = flags ? 'virDomainRestoreFlags' : 'virDomainRestore';
+    return new Job(() => domainApi.startJobAs.restore(as, this.handle, path, null, flags), takeDomain, options);
   }
 
   // ---- networks ----
@@ -99,7 +101,7 @@ export class Connection implements AsyncDisposable {
 
   createNetwork(xml: string, options: JobOptions & { flags?: number } = {}): Job<Network> {
     return new Job(
-      () => networkApi.virNetworkCreateXMLJob(this.handle, xml, options.flags ?? 0),
+      () => networkApi.startJobAs.createXML(options.flags ? 'virNetworkCreateXMLFlags' : 'virNetworkCreateXML', this.handle, xml, options.flags ?? 0),
       (job) => new Network(job.network!.ref()),
       options,
     );

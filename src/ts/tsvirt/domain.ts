@@ -69,16 +69,20 @@ export class Domain extends Owned<VirDomain> {
 
   /** Starts a defined domain (virDomainCreate). */
   start(options: JobOptions & { flags?: number } = {}): Job<void> {
-    return new Job(() => api.virDomainCreateJob(this.handle, options.flags ?? 0), () => undefined, options);
+    const flags = options.flags ?? 0;
+    const as = flags ? 'virDomainCreateWithFlags' : 'virDomainCreate';
+    return new Job(() => api.startJobAs.create(as, this.handle, flags), () => undefined, options);
   }
 
   save(path: string, options: JobOptions & { flags?: number } = {}): Job<void> {
-    return new Job(() => api.virDomainSaveJob(this.handle, path, options.flags ?? 0), () => undefined, options);
+    const flags = options.flags ?? 0;
+    const as = flags ? 'virDomainSaveFlags' : 'virDomainSave';
+    return new Job(() => api.startJobAs.save(as, this.handle, path, null, flags), () => undefined, options);
   }
 
   coreDump(path: string, options: CoreDumpOptions = {}): Job<void> {
     const flags = (options.flags ?? 0) | (options.crash ? virDomainCoreDumpFlags.VIR_DUMP_CRASH : 0);
-    return new Job(() => api.virDomainCoreDumpJob(this.handle, path, flags, 0), () => undefined, options);
+    return new Job(() => api.startJobAs.coreDump('virDomainCoreDump', this.handle, path, 0, flags), () => undefined, options);
   }
 
   async destroy(flags = 0): Promise<void> {

@@ -39,7 +39,7 @@ export class Network extends Owned<VirNetwork> {
 
   /** Starts a defined network (virNetworkCreate) as a job. */
   start(options: JobOptions & { flags?: number } = {}): Job<void> {
-    return new Job(() => api.virNetworkCreateJob(this.handle, options.flags ?? 0), () => undefined, options);
+    return new Job(() => api.startJobAs.create('virNetworkCreate', this.handle, options.flags ?? 0), () => undefined, options);
   }
 
   async destroy(): Promise<void> {
