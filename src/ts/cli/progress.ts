@@ -18,7 +18,16 @@ export interface ProgressDisplay {
   finish(succeeded: boolean): void;
 }
 
-export function showProgress(job: Job<unknown>, label: string, out: ProgressOutput): ProgressDisplay {
+/**
+ * `label` names the operation (`Save`); `endLine` ends the line after `[100 %]`, for commands virsh has no
+ * progress for (tsvirt's extensions), whose messages do not start on a new line as save's and dump's do.
+ */
+export interface ProgressStyle {
+  label: string;
+  endLine?: boolean;
+}
+
+export function showProgress(job: Job<unknown>, { label, endLine = false }: ProgressStyle, out: ProgressOutput): ProgressDisplay {
   const tty = out.isTTY === true;
   let shown = false;
   const timer = setInterval(() => {
@@ -34,7 +43,7 @@ export function showProgress(job: Job<unknown>, label: string, out: ProgressOutp
   return {
     finish(succeeded) {
       clearInterval(timer);
-      if (succeeded) out.write(`\r${label}: [100 %]${tty ? CLEAR_TO_EOL : ''}`);
+      if (succeeded) out.write(`\r${label}: [100 %]${tty ? CLEAR_TO_EOL : ''}${endLine ? '\n' : ''}`);
       // On a terminal, errors that follow get a line of their own instead of continuing the progress line.
       else if (tty && shown) out.write('\n');
     },

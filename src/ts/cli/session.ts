@@ -3,7 +3,7 @@ import type { VirError } from '../errors/index.js';
 import type { ParsedCommand } from './command-def.js';
 import { toFixed } from './format.js';
 import { Interrupts, type SignalSource } from './interrupts.js';
-import { showProgress } from './progress.js';
+import { showProgress, type ProgressStyle } from './progress.js';
 
 type Runtime = typeof import('./runtime.js');
 
@@ -233,10 +233,10 @@ export class Session {
    * Waits for a job the command started, showing virsh's progress line when `label` is given. Signals
    * cancel it meanwhile; its error (libvirt's "operation aborted" after a cancel) is thrown as usual.
    */
-  async waitForJob<T>(job: Job<T>, label?: string): Promise<T> {
+  async waitForJob<T>(job: Job<T>, style?: ProgressStyle): Promise<T> {
     this.foreground = job;
     this.interrupts.arm();
-    const progress = label ? showProgress(job, label, this.io.stderr) : null;
+    const progress = style ? showProgress(job, style, this.io.stderr) : null;
     try {
       const value = await job;
       progress?.finish(true);

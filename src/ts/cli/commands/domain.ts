@@ -212,7 +212,7 @@ async function cmdDump(s: Session, cmd: ParsedCommand): Promise<boolean> {
     } else {
       const job = dom.coreDump(to, { flags });
       if (cmd.has('async')) return background(s, job, `Domain '${key}' is being dumped to ${to}\n`, success, failure);
-      await s.waitForJob(job, cmd.has('verbose') ? 'Dump' : undefined);
+      await s.waitForJob(job, cmd.has('verbose') ? { label: 'Dump' } : undefined);
     }
   } catch (err) {
     throw s.fail(err, failure);
@@ -297,7 +297,7 @@ async function cmdRestore(s: Session, cmd: ParsedCommand): Promise<boolean> {
     } else {
       const job = s.connection.restore(from, { flags });
       if (cmd.has('async')) return background(s, job, `Domain is being restored from ${from}\n`, success, failure);
-      s.keep(await s.waitForJob(job, cmd.has('verbose') ? 'Restore' : undefined));
+      s.keep(await s.waitForJob(job, cmd.has('verbose') ? { label: 'Restore', endLine: true } : undefined));
     }
   } catch (err) {
     throw s.fail(err, failure);
@@ -334,7 +334,7 @@ async function cmdSave(s: Session, cmd: ParsedCommand): Promise<boolean> {
     } else {
       const job = dom.save(to, { flags });
       if (cmd.has('async')) return background(s, job, `Domain '${key}' is being saved to ${to}\n`, success, failure);
-      await s.waitForJob(job, cmd.has('verbose') ? 'Save' : undefined);
+      await s.waitForJob(job, cmd.has('verbose') ? { label: 'Save' } : undefined);
     }
   } catch (err) {
     throw s.fail(err, failure);

@@ -59,7 +59,7 @@ async function cmdVolClone(s: Session, cmd: ParsedCommand): Promise<boolean> {
   }
   let clone: StorageVolume;
   try {
-    clone = s.keep(await s.waitForJob(pool.cloneVolume(xml, orig, { flags }), cmd.has('verbose') ? 'Clone' : undefined));
+    clone = s.keep(await s.waitForJob(pool.cloneVolume(xml, orig, { flags }), cmd.has('verbose') ? { label: 'Clone', endLine: true } : undefined));
   } catch (err) {
     throw s.fail(err, `Failed to clone vol from ${orig.name}`);
   }
@@ -93,7 +93,7 @@ async function cmdVolCreateAs(s: Session, cmd: ParsedCommand): Promise<boolean> 
     return true;
   }
   try {
-    s.keep(await s.waitForJob(pool.createVolume(xml, { flags }), cmd.has('verbose') ? 'Create' : undefined));
+    s.keep(await s.waitForJob(pool.createVolume(xml, { flags }), cmd.has('verbose') ? { label: 'Create', endLine: true } : undefined));
   } catch (err) {
     throw s.fail(err, `Failed to create vol ${name}`);
   }
@@ -250,7 +250,7 @@ async function cmdVolWipe(s: Session, cmd: ParsedCommand): Promise<boolean> {
     return false;
   }
   try {
-    await s.waitForJob(vol.wipe({ algorithm }), cmd.has('verbose') ? 'Wipe' : undefined);
+    await s.waitForJob(vol.wipe({ algorithm }), cmd.has('verbose') ? { label: 'Wipe', endLine: true } : undefined);
   } catch (err) {
     throw s.fail(err, `Failed to wipe vol ${key}`);
   }
