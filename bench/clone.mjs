@@ -7,78 +7,30 @@
 // peak extra memory < 64 MiB; loop p99 < 10 ms.
 // Run: npm exec node-gyp -- rebuild && node bench/clone.mjs [work-dir]   (default: a temp dir under ./tmp)
 // Needs 8 GiB free in the work dir; everything it writes is deleted at the end.
-import { execFile } from 'node:child_process';
-import { randomFillSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import {
+  GiB,
+  MiB,
+  allocated,
+  bundleSources,
+  fmt,
+  median,
+  peakExtraRss,
+  run,
+  timeCp,
+  workDirFor,
+  writeFileWithData,
+} from './lib/files.mjs';
 
-const run = promisify(execFile);
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
 const ROUNDS = 2;
 
-/** src/ffi/copy.ts as the storage driver uses it: bundled on the fly (tsup's esbuild), inside the package. */
-async function loadCopyModule(workDir) {
-  const outfile = join(workDir, 'copy.bundle.mjs');
-  await build({
-    entryPoints: [join(root, 'src/ffi/copy.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    external: ['koffi', 'node-gyp-build'],
-    logLevel: 'error',
-  });
-  return import(pathToFileURL(outfile).href);
-}
 
-async function writeFileWithData(file, size, extents) {
-  const chunk = randomFillSync(Buffer.allocUnsafe(16 * MiB));
-  const fh = await open(file, 'wx');
-  try {
-    await fh.truncate(size);
-    for (const [offset, length] of extents)
-      for (let done = 0; done < length; done += chunk.length) {
-        const n = Math.min(chunk.length, length - done);
-        await fh.write(chunk, 0, n, offset + done);
-      }
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
-const allocated = async (file) => (await stat(file)).blocks * 512;
 
-/** Samples this process's RSS every 5 ms while fn runs: the peak above the level before it started. */
-async function peakExtraRss(fn) {
-  const base = process.memoryUsage.rss();
-  let peak = base;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 5);
-  try {
-    const result = await fn();
-    peak = Math.max(peak, process.memoryUsage.rss());
-    return { result, extra: peak - base };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
-async function timeCp(src, dst) {
-  const t0 = performance.now();
-  // GNU time reports cp's peak RSS in KiB on stderr; `sync FILE` makes the copy durable as the clone is.
-  const { stderr } = await run('/usr/bin/time', ['-f', '%M', 'cp', '--sparse=auto', src, dst]);
-  await run('sync', [dst]);
-  const seconds = (performance.now() - t0) / 1000;
-  return { seconds, rss: Number(stderr.trim().split('\n').pop()) * 1024, alloc: await allocated(dst) };
-}
 
 async function timeClone(copy, src, dst) {
   const t0 = performance.now();
@@ -87,15 +39,11 @@ async function timeClone(copy, src, dst) {
   return { seconds, rss: extra, alloc: await allocated(dst) };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (n, digits = 2) => n.toFixed(digits);
 
 async function main() {
-  const base = process.argv[2] ?? join(root, 'tmp');
-  await mkdir(base, { recursive: true });
-  const workDir = await mkdtemp(join(base, 'bench-clone-'));
+  const workDir = await workDirFor('bench-clone');
   try {
-    const copy = await loadCopyModule(workDir);
+    const copy = await bundleSources(workDir, 'copy', "export * from './src/ffi/copy.ts';");
     const dense = join(workDir, 'dense.img');
     const sparse = join(workDir, 'sparse.img');
     await writeFileWithData(dense, 2 * GiB, [[0, 2 * GiB]]);

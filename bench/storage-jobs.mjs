@@ -10,86 +10,37 @@
 //     `cp` + `sync` run in other processes (the floor this host sets); cancel latency of a running clone.
 // Targets: dense >= 95% of cp+sync throughput; sparse allocation = source's and time <= 1.5x cp+sync;
 // peak extra memory < 64 MiB; >= 4 progress updates/s; ETA error < 20%; loop p99 < 10 ms; cancel < 100 ms.
-// bench/clone.mjs measures the native data path alone; it exports nothing to share, so the few file
-// helpers below are this script's own.
+// bench/clone.mjs measures the native data path alone; both share bench/lib/files.mjs.
 // Run: npm exec node-gyp -- rebuild && node bench/storage-jobs.mjs [work-dir]   (default: a temp dir under ./tmp)
 // Needs 9 GiB free in the work dir; everything it writes is deleted at the end.
-import { execFile } from 'node:child_process';
-import { randomFillSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import {
+  GiB,
+  MiB,
+  allocated,
+  bundleSources,
+  fmt,
+  median,
+  peakExtraRss,
+  root,
+  run,
+  timeCp,
+  workDirFor,
+  writeFileWithData,
+} from './lib/files.mjs';
 
-const run = promisify(execFile);
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
 const ROUNDS = 2;
 const ETA_ROUNDS = 5;
 /** A clone is steady when no fifth of its data past 20% moved more than 10% off its mean rate past 20%. */
 const STEADY = 0.1;
 
-/** tsvirt's entry points from source, bundled the way tsup builds them, inside the package. */
-async function loadApi(workDir) {
-  const outfile = join(workDir, 'api.bundle.mjs');
-  await build({
-    stdin: {
-      contents: "export * from './src/ts/api/connect.ts'; export * from './src/ts/api/storage.ts';",
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    external: ['koffi', 'node-gyp-build'],
-    logLevel: 'error',
-  });
-  return import(pathToFileURL(outfile).href);
-}
 
-async function writeFileWithData(file, size, extents) {
-  const chunk = randomFillSync(Buffer.allocUnsafe(16 * MiB));
-  const fh = await open(file, 'wx', 0o600);
-  try {
-    await fh.truncate(size);
-    for (const [offset, length] of extents)
-      for (let done = 0; done < length; done += chunk.length)
-        await fh.write(chunk, 0, Math.min(chunk.length, length - done), offset + done);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
-const allocated = async (file) => (await stat(file)).blocks * 512;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (n, digits = 2) => n.toFixed(digits);
 
-/** Samples this process's RSS every 5 ms while fn runs: the peak above the level before it started. */
-async function peakExtraRss(fn) {
-  const base = process.memoryUsage.rss();
-  let peak = base;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 5);
-  try {
-    const result = await fn();
-    return { result, extra: Math.max(peak, process.memoryUsage.rss()) - base };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
-async function timeCp(src, dst) {
-  const t0 = performance.now();
-  await run('cp', ['--sparse=auto', src, dst]);
-  await run('sync', [dst]);
-  return { seconds: (performance.now() - t0) / 1000, alloc: await allocated(dst) };
-}
 
 /**
  * One clone job through the API, watched: its time until it completed (the clone is durable then), the
@@ -143,11 +94,13 @@ async function loopDelayUnderCp(src, dir) {
 }
 
 async function main() {
-  const base = process.argv[2] ?? join(root, 'tmp');
-  await mkdir(base, { recursive: true });
-  const workDir = await mkdtemp(join(base, 'bench-storage-jobs-'));
+  const workDir = await workDirFor('bench-storage-jobs');
   try {
-    const api = await loadApi(workDir);
+    const api = await bundleSources(
+      workDir,
+      'api',
+      "export * from './src/ts/api/connect.ts'; export * from './src/ts/api/storage.ts';",
+    );
     const conn = await api.virConnectOpen(`tsvirt:///embed?root=${join(workDir, 'state')}`);
     const poolDir = join(workDir, 'pool');
     const pool = await api.virStoragePoolCreateXML(

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { virConnectClose, virConnectOpen, virConnectOpenReadOnly } from '../../src/ts/api/connect.js';
+import { describe, expect, it } from 'vitest';
+import { virConnectClose } from '../../src/ts/api/connect.js';
 import { virJobCancel, virJobFree, virJobGetInfo, virJobGetNetwork, virJobWait } from '../../src/ts/api/job.js';
 import {
   virConnectListAllNetworks,
@@ -30,10 +30,11 @@ import {
   virNetworkSetAutostart,
   virNetworkUndefine,
 } from '../../src/ts/api/network.js';
-import type { VirConnect, VirNetwork } from '../../src/ts/core/handles.js';
-import { ErrorDomain, ErrorNumber, VirError } from '../../src/ts/errors/index.js';
+import type { VirNetwork } from '../../src/ts/core/handles.js';
+import { ErrorDomain, ErrorNumber } from '../../src/ts/errors/index.js';
 import { JobState } from '../../src/ts/jobs/job.js';
 import { NETWORK_START_BYTES } from '../../src/ts/drivers/test/networks.js';
+import { expectError, failure, now, open, until } from './helpers.js';
 
 /**
  * Network entry points on the test driver, checked against what libvirt 9.0 does (virsh transcripts 05, 06,
@@ -57,46 +58,7 @@ const NET1_XML = `<network>
 </network>
 `;
 
-const opened: VirConnect[] = [];
-
-async function open(uri = 'test:///default', readOnly = false): Promise<VirConnect> {
-  const conn = await (readOnly ? virConnectOpenReadOnly(uri) : virConnectOpen(uri));
-  opened.push(conn);
-  return conn;
-}
-
-/** Every connection of a test is closed after it, so the next one starts from libvirt's default state. */
-afterEach(() => {
-  for (const conn of opened.splice(0)) while (conn.alive) virConnectClose(conn);
-});
-
-/** The error `fn` throws or rejects with. */
-async function failure(fn: () => unknown): Promise<VirError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof VirError) return err;
-    throw err;
-  }
-  throw new Error('expected a VirError');
-}
-
-async function expectError(fn: () => unknown, code: number, domain: number, message: string): Promise<void> {
-  const err = await failure(fn);
-  expect({ code: err.code, domain: err.domain, message: err.message }).toEqual({ code, domain, message });
-}
-
 const names = (nets: VirNetwork[]) => nets.map((n) => virNetworkGetName(n)).sort();
-
-/** The test driver answers synchronously: a Promise here would be a bug. */
-function now<T>(value: T | Promise<T>): T {
-  if (value instanceof Promise) throw new Error('expected a synchronous answer');
-  return value;
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
 
 describe('the default network (transcripts 05, 06)', () => {
   it('is listed active, persistent, not autostarted', async () => {
