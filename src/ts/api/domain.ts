@@ -6,6 +6,7 @@ import { JobType, type VirJob } from '../jobs/job.js';
 import { checkConnect, checkDomain, checkFlags, checkNonNegative, checkNonNull, checkReadWrite, checkString, checkUInt, slot, mapResult } from './check.js';
 import { virDomainCoreDumpFormat, virDomainJobOperation, virDomainJobType } from './enums.generated.js';
 import { adoptDomain, jobStarter, runToEnd } from './jobs.js';
+import { absolutePath } from './paths.js';
 
 /**
  * Domain entry points: validate, dispatch to the connection's hypervisor driver, hand back libvirt-shaped
@@ -250,7 +251,7 @@ function saveJob(fn: string, dom: VirDomain, to: string, dxml: string | null, fl
   checkReadWrite(dom.conn, fn);
   checkString(to, 'to', fn);
   checkUInt(flags, 'flags', fn);
-  return slot(hv(dom.conn), 'domainSave', fn)(dom, to, dxml, flags, jobStarter(dom.conn));
+  return slot(hv(dom.conn), 'domainSave', fn)(dom, absolutePath(to), dxml, flags, jobStarter(dom.conn));
 }
 
 export const virDomainSaveJob = (dom: VirDomain, to: string, flags: number) => saveJob('virDomainSaveJob', dom, to, null, flags);
@@ -263,7 +264,7 @@ function restoreJob(fn: string, conn: VirConnect, from: string, dxml: string | n
   checkReadWrite(conn, fn);
   checkString(from, 'from', fn);
   checkUInt(flags, 'flags', fn);
-  return mapResult(slot(hv(conn), 'domainRestore', fn)(conn, from, dxml, flags, jobStarter(conn)), adoptDomain);
+  return mapResult(slot(hv(conn), 'domainRestore', fn)(conn, absolutePath(from), dxml, flags, jobStarter(conn)), adoptDomain);
 }
 
 export const virDomainRestoreJob = (conn: VirConnect, from: string, flags: number) =>
@@ -278,7 +279,7 @@ function coreDumpJob(fn: string, dom: VirDomain, to: string, format: number, dum
   checkReadWrite(dom.conn, fn);
   checkString(to, 'to', fn);
   checkUInt(dumpflags, 'flags', fn);
-  return slot(hv(dom.conn), 'domainCoreDump', fn)(dom, to, format, dumpflags, jobStarter(dom.conn));
+  return slot(hv(dom.conn), 'domainCoreDump', fn)(dom, absolutePath(to), format, dumpflags, jobStarter(dom.conn));
 }
 
 /** `dumpflags` are virDomainCoreDumpFlags as for virDomainCoreDump; `flags` is reserved and must be 0. */
