@@ -17,7 +17,8 @@ import {
   virDomainXMLFlags,
 } from '../../api/enums.generated.js';
 import type { DomainInfo, HypervisorDriver, JobStarter, NodeInfo, SecurityLabel, SecurityModel } from '../driver.js';
-import { SAVE_MAGIC, encodeSaveImage, readSaveImage, stageFile, type FileFailures } from './save-image.js';
+import { writeOutputFile, type FileFailures } from './output-file.js';
+import { SAVE_MAGIC, encodeSaveImage, readSaveImage } from './save-image.js';
 import type { TestDomain, TestState } from './state.js';
 
 const { VIR_DOMAIN_RUNNING, VIR_DOMAIN_PAUSED, VIR_DOMAIN_SHUTOFF } = virDomainState;
@@ -328,7 +329,7 @@ export class TestHypervisor implements HypervisorDriver {
     return start(
       { operation: 'restore', label: 'domain restore', type: JobType.BOUNDED, errorDomain: FROM_TEST },
       async (control) => {
-        const def = parseDomainXML(await readSaveImage(from));
+        const def = parseDomainXML(await readSaveImage(control, from));
         const bytes = def.currentMemory * 1024;
         control.progress(0, bytes);
         const existing = this.checkUnique(def, true);
@@ -376,18 +377,11 @@ export class TestHypervisor implements HypervisorDriver {
   }
 
   /**
-   * Writes a job's output file: staged under a temporary name, renamed into place only past the point of no
-   * return, so a cancel or failure never leaves a half-written file under the final name. `after` applies
-   * the state change that goes with it.
+   * Writes a job's output file (output-file.ts: never half-written under its name where the target allows),
+   * then applies the state change that goes with it. The job commits when the file is about to be published.
    */
   private async publish(control: JobControl, to: string, content: Buffer, failures: FileFailures, after: () => void): Promise<void> {
-    const staged = await stageFile(to, content, failures);
-    if (control.cancelRequested) {
-      await staged.discard();
-      throw control.signal.reason;
-    }
-    control.commit();
-    await staged.commit();
+    await writeOutputFile(control, to, content, failures);
     after();
   }
 
