@@ -25,10 +25,13 @@ export class VirConnect extends VirObject {
 
 /** Identity of a domain as drivers hand it out; the entry layer wraps it in a VirDomain handle. */
 export interface DomainRef {
-  name: string;
-  uuid: string;
-  /** The live id, or -1 when the domain is not running. */
-  id: number;
+  readonly name: string;
+  readonly uuid: string;
+  /**
+   * The live id, or -1 when the domain is not running. A driver whose domains change state makes this a
+   * getter that follows the domain, so every handle sees a start or a stop made through any handle.
+   */
+  readonly id: number;
 }
 
 export interface NetworkRef {
@@ -63,13 +66,18 @@ abstract class ConnectedHandle extends VirObject {
 export class VirDomain extends ConnectedHandle implements DomainRef {
   readonly name: string;
   readonly uuid: string;
-  readonly id: number;
+  readonly #identity: DomainRef;
 
   constructor(conn: VirConnect, ref: DomainRef) {
     super(conn);
     this.name = ref.name;
     this.uuid = ref.uuid;
-    this.id = ref.id;
+    this.#identity = ref;
+  }
+
+  /** The domain's id now (its driver's answer), or -1 when it is not running. */
+  get id(): number {
+    return this.#identity.id;
   }
 }
 

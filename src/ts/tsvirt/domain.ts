@@ -33,7 +33,7 @@ export class Domain extends Owned<VirDomain> {
     return this.handle.uuid;
   }
 
-  /** The live id when this object was obtained, or -1 if the domain was not running. */
+  /** The live id, or -1 while the domain is not running: it follows starts and stops. */
   get id(): number {
     return this.handle.id;
   }

@@ -70,7 +70,7 @@ export class TestHypervisor implements HypervisorDriver {
 
   connectListAllDomains(_conn: VirConnect, flags: number): DomainRef[] {
     checkFlags(flags, ALL_LIST_FLAGS, 'testConnectListAllDomains', FROM_TEST);
-    return this.state.domains.filter((d) => matchesListFlags(d, flags)).map(refOf);
+    return this.state.domains.filter((d) => matchesListFlags(d, flags)).map((d) => this.state.domainRef(d));
   }
 
   connectNumOfDomains(): number {
@@ -92,19 +92,19 @@ export class TestHypervisor implements HypervisorDriver {
   domainLookupByName(_conn: VirConnect, name: string): DomainRef {
     const found = this.state.domains.find((d) => d.def.name === name);
     if (!found) throw virError(ErrorNumber.VIR_ERR_NO_DOMAIN, FROM_TEST);
-    return refOf(found);
+    return this.state.domainRef(found);
   }
 
   domainLookupByID(_conn: VirConnect, id: number): DomainRef {
     const found = this.state.domains.find((d) => d.id === id && isActive(d));
     if (!found) throw virError(ErrorNumber.VIR_ERR_NO_DOMAIN, FROM_TEST);
-    return refOf(found);
+    return this.state.domainRef(found);
   }
 
   domainLookupByUUID(_conn: VirConnect, uuid: string): DomainRef {
     const found = this.state.domains.find((d) => d.def.uuid === uuid);
     if (!found) throw virError(ErrorNumber.VIR_ERR_NO_DOMAIN, FROM_TEST);
-    return refOf(found);
+    return this.state.domainRef(found);
   }
 
   // ---- queries ----
@@ -190,7 +190,7 @@ export class TestHypervisor implements HypervisorDriver {
       if (isActive(existing)) existing.persistentDef = def;
       else existing.def = def;
       existing.persistent = true;
-      return refOf(existing);
+      return this.state.domainRef(existing);
     }
     const added: TestDomain = {
       def,
@@ -202,7 +202,7 @@ export class TestHypervisor implements HypervisorDriver {
       job: null,
     };
     this.state.domains.push(added);
-    return refOf(added);
+    return this.state.domainRef(added);
   }
 
   domainUndefine(dom: VirDomain, flags: number): void {
@@ -230,16 +230,14 @@ export class TestHypervisor implements HypervisorDriver {
     const d = this.find(dom);
     this.requireNoJob(d);
     if (d.state !== VIR_DOMAIN_RUNNING) throw internal(`domain '${d.def.name}' not running`);
-    d.state = VIR_DOMAIN_PAUSED;
-    d.reason = virDomainPausedReason.VIR_DOMAIN_PAUSED_USER;
+    this.state.setDomainState(d, VIR_DOMAIN_PAUSED, virDomainPausedReason.VIR_DOMAIN_PAUSED_USER);
   }
 
   domainResume(dom: VirDomain): void {
     const d = this.find(dom);
     this.requireNoJob(d);
     if (d.state !== VIR_DOMAIN_PAUSED) throw internal(`domain '${d.def.name}' not paused`);
-    d.state = VIR_DOMAIN_RUNNING;
-    d.reason = virDomainRunningReason.VIR_DOMAIN_RUNNING_UNPAUSED;
+    this.state.setDomainState(d, VIR_DOMAIN_RUNNING, virDomainRunningReason.VIR_DOMAIN_RUNNING_UNPAUSED);
   }
 
   domainShutdown(dom: VirDomain, flags: number): void {
@@ -256,8 +254,7 @@ export class TestHypervisor implements HypervisorDriver {
     if (!isActive(d)) throw notRunning();
     this.requireNoJob(d);
     // on_reboot is 'restart' for every domain the test driver accepts: the guest comes straight back.
-    d.state = VIR_DOMAIN_RUNNING;
-    d.reason = virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED;
+    this.state.setDomainState(d, VIR_DOMAIN_RUNNING, virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED);
   }
 
   // ---- jobs ----
@@ -301,7 +298,7 @@ export class TestHypervisor implements HypervisorDriver {
           existing.def = def;
         }
         this.begin(target, virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED);
-        return refOf(target);
+        return this.state.domainRef(target);
       }),
     ));
   }
@@ -340,12 +337,12 @@ export class TestHypervisor implements HypervisorDriver {
         if (target) {
           target.def = def;
           this.begin(target, virDomainRunningReason.VIR_DOMAIN_RUNNING_RESTORED);
-          return refOf(target);
+          return this.state.domainRef(target);
         }
         const added: TestDomain = { def, persistentDef: null, persistent: false, state: VIR_DOMAIN_SHUTOFF, reason: 0, id: -1, job: null };
         this.state.domains.push(added);
         this.begin(added, virDomainRunningReason.VIR_DOMAIN_RUNNING_RESTORED);
-        return refOf(added);
+        return this.state.domainRef(added);
       },
     );
   }
@@ -439,16 +436,12 @@ export class TestHypervisor implements HypervisorDriver {
 
   /** A persistent domain that starts keeps libvirt's format-and-reparse copy as its persistent configuration. */
   private begin(d: TestDomain, reason: number): void {
-    d.state = VIR_DOMAIN_RUNNING;
-    d.reason = reason;
-    d.id = this.state.nextDomainId();
+    this.state.setDomainState(d, VIR_DOMAIN_RUNNING, reason);
     d.persistentDef = d.persistent ? copyDomainDef(d.def) : null;
   }
 
   private stop(d: TestDomain, reason: number): void {
-    d.state = VIR_DOMAIN_SHUTOFF;
-    d.reason = reason;
-    d.id = -1;
+    this.state.setDomainState(d, VIR_DOMAIN_SHUTOFF, reason);
     if (d.persistentDef) d.def = d.persistentDef;
     d.persistentDef = null;
     if (!d.persistent) this.remove(d);
@@ -478,10 +471,6 @@ const dumpFailures = (name: string, to: string): FileFailures => ({
 
 function isActive(d: TestDomain): boolean {
   return d.state !== VIR_DOMAIN_SHUTOFF;
-}
-
-function refOf(d: TestDomain): DomainRef {
-  return { name: d.def.name, uuid: d.def.uuid, id: isActive(d) ? d.id : -1 };
 }
 
 function memoryBytes(def: DomainDef): number {

@@ -12,7 +12,7 @@ import { DEFAULT_DOMAIN_XML, DEFAULT_NETWORK_XML, DEFAULT_NODE_INFO, DEFAULT_POO
 import { TestHypervisor } from './hypervisor.js';
 import { TestNetworks } from './networks.js';
 import { rateFor } from './rate.js';
-import { TestState } from './state.js';
+import { TestState, type TestDomain } from './state.js';
 import { TestStorage } from './storage.js';
 
 const { VIR_CONNECT_RO } = virConnectFlags;
@@ -23,15 +23,17 @@ let shared: { state: TestState; users: number } | null = null;
 function defaultState(): TestState {
   const state = new TestState(DEFAULT_NODE_INFO);
   const def = parseDomainXML(DEFAULT_DOMAIN_XML);
-  state.domains.push({
+  const test: TestDomain = {
     def,
     persistentDef: copyDomainDef(def),
     persistent: true,
-    state: virDomainState.VIR_DOMAIN_RUNNING,
-    reason: virDomainRunningReason.VIR_DOMAIN_RUNNING_UNKNOWN,
-    id: state.nextDomainId(),
+    state: virDomainState.VIR_DOMAIN_SHUTOFF,
+    reason: 0,
+    id: -1,
     job: null,
-  });
+  };
+  state.domains.push(test);
+  state.setDomainState(test, virDomainState.VIR_DOMAIN_RUNNING, virDomainRunningReason.VIR_DOMAIN_RUNNING_UNKNOWN);
   state.networks.push({ def: parseNetworkXML(DEFAULT_NETWORK_XML), persistent: true, active: true, autostart: false, job: null });
   state.pools.push({ def: parsePoolXML(DEFAULT_POOL_XML), persistent: true, active: true, autostart: false, volumes: [] });
   return state;

@@ -1,8 +1,12 @@
+import { virDomainState } from '../../api/enums.generated.js';
 import type { DomainDef } from '../../conf/domain.js';
+import type { DomainRef } from '../../core/handles.js';
 import type { NetworkDef } from '../../conf/network.js';
 import type { PoolDef, VolumeDef } from '../../conf/storage.js';
 import type { NodeInfo } from '../driver.js';
 import type { VirJob } from '../../jobs/job.js';
+
+const SHUTOFF = virDomainState.VIR_DOMAIN_SHUTOFF;
 
 /** One domain as the test driver tracks it: its definition plus libvirt's run-time state. */
 export interface TestDomain {
@@ -17,7 +21,7 @@ export interface TestDomain {
   /** virDomainState and the reason for it */
   state: number;
   reason: number;
-  /** the live id, -1 while inactive */
+  /** the live id, -1 while inactive; changed only by TestState.setDomainState */
   id: number;
   /** the job running on the domain, whichever connection started it */
   job: VirJob | null;
@@ -58,9 +62,34 @@ export class TestState {
 
   constructor(readonly nodeInfo: NodeInfo) {}
 
-  /** Ids grow with every start, restore and create, as in libvirt. */
-  nextDomainId(): number {
-    return ++this.lastDomainId;
+  /**
+   * The one place where a domain's run state changes, whatever the call: its id follows, a new one when it
+   * starts (ids grow with every start, restore and create, as in libvirt) and -1 once it is shut off.
+   * Handles read the id through domainRef, so every face of the API sees the change at once.
+   */
+  setDomainState(d: TestDomain, state: number, reason: number): void {
+    const wasActive = d.state !== SHUTOFF;
+    d.state = state;
+    d.reason = reason;
+    if (state === SHUTOFF) d.id = -1;
+    else if (!wasActive) d.id = ++this.lastDomainId;
+  }
+
+  /**
+   * A domain's identity for its handles: name and UUID as given, the id always that of the domain with this
+   * UUID now (-1 when it is not running or no longer exists), as every other call on a handle finds its domain.
+   */
+  domainRef(d: TestDomain): DomainRef {
+    const { name, uuid } = d.def;
+    const domains = this.domains;
+    return {
+      name,
+      uuid,
+      get id() {
+        const now = domains.find((candidate) => candidate.def.uuid === uuid);
+        return now && now.state !== SHUTOFF ? now.id : -1;
+      },
+    };
   }
 
   /** Records an id given elsewhere (a configuration file), so later ones continue after it. */
