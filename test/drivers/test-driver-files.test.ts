@@ -157,6 +157,18 @@ describe('restore reads the header, then at most the XML libvirt allows', () => 
     }
   });
 
+  it('waits for a FIFO writer as libvirt does, until a cancel ends the wait', async () => {
+    const fifo = join(dir, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const job = domain.virDomainRestoreJob(conn, fifo, 0) as VirJob;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(job.running).toBe(true);
+    job.cancel();
+    await job.whenDone();
+    expect(job.state).toBe(JobState.CANCELLED);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
   it('takes the XML up to its first NUL, as libvirt passes it on as a C string', async () => {
     domain.virDomainDestroy(lookup());
     const xml = LIBVIRT_IMAGE.subarray(19);
@@ -225,6 +237,22 @@ describe('save and core dump write where libvirt writes', () => {
     expect(Buffer.concat(chunks)).toEqual(LIBVIRT_IMAGE);
     expect(lstatSync(fifo).isFIFO()).toBe(true);
     expect(readdirSync(dir)).toEqual(['fifo']);
+  });
+
+  it('into a device that fails writes (a copy of /dev/full): libvirt messages, and the device stays', async () => {
+    const full = join(dir, 'full');
+    expect(spawnSync('mknod', [full, 'c', '1', '7']).status).toBe(0);
+    expect(await failure(domain.virDomainSave(lookup(), full))).toEqual({
+      code: SYSTEM,
+      domain: VIR_FROM_TEST,
+      message: `saving domain 'test' to '${full}': write failed: No space left on device`,
+    });
+    expect((await failure(domain.virDomainCoreDump(lookup(), full, 0))).message).toBe(
+      `domain 'test' coredump: failed to write header to ${full}: No space left on device`,
+    );
+    // libvirt's save unlinks the path after a failed write, device or not; tsvirt leaves what it did not create.
+    expect(lstatSync(full).isCharacterDevice()).toBe(true);
+    expect(stateOf(lookup())).toBe(1);
   });
 
   it('into a FIFO nobody reads: the wait ends with a cancel, and the FIFO stays', async () => {

@@ -30,6 +30,8 @@ const ERRNO_TEXT: Record<string, string> = {
   EOPNOTSUPP: 'Operation not supported',
   ENOTSUP: 'Operation not supported',
   EMLINK: 'Too many links',
+  EPIPE: 'Broken pipe',
+  ENXIO: 'No such device or address',
 };
 
 /** strerror(errno) for a Node error: the C library's text, which is what libvirt prints. */
