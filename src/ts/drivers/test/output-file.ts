@@ -6,6 +6,7 @@ import { linkUnnamedFile, openUnnamedFile } from '../../../ffi/tmpfile.js';
 import { randomBytes } from '../../core/random.js';
 import { ErrorDomain, systemError as reportSystemError } from '../../errors/index.js';
 import type { JobControl } from '../../jobs/job.js';
+import { openWaitingForPeer } from './fifo.js';
 
 /**
  * How the test driver writes a job's output file (a save image, a core dump): libvirt's outcome for every kind
@@ -212,48 +213,5 @@ async function writeInPlace(
     }
   } finally {
     await handle.close().catch(() => {});
-  }
-}
-
-/**
- * Opens `path`; for a FIFO, the open waits until the other end is opened, as in libvirt. A cancel meanwhile
- * opens the other end itself, without blocking, so that the wait ends; the open then fails with the cancel's
- * reason.
- */
-export async function openWaitingForPeer(
-  control: JobControl,
-  path: string,
-  flags: number,
-  existing: Stats | null,
-): Promise<FileHandle> {
-  if (!existing?.isFIFO()) return open(path, flags, 0o600);
-  const reading = (flags & (constants.O_WRONLY | constants.O_RDWR)) === constants.O_RDONLY;
-  const peerFlags = (reading ? constants.O_WRONLY : constants.O_RDONLY) | constants.O_NONBLOCK;
-  let opened = false;
-  let peer: Promise<FileHandle | null> | undefined;
-  // A writer that does not wait fails (ENXIO) until the waiting reader is inside open(): try again until then.
-  const openPeer = async (): Promise<FileHandle | null> => {
-    while (!opened) {
-      const handle = await open(path, peerFlags).catch(() => null);
-      if (handle) return handle;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    return null;
-  };
-  const endWait = () => (peer ??= openPeer());
-  if (control.cancelRequested) endWait();
-  else control.signal.addEventListener('abort', endWait, { once: true });
-  try {
-    const handle = await open(path, flags);
-    opened = true;
-    if (peer) {
-      await handle.close().catch(() => {});
-      throw control.signal.reason;
-    }
-    return handle;
-  } finally {
-    opened = true;
-    control.signal.removeEventListener('abort', endWait);
-    if (peer) await (await peer)?.close().catch(() => {});
   }
 }

@@ -3,7 +3,7 @@ import { stat, type FileHandle } from 'node:fs/promises';
 import { ErrorDomain, ErrorNumber, VirError, systemError as reportSystemError, virError } from '../../errors/index.js';
 import type { JobControl } from '../../jobs/job.js';
 import { formatXmlErrorDetail } from '../../xml/error-context.js';
-import { openWaitingForPeer } from './output-file.js';
+import { openWaitingForPeer } from './fifo.js';
 
 /**
  * libvirt's test-driver save image: the 15 bytes "TestGuestMagic\0", the XML's length as a 4-byte
