@@ -225,6 +225,15 @@ describe('save and core dump write where libvirt writes', () => {
     );
   });
 
+  it('relative to / when the current directory is gone, as glib makes it', async () => {
+    mkdirSync(join(dir, 'gone'));
+    process.chdir(join(dir, 'gone'));
+    rmSync(join(dir, 'gone'), { recursive: true });
+    expect((await failure(domain.virDomainCoreDump(lookup(), 'no/such/core', 0))).message).toBe(
+      "domain 'test' coredump: failed to open /no/such/core: No such file or directory",
+    );
+  });
+
   it('into a FIFO: the reader gets the image and the FIFO stays', async () => {
     const fifo = join(dir, 'fifo');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
