@@ -1,5 +1,5 @@
 import { toVirError } from '../ts/errors/index.js';
-import { Call, UnreportedFailure, waitRefused, type Handler, type Handlers } from './call.js';
+import { answeredLater, Call, UnreportedFailure, type Handler, type Handlers } from './call.js';
 import type { HandleTable } from './handle-table.js';
 import { holdEventLoop } from './keep-alive.js';
 import type { NativeAbi, Pointer } from './native-abi.js';
@@ -75,9 +75,11 @@ export function createDispatcher(abi: NativeAbi, table: HandleTable, handlers: H
         return ABI_DONE;
       }
       if (!call.foreign) {
-        // An asynchronous driver cannot answer a caller on its own thread; what it started goes on.
+        // A caller on this thread cannot wait for a later answer, so every operation that may answer later
+        // refuses it before starting anything (Call.mayWait). Getting here means one did not: what it
+        // started goes on, so say so rather than claim nothing happened.
         result.catch(() => {});
-        throw waitRefused(operation.name);
+        throw answeredLater(operation.name);
       }
       const release = holdEventLoop();
       result
