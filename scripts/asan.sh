@@ -30,6 +30,7 @@ mkdir -p "$work/build/Release" "$work/dist" "$work/programs" "$work/scratch"
 echo "asan: building the library" >&2
 cc -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror -pthread \
     -fsanitize=address -fno-omit-frame-pointer -g -O1 -shared -fPIC \
+    -Wl,--version-script="$root/native/exports.map" \
     -I"$root/native/src" -I"$root/include" "$root"/native/src/*.c \
     -o "$work/build/Release/tsvirt.node"
 
