@@ -95,6 +95,7 @@ else
     run jobs "$tests/jobs.c" "$work/scratch"
     run threads "$tests/threads.c" 8 2000
     run fuzz-handles "$tests/fuzz-handles.c" 20261204 4000
+    run utf8 "$tests/utf8.c" "$work/scratch"
     run_unit kept-names "$tests/kept-names.c"
 fi
 exit $failed

@@ -94,6 +94,8 @@ abi_invoke(abi_call *call, abi_fn fn, const abi_args *args)
     memset(call, 0, sizeof(*call));
     call->array = args->ptr[0];
     call->capacity = args->capacity;
+    call->str[0] = args->str[0];
+    call->str[1] = args->str[1];
 
     uint32_t ids[2] = {0, 0};
     abi_handle *subject = NULL;
@@ -290,6 +292,17 @@ abi_call_put_int(abi_call *call, int index, int value)
         return -1;
     ((int *)call->array)[index] = value;
     return 0;
+}
+
+long long
+abi_call_string_bytes(abi_call *call, int i, void *buf, long long size)
+{
+    if (i < 0 || i > 1 || !call->str[i])
+        return -1;
+    size_t length = strlen(call->str[i]);
+    if (buf && size > 0)
+        memcpy(buf, call->str[i], length < (size_t)size ? length : (size_t)size);
+    return (long long)length;
 }
 
 static char *
