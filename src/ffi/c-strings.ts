@@ -10,16 +10,31 @@ import type { NativeAbi, Pointer } from './native-abi.js';
  * - a URI fails as libvirt's URI parser fails ("Unable to parse URI ...");
  * - a file path fails: libvirt would pass the bytes to the file system, but the drivers name files with
  *   JavaScript strings, which cannot hold them (docs/compatibility.md);
- * - any other string (a name, key, UUID or type) goes to the entry point as a stand-in that no object can
- *   have, and the caller's bytes replace the stand-in in the error: `no storage pool with matching name
- *   'p\xff'`, as libvirt answers.
+ * - a string that names what to look up (a name, key, UUID or type) goes to the entry point as a stand-in
+ *   that no object can have, and the caller's bytes replace the stand-in in the error: `no storage pool with
+ *   matching name 'p\xff'`, as libvirt answers;
+ * - any other string fails (an operation STRING_KINDS does not know yet).
  * The handles are checked first: with an invalid handle the entry point reports that, as libvirt does.
  */
 
-type StringKind = 'domain-xml' | 'network-xml' | 'pool-xml' | 'volume-xml' | 'path' | 'uri';
+type StringKind = 'domain-xml' | 'network-xml' | 'pool-xml' | 'volume-xml' | 'path' | 'uri' | 'lookup';
 
-/** The string arguments that need more than the stand-in, per operation: [s0, s1]. */
-const KINDS: Record<string, readonly (StringKind | undefined)[]> = {
+/**
+ * What each string argument is, per operation: [s0, s1]. Only a string that names what to look up ('lookup')
+ * may go on as a stand-in; an operation missing here refuses such a string, so that no stand-in is ever kept.
+ */
+export const STRING_KINDS: Record<string, readonly StringKind[]> = {
+  virGetVersion: ['lookup'],
+  virConnectGetMaxVcpus: ['lookup'],
+  virDomainLookupByName: ['lookup'],
+  virDomainLookupByUUIDString: ['lookup'],
+  virNetworkLookupByName: ['lookup'],
+  virNetworkLookupByUUIDString: ['lookup'],
+  virStoragePoolLookupByName: ['lookup'],
+  virStoragePoolLookupByUUIDString: ['lookup'],
+  virStorageVolLookupByName: ['lookup'],
+  virStorageVolLookupByKey: ['lookup'],
+  virStorageVolLookupByPath: ['lookup'],
   virConnectOpen: ['uri'],
   virConnectOpenReadOnly: ['uri'],
   virConnectOpenAuth: ['uri'],
@@ -115,7 +130,9 @@ export function checkCStrings(
   for (let i = 0; i < invalid.length; i++) {
     const bytes = invalid[i];
     if (!bytes) continue;
-    const kind = KINDS[name]?.[i];
+    const kind = STRING_KINDS[name]?.[i];
+    if (kind === undefined)
+      return fail(out, substitutions, virError(ErrorNumber.VIR_ERR_INVALID_ARG, ErrorDomain.VIR_FROM_NONE, `strings in ${name} must be valid UTF-8`));
     if (kind === 'uri')
       return fail(out, substitutions, virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, ErrorDomain.VIR_FROM_URI, `Unable to parse URI ${standIn(bytes)}`));
     if (kind === 'path')
@@ -128,11 +145,12 @@ export function checkCStrings(
           `${PATH_ARGS[name] ?? 'to'} in ${name} must be valid UTF-8: tsvirt names files with text`,
         ),
       );
-    if (kind) {
-      const { name: document, domain } = DOCUMENTS[kind]!;
-      return fail(out, substitutions, notProperUtf8(bytes, document, domain, standIn));
+    if (kind === 'lookup') {
+      out[i] = standIn(bytes);
+      continue;
     }
-    out[i] = standIn(bytes);
+    const { name: document, domain } = DOCUMENTS[kind]!;
+    return fail(out, substitutions, notProperUtf8(bytes, document, domain, standIn));
   }
   return { strs: out, substitutions };
 }

@@ -1,6 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import { firstInvalidUtf8, withCallerBytes } from '../../../src/ffi/c-strings.js';
+import { installBridge } from '../../../src/ffi/bridge.js';
+import { firstInvalidUtf8, STRING_KINDS, withCallerBytes } from '../../../src/ffi/c-strings.js';
+import { nativeAbi } from '../../../src/ffi/native-abi.js';
 
 // The checks behind utf8.test.ts: which byte strings are UTF-8, and how the caller's bytes replace their
 // stand-ins in errors.
@@ -36,5 +38,15 @@ describe('withCallerBytes', () => {
     expect(withCallerBytes('no stand-in', [{ text: standIn, bytes: Buffer.from([0xff]) }])).toBe('no stand-in');
     const out = withCallerBytes(`'${standIn}' and '${standIn}'`, [{ text: standIn, bytes: Buffer.from([0x70, 0xff]) }]);
     expect(out).toEqual(Buffer.from([0x27, 0x70, 0xff, 0x27, ...Buffer.from(" and '"), 0x70, 0xff, 0x27, 0]));
+  });
+});
+
+describe('STRING_KINDS', () => {
+  it('names operations of the C ABI only', () => {
+    installBridge();
+    const abi = nativeAbi();
+    const operations = new Set<string>();
+    for (let fn = 0; abi.functionName(fn) !== null; fn++) operations.add(abi.functionName(fn)!);
+    expect(Object.keys(STRING_KINDS).filter((name) => !operations.has(name))).toEqual([]);
   });
 });
