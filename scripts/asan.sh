@@ -30,6 +30,7 @@ mkdir -p "$work/build/Release" "$work/dist" "$work/programs" "$work/scratch"
 echo "asan: building the library" >&2
 cc -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror -pthread \
     -fsanitize=address -fno-omit-frame-pointer -g -O1 -shared -fPIC \
+    -Wl,--version-script="$root/native/exports.map" \
     -I"$root/native/src" -I"$root/include" "$root"/native/src/*.c \
     -o "$work/build/Release/tsvirt.node"
 
@@ -63,6 +64,25 @@ run() {
     fi
 }
 
+# run_unit NAME SOURCE: a C unit test linked with the library's sources, run on its own (no node).
+run_unit() {
+    name=$1
+    program="$work/programs/$name"
+    cc -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -g -O1 -Wall -Werror -pthread -fsanitize=address \
+        -fno-omit-frame-pointer -I"$root/native/src" -I"$root/include" "$2" "$root"/native/src/*.c -ldl \
+        -o "$program"
+    log="$work/$name.log"
+    status=0
+    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 "$program" >"$log" 2>&1 || status=$?
+    if [ "$status" -ne 0 ] || grep -q 'ERROR: AddressSanitizer' "$log"; then
+        echo "asan: $name FAILED (exit status $status)" >&2
+        cat "$log" >&2
+        failed=1
+    else
+        echo "asan: $name ok" >&2
+    fi
+}
+
 if [ $# -gt 0 ]; then
     source=$1
     shift
@@ -74,5 +94,8 @@ else
     run api-coverage "$tests/api-coverage.c" "$work/scratch"
     run jobs "$tests/jobs.c" "$work/scratch"
     run threads "$tests/threads.c" 8 2000
+    run fuzz-handles "$tests/fuzz-handles.c" 20261204 4000
+    run utf8 "$tests/utf8.c" "$work/scratch"
+    run_unit kept-names "$tests/kept-names.c"
 fi
 exit $failed

@@ -94,6 +94,8 @@ abi_invoke(abi_call *call, abi_fn fn, const abi_args *args)
     memset(call, 0, sizeof(*call));
     call->array = args->ptr[0];
     call->capacity = args->capacity;
+    call->str[0] = args->str[0];
+    call->str[1] = args->str[1];
 
     uint32_t ids[2] = {0, 0};
     abi_handle *subject = NULL;
@@ -174,24 +176,42 @@ abi_string(abi_fn fn, const abi_args *args)
     return call.string;
 }
 
+/* True while handle still stands for the object with id (a released or reused slot does not). */
+static int
+names_object(abi_handle *handle, abi_kind kind, uint32_t id)
+{
+    return abi_handle_check(handle, kind) && atomic_load(&handle->id) == id;
+}
+
 const char *
 abi_kept_string(abi_fn fn, const abi_args *args, int slot)
 {
-    abi_call call;
-    if (abi_invoke(&call, fn, args) < 0)
-        return NULL;
-    abi_handle *handle = abi_handle_check(args->handle[0].ptr, args->handle[0].kind);
-    if (!handle) {
-        /* The last reference went away while the call ran: nothing is left to keep the string. */
-        free(call.string);
-        return NULL;
+    /* The handle may be released, and its slot even reused by another object, while the call runs: the
+     * string is kept only if the handle still names the object that answered. */
+    for (;;) {
+        abi_handle *handle = abi_handle_check(args->handle[0].ptr, args->handle[0].kind);
+        uint32_t id = handle ? atomic_load(&handle->id) : 0;
+        abi_call call;
+        if (abi_invoke(&call, fn, args) < 0)
+            return NULL;
+        if (!handle || !names_object(handle, args->handle[0].kind, id)) {
+            free(call.string);
+            continue; /* ask again: the entry point reports a freed pointer, or answers for the new object */
+        }
+        char *expected = NULL;
+        if (!atomic_compare_exchange_strong(&handle->kept[slot], &expected, call.string)) {
+            /* Another thread asked first: the handle keeps its copy, equal to ours. */
+            free(call.string);
+            return expected;
+        }
+        if (names_object(handle, args->handle[0].kind, id))
+            return call.string;
+        /* Released between the check and the store: take the string back, unless the release (or the
+         * slot's reuse) already freed it. */
+        char *ours = call.string;
+        if (atomic_compare_exchange_strong(&handle->kept[slot], &ours, NULL))
+            free(call.string);
     }
-    char *expected = NULL;
-    if (atomic_compare_exchange_strong(&handle->kept[slot], &expected, call.string))
-        return call.string;
-    /* Another thread asked first: the handle keeps its copy, equal to ours. */
-    free(call.string);
-    return expected;
 }
 
 int
@@ -272,6 +292,17 @@ abi_call_put_int(abi_call *call, int index, int value)
         return -1;
     ((int *)call->array)[index] = value;
     return 0;
+}
+
+long long
+abi_call_string_bytes(abi_call *call, int i, void *buf, long long size)
+{
+    if (i < 0 || i > 1 || !call->str[i])
+        return -1;
+    size_t length = strlen(call->str[i]);
+    if (buf && size > 0)
+        memcpy(buf, call->str[i], length < (size_t)size ? length : (size_t)size);
+    return (long long)length;
 }
 
 static char *

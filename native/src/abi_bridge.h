@@ -56,6 +56,7 @@ typedef struct abi_call {
     void *array;                    /* the caller's array (args->ptr[0]) the bridge fills */
     long long capacity;             /* its length */
     int written;                    /* strings stored in array so far, freed if the call fails */
+    const char *str[2];             /* the caller's string arguments, as bytes (abi_call_string_bytes) */
     virError error;                 /* the failure's error */
 } abi_call;
 
@@ -113,6 +114,10 @@ int abi_call_put_name(abi_call *call, int index, const char *name);     /* into 
 int abi_call_put_int(abi_call *call, int index, int value);             /* into array; 0, -1 */
 void abi_call_fail(abi_call *call, int code, int domain, int level, const char *message,
                    const char *str1, const char *str2, const char *str3, int int1, int int2);
+
+/* String argument i of the call as the caller's bytes, which koffi decodes as UTF-8 (invalid sequences
+ * becoming U+FFFD): copies at most size of them into buf and returns their number, -1 for NULL. */
+long long abi_call_string_bytes(abi_call *call, int i, void *buf, long long size);
 
 /* Ends a call the dispatcher answered with ABI_PENDING: status is ABI_DONE or a failure.  The call must
  * not be touched afterwards: its thread may return at once. */

@@ -103,6 +103,9 @@ abi_handle_new(int kind, uint32_t id, void *conn)
     atomic_store_explicit(&handle->conn, owner ? owner : handle, memory_order_relaxed);
     atomic_store_explicit(&handle->info.seq, 0, memory_order_relaxed);
     atomic_store_explicit(&handle->info.start_ns, 0, memory_order_relaxed);
+    /* A caller that stored a string as the slot was released took it back or left it to be freed here. */
+    for (int i = 0; i < ABI_KEPT_COUNT; i++)
+        free(atomic_exchange(&handle->kept[i], NULL));
     /* A caller racing an earlier release may have left an error behind. */
     pthread_mutex_lock(&handle->lock);
     virResetError(&handle->last_error);

@@ -142,11 +142,21 @@ export class Call {
 }
 
 /** What a call that would have to wait gets on the JavaScript thread. */
-export function waitRefused(name: string): VirError {
+function waitRefused(name: string): VirError {
   return virError(
     ErrorNumber.VIR_ERR_OPERATION_INVALID,
     ErrorDomain.VIR_FROM_NONE,
     `${name} would wait on the thread that runs tsvirt's drivers; call it from another thread`,
+  );
+}
+
+/** What a call gets on the JavaScript thread when its operation answers later without having been refused
+ * first (a handler missing its Call.mayWait): the operation goes on, so this is not "refused". */
+export function answeredLater(name: string): VirError {
+  return virError(
+    ErrorNumber.VIR_ERR_INTERNAL_ERROR,
+    ErrorDomain.VIR_FROM_NONE,
+    `${name} was started on the thread that runs tsvirt's drivers and completes later; its result cannot be returned here`,
   );
 }
 

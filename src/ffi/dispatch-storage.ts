@@ -1,4 +1,5 @@
 import { checkConnect, checkStoragePool, checkStorageVol, mapResult } from '../ts/api/check.js';
+import { virStorageVolResizeFlags } from '../ts/api/enums.generated.js';
 import * as api from '../ts/api/storage.js';
 import { ErrorDomain } from '../ts/errors/index.js';
 import { structTypes } from './abi-types.js';
@@ -118,5 +119,10 @@ export const storageHandlers: Handlers = {
   },
   virStorageVolGetXMLDesc: (c) => c.setString(api.virStorageVolGetXMLDesc(c.handle(0), c.num(0))),
   virStorageVolGetPath: (c) => c.setString(api.virStorageVolGetPath(c.handle(0))),
-  virStorageVolResize: (c) => c.setInt(api.virStorageVolResize(c.handle(0), c.num(0), c.num(1))),
+  virStorageVolResize(c) {
+    // Preallocating writes the grown range, so a driver may complete it later: like the blocking functions,
+    // it is refused on the JavaScript thread before anything starts.
+    if (c.num(1) & virStorageVolResizeFlags.VIR_STORAGE_VOL_RESIZE_ALLOCATE) waitingOnVolume(c);
+    return c.setInt(api.virStorageVolResize(c.handle(0), c.num(0), c.num(1)));
+  },
 };

@@ -1,5 +1,6 @@
 import { toVirError } from '../ts/errors/index.js';
-import { Call, UnreportedFailure, waitRefused, type Handler, type Handlers } from './call.js';
+import { answeredLater, Call, UnreportedFailure, type Handler, type Handlers } from './call.js';
+import { checkCStrings, withCallerBytes, type CheckedStrings } from './c-strings.js';
 import type { HandleTable } from './handle-table.js';
 import { holdEventLoop } from './keep-alive.js';
 import type { NativeAbi, Pointer } from './native-abi.js';
@@ -45,12 +46,15 @@ function resolve(abi: NativeAbi, handlers: Handlers): { name: string; handler: H
   return table;
 }
 
-/** Hands a failure's error to C, as the calling thread's last error to be. */
-function report(abi: NativeAbi, call: Pointer, err: unknown): void {
+/** Hands a failure's error to C, as the calling thread's last error to be, with the caller's own bytes
+ * in place of the stand-ins of strings that were not UTF-8 (c-strings.ts). */
+function report(abi: NativeAbi, call: Pointer, err: unknown, strings?: CheckedStrings): void {
   // libvirt's own failures without an error get its generic one, which C supplies.
   if (err instanceof UnreportedFailure) return;
   const { code, domain, level, message, str1, str2, str3, int1, int2 } = toVirError(err);
-  abi.fail(call, code, domain, level, message, str1 ?? null, str2 ?? null, str3 ?? null, int1, int2);
+  const c = <T extends string | undefined>(text: T) =>
+    text === undefined ? null : strings?.substitutions.length ? withCallerBytes(text, strings.substitutions) : text;
+  abi.fail(call, code, domain, level, c(message)!, c(str1), c(str2), c(str3), int1, int2);
 }
 
 /**
@@ -67,7 +71,20 @@ export function createDispatcher(abi: NativeAbi, table: HandleTable, handlers: H
   return (pointer, fn, foreign, h0, h1, n0, n1, n2, s0, s1, p0, p1, p2) => {
     const operation = operations[fn];
     if (!operation) return ABI_FAILED;
-    const call = new Call(abi, table, pointer, operation.name, foreign !== 0, [h0, h1], [n0, n1, n2], [s0, s1], [p0, p1, p2]);
+    let strings: CheckedStrings | undefined;
+    try {
+      strings = checkCStrings(abi, pointer, operation.name, [s0, s1], (count) =>
+        [h0, h1].slice(0, count).every((id) => table.object(id) !== undefined),
+      );
+    } catch (err) {
+      report(abi, pointer, err);
+      return ABI_FAILED;
+    }
+    if (strings.error) {
+      report(abi, pointer, strings.error, strings);
+      return ABI_FAILED;
+    }
+    const call = new Call(abi, table, pointer, operation.name, foreign !== 0, [h0, h1], [n0, n1, n2], strings.strs, [p0, p1, p2]);
     try {
       const result = operation.handler(call);
       if (!(result instanceof Promise)) {
@@ -75,16 +92,18 @@ export function createDispatcher(abi: NativeAbi, table: HandleTable, handlers: H
         return ABI_DONE;
       }
       if (!call.foreign) {
-        // An asynchronous driver cannot answer a caller on its own thread; what it started goes on.
+        // A caller on this thread cannot wait for a later answer, so every operation that may answer later
+        // refuses it before starting anything (Call.mayWait). Getting here means one did not: what it
+        // started goes on, so say so rather than claim nothing happened.
         result.catch(() => {});
-        throw waitRefused(operation.name);
+        throw answeredLater(operation.name);
       }
       const release = holdEventLoop();
       result
         .then(
           () => ABI_DONE,
           (err: unknown) => {
-            report(abi, pointer, err);
+            report(abi, pointer, err, strings);
             return ABI_FAILED;
           },
         )
@@ -97,7 +116,7 @@ export function createDispatcher(abi: NativeAbi, table: HandleTable, handlers: H
         });
       return ABI_PENDING;
     } catch (err) {
-      report(abi, pointer, err);
+      report(abi, pointer, err, strings);
       sweep(call);
       return ABI_FAILED;
     }

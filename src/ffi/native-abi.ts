@@ -30,14 +30,15 @@ export interface NativeAbi {
     code: number,
     domain: number,
     level: number,
-    message: string,
-    str1: string | null,
-    str2: string | null,
-    str3: string | null,
+    message: string | Buffer,
+    str1: string | Buffer | null,
+    str2: string | Buffer | null,
+    str3: string | Buffer | null,
     int1: number,
     int2: number,
   ): void;
   settle(call: Pointer, status: number): void;
+  stringBytes(call: Pointer, index: number, buf: Buffer | null, size: number): number;
 
   jobPublish(
     job: Pointer,
@@ -92,6 +93,7 @@ export function nativeAbi(): NativeAbi {
     putInt: lib.func('int abi_call_put_int(void *call, int index, int value)'),
     fail: lib.func(`void abi_call_fail(void *call, ${setError})`),
     settle: lib.func('void abi_call_settle(void *call, int status)'),
+    stringBytes: lib.func('int64_t abi_call_string_bytes(void *call, int i, void *buf, int64_t size)'),
     jobPublish: lib.func(
       'void abi_job_publish(void *job, int type, int state, int percent, uint64_t elapsed_ms,' +
         ' uint64_t remaining_ms, uint64_t total, uint64_t processed, uint64_t remaining)',

@@ -2,7 +2,7 @@
 // shared object, its vir* symbols left undefined) and, to compare, against the real libvirt (-lvirt) when
 // it is installed. Every build goes to a scratch directory of its own.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +94,31 @@ export class Workspace {
     return this.once(`plain:${source}`, () => {
       const output = this.output('plain', source);
       compile([resolveSource(source), '-o', output]);
+      return output;
+    });
+  }
+
+  /**
+   * Compiles `source` together with the native library's sources into a program of its own: a unit test of
+   * the C side that installs its own dispatcher instead of the TypeScript drivers.
+   */
+  buildWithNativeSources(source: string): string {
+    return this.once(`native:${source}`, () => {
+      const output = this.output('native', source);
+      const sources = readdirSync(join(repoRoot, 'native/src'))
+        .filter((name) => name.endsWith('.c'))
+        .map((name) => join(repoRoot, 'native/src', name));
+      compile([
+        '-D_GNU_SOURCE',
+        '-D_FILE_OFFSET_BITS=64',
+        `-I${join(repoRoot, 'native/src')}`,
+        `-I${join(repoRoot, 'include')}`,
+        resolveSource(source),
+        ...sources,
+        '-o',
+        output,
+        '-ldl',
+      ]);
       return output;
     });
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import koffi from 'koffi';
@@ -23,6 +23,18 @@ const c = {
   getInfo: lib.func('int virDomainGetInfo(void *dom, _Out_ virDomainInfo *info)'),
   isActive: lib.func('int virDomainIsActive(void *dom)'),
   free: lib.func('int virDomainFree(void *dom)'),
+  numOfDomains: lib.func('int virConnectNumOfDomains(void *conn)'),
+  defineXML: lib.func('void *virDomainDefineXML(void *conn, const char *xml)'),
+  createXML: lib.func('void *virDomainCreateXML(void *conn, const char *xml, unsigned int flags)'),
+  create: lib.func('int virDomainCreate(void *dom)'),
+  undefine: lib.func('int virDomainUndefine(void *dom)'),
+  poolCreateXML: lib.func('void *virStoragePoolCreateXML(void *conn, const char *xml, unsigned int flags)'),
+  poolDestroy: lib.func('int virStoragePoolDestroy(void *pool)'),
+  poolFree: lib.func('int virStoragePoolFree(void *pool)'),
+  volLookup: lib.func('void *virStorageVolLookupByName(void *pool, const char *name)'),
+  volResize: lib.func('int virStorageVolResize(void *vol, unsigned long long capacity, unsigned int flags)'),
+  volInfo: lib.func('int virStorageVolGetInfo(void *vol, _Out_ virStorageVolInfo *info)'),
+  volFree: lib.func('int virStorageVolFree(void *vol)'),
   save: lib.func('int virDomainSave(void *dom, const char *to)'),
   saveJob: lib.func('void *virDomainSaveJob(void *dom, const char *to, unsigned int flags)'),
   jobInfo: lib.func('int virJobGetInfo(void *job, _Out_ virJobInfo *info)'),
@@ -42,6 +54,7 @@ const VIR_ERR_NO_DOMAIN = 42;
 const VIR_DOMAIN_RUNNING = 1;
 const VIR_JOB_RUNNING = 0;
 const VIR_JOB_COMPLETED = 1;
+const VIR_STORAGE_VOL_RESIZE_ALLOCATE = 1;
 
 const dir = mkdtempSync(join(tmpdir(), 'tsvirt-js-thread-'));
 // Errors stay quiet on stderr; what they are is read back through virGetLastError*.
@@ -78,6 +91,59 @@ describe('the C ABI on the JavaScript thread', () => {
     );
     expect(c.isActive(dom)).toBe(1);
     c.free(dom);
+    c.close(conn);
+  });
+
+  it('refuses a blocking call before its operation starts: the state stays as it was', async () => {
+    const conn = c.open('test:///default');
+    const before = c.numOfDomains(conn);
+    const xml = "<domain type='test'><name>refused</name><memory>1024</memory><os><type>hvm</type></os></domain>";
+    expect(c.createXML(conn, xml, 0)).toBeNull();
+    expect(c.errorCode()).toBe(VIR_ERR_OPERATION_INVALID);
+
+    const defined = c.defineXML(conn, xml.replace('refused', 'defined-only'));
+    expect(defined).not.toBeNull();
+    expect(c.create(defined)).toBe(-1);
+    expect(c.errorCode()).toBe(VIR_ERR_OPERATION_INVALID);
+
+    // Whatever a refused call might have started has had time to finish.
+    await sleep(50);
+    expect(c.numOfDomains(conn)).toBe(before);
+    expect(c.lookup(conn, 'refused')).toBeNull();
+    expect(c.isActive(defined)).toBe(0);
+    expect(c.undefine(defined)).toBe(0);
+    c.free(defined);
+    c.close(conn);
+  });
+
+  it('refuses a preallocating resize, which completes later, before it touches the volume', async () => {
+    const root = join(dir, 'embed');
+    const poolDir = join(dir, 'pool');
+    mkdirSync(poolDir);
+    writeFileSync(join(poolDir, 'disk.raw'), Buffer.alloc(1024 * 1024));
+    const conn = c.open(`tsvirt:///embed?root=${root}`);
+    expect(conn).not.toBeNull();
+    const pool = c.poolCreateXML(conn, `<pool type='dir'><name>js-thread</name><target><path>${poolDir}</path></target></pool>`, 0);
+    expect(pool).not.toBeNull();
+    const vol = c.volLookup(pool, 'disk.raw');
+    expect(vol).not.toBeNull();
+
+    expect(c.volResize(vol, 4 * 1024 * 1024, VIR_STORAGE_VOL_RESIZE_ALLOCATE)).toBe(-1);
+    expect(c.errorCode()).toBe(VIR_ERR_OPERATION_INVALID);
+    expect(c.errorMessage()).toContain('virStorageVolResize would wait on the thread that runs');
+    await sleep(50);
+    expect(statSync(join(poolDir, 'disk.raw')).size).toBe(1024 * 1024);
+    const info: Record<string, number> = {};
+    expect(c.volInfo(vol, info)).toBe(0);
+    expect(info.capacity).toBe(1024 * 1024);
+
+    // Without preallocation a resize completes at once, so it is served here.
+    expect(c.volResize(vol, 2 * 1024 * 1024, 0)).toBe(0);
+    expect(statSync(join(poolDir, 'disk.raw')).size).toBe(2 * 1024 * 1024);
+
+    c.volFree(vol);
+    expect(c.poolDestroy(pool)).toBe(0);
+    c.poolFree(pool);
     c.close(conn);
   });
 
