@@ -335,7 +335,7 @@ class Emitter {
       this.rt(codec);
     } else {
       const kind = this.types.get(type.name) ?? this.imported.get(type.name)?.kind;
-      if (kind === 'enum') { // enums travel as int; their members are exported as constants
+      if (kind === 'enum') { // enums travel as int; their members are in the enum's exported object
         ts = 'number';
         codec = this.rt('xdrInt');
       } else {

@@ -145,6 +145,8 @@ export type Payload =
 
 /** Decodes a packet's payload; an unknown program or procedure, or bad XDR, is a VirError. */
 export function decodePayload(packet: Packet): Payload {
+  // An error needs no procedure table: it answers calls of unknown programs and procedures too.
+  if (packet.header.status === VIR_NET_ERROR) return { kind: 'error', value: decodeXdr(virNetMessageError, packet.payload) };
   const { prog, proc } = packet.header;
   const procedure = findProcedure(prog, proc);
   if (!procedure) throw xdrError(`unknown procedure ${proc} of program 0x${prog.toString(16)}`);

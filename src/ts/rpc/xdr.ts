@@ -182,37 +182,56 @@ export class XdrWriter {
   }
 }
 
+/**
+ * What a codec encodes, so code that converts values to and from the wire (the daemon's dispatch) can
+ * follow a type's structure without a hand-written mapping per type.
+ */
+export type Shape =
+  | { kind: 'void' | 'int' | 'uint' | 'hyper' | 'uhyper' | 'float' | 'double' | 'bool' | 'string' | 'opaque' }
+  | { kind: 'fixedOpaque'; size: number }
+  | { kind: 'optional'; of: Codec<any> }
+  | { kind: 'array'; of: Codec<any>; max: number }
+  | { kind: 'fixedArray'; of: Codec<any>; size: number }
+  | { kind: 'struct'; fields: ReadonlyArray<readonly [string, Codec<any>]> }
+  | { kind: 'union' }
+  | { kind: 'lazy'; get: () => Codec<any> };
+
 export interface Codec<T> {
+  readonly shape: Shape;
   encode(w: XdrWriter, v: T): void;
   decode(r: XdrReader): T;
 }
 
-export const xdrVoid: Codec<void> = { encode() {}, decode() {} };
-export const xdrInt: Codec<number> = { encode: (w, v) => w.int(v), decode: (r) => r.int() };
-export const xdrUInt: Codec<number> = { encode: (w, v) => w.uint(v), decode: (r) => r.uint() };
-export const xdrHyper: Codec<bigint> = { encode: (w, v) => w.hyper(v), decode: (r) => r.hyper() };
-export const xdrUHyper: Codec<bigint> = { encode: (w, v) => w.uhyper(v), decode: (r) => r.uhyper() };
-export const xdrFloat: Codec<number> = { encode: (w, v) => w.float(v), decode: (r) => r.float() };
-export const xdrDouble: Codec<number> = { encode: (w, v) => w.double(v), decode: (r) => r.double() };
-export const xdrBool: Codec<boolean> = { encode: (w, v) => w.bool(v), decode: (r) => r.bool() };
+export const xdrVoid: Codec<void> = { shape: { kind: 'void' }, encode() {}, decode() {} };
+export const xdrInt: Codec<number> = { shape: { kind: 'int' }, encode: (w, v) => w.int(v), decode: (r) => r.int() };
+export const xdrUInt: Codec<number> = { shape: { kind: 'uint' }, encode: (w, v) => w.uint(v), decode: (r) => r.uint() };
+export const xdrHyper: Codec<bigint> = { shape: { kind: 'hyper' }, encode: (w, v) => w.hyper(v), decode: (r) => r.hyper() };
+export const xdrUHyper: Codec<bigint> = { shape: { kind: 'uhyper' }, encode: (w, v) => w.uhyper(v), decode: (r) => r.uhyper() };
+export const xdrFloat: Codec<number> = { shape: { kind: 'float' }, encode: (w, v) => w.float(v), decode: (r) => r.float() };
+export const xdrDouble: Codec<number> = { shape: { kind: 'double' }, encode: (w, v) => w.double(v), decode: (r) => r.double() };
+export const xdrBool: Codec<boolean> = { shape: { kind: 'bool' }, encode: (w, v) => w.bool(v), decode: (r) => r.bool() };
 
 export const xdrString = (max: number): Codec<string> => ({
+  shape: { kind: 'string' },
   encode: (w, v) => w.string(v, max),
   decode: (r) => r.string(max),
 });
 
 export const xdrOpaque = (max: number): Codec<Buffer> => ({
+  shape: { kind: 'opaque' },
   encode: (w, v) => w.opaque(v, max),
   decode: (r) => r.opaque(max),
 });
 
 export const xdrFixedOpaque = (n: number): Codec<Buffer> => ({
+  shape: { kind: 'fixedOpaque', size: n },
   encode: (w, v) => w.fixedOpaque(v, n),
   decode: (r) => r.fixedOpaque(n),
 });
 
 /** `type *name`: present or not (null). */
 export const xdrOptional = <T>(c: Codec<T>): Codec<T | null> => ({
+  shape: { kind: 'optional', of: c },
   encode(w, v) {
     w.bool(v !== null && v !== undefined);
     if (v !== null && v !== undefined) c.encode(w, v);
@@ -222,6 +241,7 @@ export const xdrOptional = <T>(c: Codec<T>): Codec<T | null> => ({
 
 /** `type name<max>`: each element at least 4 bytes, so a count beyond the data left is refused up front. */
 export const xdrArray = <T>(c: Codec<T>, max: number): Codec<T[]> => ({
+  shape: { kind: 'array', of: c, max },
   encode(w, v) {
     if (!Array.isArray(v)) throw xdrError(`XDR array expected, got ${typeof v}`);
     if (v.length > max) throw xdrError(`XDR array length ${v.length} exceeds maximum ${max}`);
@@ -239,6 +259,7 @@ export const xdrArray = <T>(c: Codec<T>, max: number): Codec<T[]> => ({
 
 /** `type name[n]`. */
 export const xdrFixedArray = <T>(c: Codec<T>, n: number): Codec<T[]> => ({
+  shape: { kind: 'fixedArray', of: c, size: n },
   encode(w, v) {
     if (!Array.isArray(v) || v.length !== n) throw xdrError(`XDR fixed array must have ${n} elements`);
     for (const item of v) c.encode(w, item);
@@ -253,6 +274,7 @@ export const xdrFixedArray = <T>(c: Codec<T>, n: number): Codec<T[]> => ({
 /** A struct: fields in declaration order. */
 export function xdrStruct<T extends object>(fields: ReadonlyArray<readonly [string, Codec<any>]>): Codec<T> {
   return {
+    shape: { kind: 'struct', fields },
     encode(w, v) {
       if (v === null || typeof v !== 'object') throw xdrError(`XDR struct expected, got ${v === null ? 'null' : typeof v}`);
       const record = v as Record<string, unknown>;
@@ -282,6 +304,7 @@ export function xdrUnion<T extends object>(
     return arm;
   };
   return {
+    shape: { kind: 'union' },
     encode(w, v) {
       const record = v as Record<string, unknown>;
       const d = record[discriminant] as number;
@@ -301,7 +324,7 @@ export function xdrUnion<T extends object>(
 
 /** A codec for a type declared later in the file (protocol types may refer to each other in any order). */
 export function xdrLazy<T>(get: () => Codec<T>): Codec<T> {
-  return { encode: (w, v) => get().encode(w, v), decode: (r) => get().decode(r) };
+  return { shape: { kind: 'lazy', get }, encode: (w, v) => get().encode(w, v), decode: (r) => get().decode(r) };
 }
 
 /** Encodes one value into a fresh buffer. */
