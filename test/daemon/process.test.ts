@@ -1,8 +1,7 @@
 // The tsvirtd program: default socket, logs on stderr, a stale socket replaced, a live one refused,
 // clean shutdown on SIGTERM (sockets removed, exit status 0).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,9 +50,10 @@ describe('tsvirtd process', () => {
   it('replaces a stale socket file and refuses one a live server answers on', async () => {
     const sock = join(dir, 'stale-sock');
     // A socket file with nobody behind it: what a killed daemon leaves.
-    const stale = createServer();
-    await new Promise<void>((r) => stale.listen(sock, r));
-    (stale as any)._handle.close();
+    const killed = spawn(process.execPath, ['-e', "require('net').createServer().listen(process.argv[1], () => console.log('up'))", sock]);
+    await new Promise((r) => killed.stdout!.once('data', r));
+    killed.kill('SIGKILL');
+    await new Promise((r) => killed.once('exit', r));
     expect(existsSync(sock)).toBe(true);
     const p = startProcess(['--listen', sock, '--no-readonly']);
     await p.waitForLog('listening on');
