@@ -1,12 +1,14 @@
 // Jobs through tsvirtd with the real virsh: `save --verbose` shows live progress (virsh polls
 // DOMAIN_GET_JOB_INFO on the same connection while DOMAIN_SAVE runs), and a second virsh sees the job
 // with domjobinfo and cancels it with domjobabort, leaving no file.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, startDaemon, type TestDaemon } from './helpers.js';
 
 const virshInstalled = existsSync('/usr/bin/virsh');
+const scriptInstalled = existsSync('/usr/bin/script');
 
 describe.skipIf(!virshInstalled)('virsh jobs through tsvirtd', () => {
   let d: TestDaemon;
@@ -51,6 +53,26 @@ describe.skipIf(!virshInstalled)('virsh jobs through tsvirtd', () => {
     const r = await saving;
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`error: Failed to save domain 'test' to ${file}\nerror: operation aborted:`);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it.skipIf(!scriptInstalled)('Ctrl-C on a terminal aborts the save through the daemon and leaves no file', async () => {
+    const file = join(d.dir, 'interrupted.save');
+    const seen = d.calls.size;
+    // script(1) gives virsh a pseudo-terminal, where Ctrl-C is the interrupt character virsh handles.
+    const child = spawn('script', ['-qfec', `virsh -c '${uri('128M')}' save --verbose test ${file}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (c) => (output += c));
+    const exited = new Promise((r) => child.on('exit', r));
+    // virsh handles the interrupt once it watches the job: its first DOMAIN_GET_JOB_INFO poll says so.
+    for (let i = 0; i < 400 && ![...d.calls.entries()].some(([id, c]) => id > seen && c.includes('REMOTE_PROC_DOMAIN_GET_JOB_INFO')); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    child.stdin!.write('\x03');
+    await exited;
+    expect(output).toContain('error: operation aborted:');
+    const calls = [...d.calls.entries()].find(([id, c]) => id > seen && c.includes('REMOTE_PROC_DOMAIN_SAVE'))![1];
+    expect(calls).toContain('REMOTE_PROC_DOMAIN_ABORT_JOB');
     expect(existsSync(file)).toBe(false);
   });
 });
