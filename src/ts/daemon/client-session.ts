@@ -95,6 +95,16 @@ export class ClientSession {
     return this.inFlight;
   }
 
+  /** True while the daemon does not read this client's calls (too many running, or its replies unread). */
+  get throttled(): boolean {
+    return this.readPaused;
+  }
+
+  /** Reply bytes written but not yet taken by the client. */
+  get queuedOutput(): number {
+    return this.socket.writableLength;
+  }
+
   private receive(chunk: Buffer): void {
     if (this.closing) return;
     this.heardSinceTick = true;

@@ -50,6 +50,11 @@ export class Daemon {
     return this.sessions.size;
   }
 
+  /** The connected clients (for tests and diagnostics). */
+  get clients(): readonly ClientSession[] {
+    return [...this.sessions];
+  }
+
   async start(): Promise<void> {
     await this.listen(this.options.socketPath, false, this.options.socketMode ?? 0o600);
     if (this.options.readOnlySocketPath) {
@@ -66,7 +71,8 @@ export class Daemon {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(path, () => {
+      // A deep backlog: a unix-socket connect fails at once (EAGAIN) when the backlog is full.
+      server.listen({ path, backlog: 4096 }, () => {
         server.off('error', reject);
         resolve();
       });
