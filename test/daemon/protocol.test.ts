@@ -113,6 +113,19 @@ describe('session procedures and error rules', () => {
   });
 });
 
+describe('lists', () => {
+  it('CONNECT_LIST_ALL_* returns the objects and their count, or only the count when need_results is 0', async () => {
+    const c = await open();
+    await c.openConnection();
+    const all = await c.call('REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS', { need_results: 1, flags: 0 });
+    expect(all.value.nets.map((n: any) => n.name)).toEqual(['default']);
+    expect(all.value.ret).toBe(1);
+    const count = await c.call('REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS', { need_results: 0, flags: 0 });
+    expect(count.value).toEqual({ domains: [], ret: 1 });
+    c.close();
+  });
+});
+
 describe('concurrency', () => {
   it('calls of one connection run concurrently and replies carry their serials', async () => {
     const c = await open();

@@ -42,7 +42,7 @@ export async function dispatchCall(procedure: RpcProcedure, args: any, conn: Vir
       const shape = procedure.args.shape;
       if (shape.kind !== 'struct') throw new Error(`${procedure.name}: args are not a struct`);
       for (const [field, codec] of shape.fields) {
-        if (field === 'need_results') continue; // the client's array size hint; tsvirt always returns all
+        if (field === 'need_results') continue; // whether the caller wants the objects or only their count
         values.push(fromWire(codec, args[field], scope));
       }
     }
@@ -54,7 +54,12 @@ export async function dispatchCall(procedure: RpcProcedure, args: any, conn: Vir
       releaseHandles(raw);
     }
     try {
-      return procedure.ret ? fillRet(procedure, result) : undefined;
+      const ret = procedure.ret ? fillRet(procedure, result) : undefined;
+      // need_results 0: the caller wants only the count (`ret`), as virConnectListAll*(conn, NULL, flags).
+      if (args?.need_results === 0 && ret && typeof ret === 'object') {
+        for (const [field, value] of Object.entries(ret)) if (Array.isArray(value)) (ret as Record<string, unknown>)[field] = [];
+      }
+      return ret;
     } finally {
       releaseHandles(result);
     }
