@@ -113,6 +113,20 @@ describe('session procedures and error rules', () => {
   });
 });
 
+describe('domain lifecycle', () => {
+  it('DOMAIN_CREATE_WITH_FLAGS replies with the started domain and its new id', async () => {
+    const c = await open();
+    await c.openConnection();
+    const xml = "<domain type='test'><name>cwf</name><memory>1024</memory><os><type>hvm</type></os></domain>";
+    const { dom } = (await c.call('REMOTE_PROC_DOMAIN_DEFINE_XML', { xml })).value;
+    expect(dom.id).toBe(-1);
+    const started = await c.call('REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS', { dom, flags: 0 });
+    expect(started.value.dom).toMatchObject({ name: 'cwf', uuid: dom.uuid });
+    expect(started.value.dom.id).toBeGreaterThan(0);
+    c.close();
+  });
+});
+
 describe('lists', () => {
   it('CONNECT_LIST_ALL_* returns the objects and their count, or only the count when need_results is 0', async () => {
     const c = await open();

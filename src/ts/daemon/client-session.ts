@@ -106,6 +106,16 @@ export class ClientSession {
   }
 
   private receive(chunk: Buffer): void {
+    try {
+      this.receivePackets(chunk);
+    } catch (err) {
+      // A fault in the daemon's own code ends this client, never the daemon.
+      this.close(`internal error: ${toVirError(err).message}`);
+      this.socket.destroy();
+    }
+  }
+
+  private receivePackets(chunk: Buffer): void {
     if (this.closing) return;
     this.heardSinceTick = true;
     this.missedPings = 0;
@@ -170,13 +180,19 @@ export class ClientSession {
       return;
     }
     this.inFlight++;
-    this.call(procedure, args).then(
-      (ret) => this.reply(header, procedure, ret),
-      (err) => this.replyError(header, toVirError(err, ErrorDomain.VIR_FROM_RPC)),
-    ).finally(() => {
-      this.inFlight--;
-      this.updateReading();
-    });
+    this.call(procedure, args)
+      .then(
+        (ret) => this.reply(header, procedure, ret),
+        (err) => this.replyError(header, toVirError(err, ErrorDomain.VIR_FROM_RPC)),
+      )
+      .catch((err) => {
+        this.close(`internal error: ${toVirError(err).message}`);
+        this.socket.destroy();
+      })
+      .finally(() => {
+        this.inFlight--;
+        this.updateReading();
+      });
   }
 
   /** The procedures about the client session itself; everything else goes to the entry points. */
@@ -243,7 +259,14 @@ export class ClientSession {
 
   private replyError(call: virNetMessageHeader, err: VirError): void {
     const header = { ...call, type: VIR_NET_REPLY, status: VIR_NET_ERROR };
-    this.write(encodePacketWith(header, virNetMessageError, toRemoteError(err)));
+    let bytes: Buffer;
+    try {
+      bytes = encodePacketWith(header, virNetMessageError, toRemoteError(err));
+    } catch (encodeError) {
+      // An error that cannot be encoded (a message over the string limit): say so instead.
+      bytes = encodePacketWith(header, virNetMessageError, toRemoteError(rpcError(`cannot encode error: ${toVirError(encodeError).message}`)));
+    }
+    this.write(bytes);
   }
 
   private send(header: virNetMessageHeader): void {
