@@ -63,12 +63,14 @@ function fetchDebianSource(dir) {
   const parts = join(dir, 'sources.list.d');
   const lists = join(dir, 'lists');
   mkdirSync(join(lists, 'partial'), { recursive: true });
+  mkdirSync(join(dir, 'cache', 'archives', 'partial'), { recursive: true });
   mkdirSync(parts);
   writeFileSync(join(parts, 'debian-src.sources'),
     `Types: deb-src\nURIs: ${debianMirror()}\nSuites: bookworm bookworm-updates\nComponents: main\n` +
     'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n');
+  // Private lists and caches: the machine's apt state is neither needed nor touched.
   const apt = ['-qq', '-o', 'Dir::Etc::SourceList=/dev/null', '-o', `Dir::Etc::SourceParts=${parts}`,
-    '-o', `Dir::State::Lists=${lists}`, '-o', 'APT::Sandbox::User=root'];
+    '-o', `Dir::State::Lists=${lists}`, '-o', `Dir::Cache=${join(dir, 'cache')}`, '-o', 'APT::Sandbox::User=root'];
   const run = (args) => execFileSync('apt-get', [...apt, ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   run(['update']);
   run(['source', '--download-only', 'libvirt']);
