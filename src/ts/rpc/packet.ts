@@ -16,7 +16,7 @@ import { type Codec, XdrReader, XdrWriter, decodeXdr, xdrError } from './xdr.js'
 
 export const { VIR_NET_CALL, VIR_NET_REPLY, VIR_NET_MESSAGE, VIR_NET_STREAM, VIR_NET_CALL_WITH_FDS, VIR_NET_REPLY_WITH_FDS, VIR_NET_STREAM_HOLE } =
   virNetMessageType;
-export const { VIR_NET_OK, VIR_NET_ERROR, VIR_NET_CONTINUE } = virNetMessageStatus;
+export const { VIR_NET_OK, VIR_NET_ERROR } = virNetMessageStatus;
 
 /** Length word plus header: the smallest possible packet. */
 export const PACKET_MIN = VIR_NET_MESSAGE_LEN_MAX + VIR_NET_MESSAGE_HEADER_MAX;
@@ -109,17 +109,11 @@ export function decodePacket(bytes: Buffer): Packet {
   return { header, payload: bytes.subarray(PACKET_MIN) };
 }
 
-/** What a packet's payload is, from its procedure, type and status. */
-export type PayloadKind =
-  | { kind: 'xdr'; codec: Codec<any> | null }
-  | { kind: 'error' }
-  | { kind: 'data' }
-  | { kind: 'hole' };
+/** What the payload of a packet that is not an error is, from its procedure and type. */
+export type PayloadKind = { kind: 'xdr'; codec: Codec<any> | null } | { kind: 'data' } | { kind: 'hole' };
 
 export function payloadKind(header: virNetMessageHeader, procedure: RpcProcedure): PayloadKind {
-  const { type, status } = header;
-  if (status === VIR_NET_ERROR) return { kind: 'error' };
-  switch (type) {
+  switch (header.type) {
     case VIR_NET_CALL:
     case VIR_NET_CALL_WITH_FDS:
       return { kind: 'xdr', codec: procedure.args };
@@ -133,7 +127,7 @@ export function payloadKind(header: virNetMessageHeader, procedure: RpcProcedure
     case VIR_NET_STREAM_HOLE:
       return { kind: 'hole' };
     default:
-      throw xdrError(`unknown packet type ${type}`);
+      throw xdrError(`unknown packet type ${header.type}`);
   }
 }
 
@@ -152,8 +146,6 @@ export function decodePayload(packet: Packet): Payload {
   if (!procedure) throw xdrError(`unknown procedure ${proc} of program 0x${prog.toString(16)}`);
   const what = payloadKind(packet.header, procedure);
   switch (what.kind) {
-    case 'error':
-      return { kind: 'error', value: decodeXdr(virNetMessageError, packet.payload) };
     case 'data':
       return { kind: 'data', value: packet.payload };
     case 'hole':

@@ -1,6 +1,6 @@
-// libvirt's error as it travels in an error reply (virNetMessageError, alias remote_error), both ways.
-import { type ErrorDomain, ErrorLevel, type ErrorNumber } from '../errors/codes.js';
-import { VirError } from '../errors/vir-error.js';
+// libvirt's error as it travels in an error reply (virNetMessageError, alias remote_error).
+import { ErrorLevel } from '../errors/codes.js';
+import type { VirError } from '../errors/vir-error.js';
 import type { virNetMessageError } from './generated/virnet-protocol.js';
 
 export function toRemoteError(err: VirError): virNetMessageError {
@@ -17,15 +17,4 @@ export function toRemoteError(err: VirError): virNetMessageError {
     int2: err.int2,
     net: null,
   };
-}
-
-export function fromRemoteError(e: virNetMessageError): VirError {
-  return new VirError(e.code as ErrorNumber, e.domain as ErrorDomain, e.message ?? '', {
-    level: e.level as ErrorLevel,
-    str1: e.str1 ?? undefined,
-    str2: e.str2 ?? undefined,
-    str3: e.str3 ?? undefined,
-    int1: e.int1,
-    int2: e.int2,
-  });
 }

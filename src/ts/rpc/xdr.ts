@@ -22,10 +22,6 @@ export class XdrReader {
     this.offset = start;
   }
 
-  get position(): number {
-    return this.offset;
-  }
-
   get remaining(): number {
     return this.end - this.offset;
   }
@@ -325,13 +321,6 @@ export function xdrUnion<T extends object>(
 /** A codec for a type declared later in the file (protocol types may refer to each other in any order). */
 export function xdrLazy<T>(get: () => Codec<T>): Codec<T> {
   return { shape: { kind: 'lazy', get }, encode: (w, v) => get().encode(w, v), decode: (r) => get().decode(r) };
-}
-
-/** Encodes one value into a fresh buffer. */
-export function encodeXdr<T>(c: Codec<T>, v: T): Buffer {
-  const w = new XdrWriter();
-  c.encode(w, v);
-  return Buffer.from(w.bytes());
 }
 
 /** Decodes exactly the whole buffer: trailing bytes are an error, as in libvirt. */
