@@ -6,6 +6,7 @@ export default defineConfig([
       index: 'src/ts/index.ts',
       libvirt: 'src/ts/libvirt.ts',
       run: 'src/ts/run/main.ts',
+      tsvirtd: 'src/ts/daemon/main.ts',
     },
     format: ['esm'],
     target: 'node20',

@@ -12,6 +12,16 @@ export function registerConnectDriver(driver: ConnectDriver): void {
 /** Where libvirt's remote driver looks for the system daemon when no local driver claims a URI. */
 const LIBVIRTD_SOCKET = '/var/run/libvirt/libvirt-sock';
 
+/**
+ * Set in tsvirtd's process: there, as in libvirtd ("inside_daemon"), a URI no local driver claims is not
+ * handed on to a remote driver; it is simply unknown.
+ */
+let insideDaemon = false;
+
+export function markInsideDaemon(): void {
+  insideDaemon = true;
+}
+
 export function openDrivers(name: string, flags: number): MaybePromise<ConnectionDrivers> {
   let uri: URL;
   try {
@@ -22,7 +32,7 @@ export function openDrivers(name: string, flags: number): MaybePromise<Connectio
   const driver = drivers.find((d) => d.accepts(uri));
   if (driver) return driver.open(uri, flags);
   // No local driver: libvirt hands the URI to its remote driver, which first needs the daemon's socket.
-  if (!existsSync(LIBVIRTD_SOCKET)) {
+  if (!insideDaemon && !existsSync(LIBVIRTD_SOCKET)) {
     throw virError(
       ErrorNumber.VIR_ERR_SYSTEM_ERROR,
       ErrorDomain.VIR_FROM_RPC,

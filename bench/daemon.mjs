@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+/**
+ * tsvirtd as libvirt clients see it:
+ *
+ *   1. round trip of DOMAIN_GET_INFO from python3-libvirt (`dom.info()`), p50 and p99, through tsvirtd, and
+ *      through a real libvirtd serving the test driver when its socket is given (--libvirtd-socket PATH)
+ *   2. the daemon's resident memory with 1,000 idle connections
+ *
+ * Targets (issue #10): p50 at or below libvirtd's; 1,000 idle connections under 50 MiB. Needs `npm run build`
+ * and Debian's /usr/bin/python3 with python3-libvirt.
+ *
+ *   node bench/daemon.mjs [--calls N] [--libvirtd-socket PATH] [--json]
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const calls = Number(option('--calls')) || 5000;
+const libvirtdSocket = option('--libvirtd-socket');
+const asJson = args.includes('--json');
+
+if (!existsSync(join(repo, 'dist/tsvirtd.js'))) {
+  console.error('bench: dist/tsvirtd.js is missing; run `npm run build` first');
+  process.exit(2);
+}
+
+const PYTHON_ROUND_TRIP = `
+import sys, time, libvirt
+c = libvirt.open(sys.argv[1])
+d = c.lookupByName('test')
+n = int(sys.argv[2])
+for _ in range(min(n, 500)): d.info()
+ts = []
+for _ in range(n):
+    t = time.perf_counter_ns(); d.info(); ts.append(time.perf_counter_ns() - t)
+ts.sort()
+print(ts[len(ts) // 2] / 1000, ts[len(ts) * 99 // 100] / 1000)
+`;
+
+function roundTrip(socket) {
+  const r = spawnSync('/usr/bin/python3', ['-c', PYTHON_ROUND_TRIP, `test+unix:///default?socket=${socket}`, String(calls)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
+  const [p50, p99] = r.stdout.trim().split(' ').map(Number);
+  return { p50, p99 };
+}
+
+const rssKiB = (pid) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+
+const dir = mkdtempSync(join(tmpdir(), 'tsvirtd-bench-'));
+const socket = join(dir, 'sock');
+const daemon = spawn(process.execPath, [join(repo, 'bin/tsvirtd.js'), '--listen', socket, '--no-readonly'], { stdio: ['ignore', 'ignore', 'pipe'] });
+try {
+  await new Promise((resolve, reject) => {
+    daemon.stderr.on('data', (c) => String(c).includes('listening on') && resolve());
+    daemon.once('exit', () => reject(new Error('tsvirtd exited')));
+  });
+  const results = { calls, tsvirtd: roundTrip(socket) };
+  if (libvirtdSocket) results.libvirtd = roundTrip(libvirtdSocket);
+
+  const before = rssKiB(daemon.pid);
+  const idle = await Promise.all(Array.from({ length: 1000 }, () => new Promise((resolve, reject) => {
+    const s = connect(socket);
+    s.once('connect', () => resolve(s));
+    s.once('error', reject);
+  })));
+  await new Promise((r) => setTimeout(r, 500));
+  const after = rssKiB(daemon.pid);
+  for (const s of idle) s.destroy();
+  results.idleConnections = { count: idle.length, rssBeforeMiB: before / 1024, rssAfterMiB: after / 1024, addedMiB: (after - before) / 1024 };
+
+  if (asJson) console.log(JSON.stringify(results, null, 2));
+  else {
+    const fmt = (x) => `p50 ${x.p50.toFixed(1)} us, p99 ${x.p99.toFixed(1)} us`;
+    console.log(`python3-libvirt dom.info() x ${calls} through tsvirtd: ${fmt(results.tsvirtd)}`);
+    if (results.libvirtd) console.log(`python3-libvirt dom.info() x ${calls} through libvirtd: ${fmt(results.libvirtd)}`);
+    const m = results.idleConnections;
+    console.log(`1,000 idle connections: daemon RSS ${m.rssBeforeMiB.toFixed(1)} -> ${m.rssAfterMiB.toFixed(1)} MiB (+${m.addedMiB.toFixed(1)} MiB)`);
+  }
+} finally {
+  daemon.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
