@@ -177,6 +177,13 @@ abi_string(abi_fn fn, const abi_args *args)
 const char *
 abi_kept_string(abi_fn fn, const abi_args *args, int slot)
 {
+    /* Kept strings never change: once a handle has one, it is the answer. */
+    abi_handle *kept = abi_handle_check(args->handle[0].ptr, args->handle[0].kind);
+    const char *known = kept ? atomic_load_explicit(&kept->kept[slot], memory_order_acquire) : NULL;
+    if (known) {
+        abi_error_reset();
+        return known;
+    }
     abi_call call;
     if (abi_invoke(&call, fn, args) < 0)
         return NULL;

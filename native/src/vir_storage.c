@@ -6,6 +6,7 @@
  */
 
 #include "abi_bridge.h"
+#include "abi_object.h"
 
 /* ---- pools ---- */
 
@@ -145,12 +146,16 @@ virStoragePoolGetName(virStoragePoolPtr pool)
 int
 virStoragePoolGetUUID(virStoragePoolPtr pool, unsigned char *uuid)
 {
+    if (abi_object_uuid(pool, ABI_KIND_STORAGE_POOL, uuid))
+        return 0;
     return abi_int(ABI_FN_virStoragePoolGetUUID, &(abi_args){.handle = {ABI_POOL(pool)}, .ptr = {uuid}});
 }
 
 int
 virStoragePoolGetUUIDString(virStoragePoolPtr pool, char *buf)
 {
+    if (abi_object_uuid_string(pool, ABI_KIND_STORAGE_POOL, buf))
+        return 0;
     return abi_int(ABI_FN_virStoragePoolGetUUIDString, &(abi_args){.handle = {ABI_POOL(pool)}, .ptr = {buf}});
 }
 

@@ -16,6 +16,8 @@ export interface NativeAbi {
 
   handleNew(kind: number, id: number, conn: Pointer | null): Pointer | null;
   handleRelease(handle: Pointer): void;
+  handleKeep(handle: Pointer, slot: number, text: string): void;
+  objectPublish(handle: Pointer, published: number, values: BigInt64Array, count: number): void;
   liveHandles(): number;
 
   setValue(call: Pointer, value: number | bigint): void;
@@ -83,6 +85,8 @@ export function nativeAbi(): NativeAbi {
     handleNew: lib.func('void *abi_handle_new(int kind, uint32_t id, void *conn)'),
     handleRelease: lib.func('void abi_handle_release(void *handle)'),
     liveHandles: lib.func('int abi_debug_live_handles(void)'),
+    handleKeep: lib.func('void abi_handle_keep(void *handle, int slot, const char *text)'),
+    objectPublish: lib.func('void abi_object_publish(void *handle, int published, const int64_t *values, int count)'),
     setValue: lib.func('void abi_call_set_value(void *call, int64_t value)'),
     setPointer: lib.func('void abi_call_set_pointer(void *call, void *pointer)'),
     setString: lib.func('int abi_call_set_string(void *call, const char *text)'),

@@ -1,7 +1,7 @@
 import type { DomainDef } from '../../conf/domain.js';
 import type { NetworkDef } from '../../conf/network.js';
 import type { PoolDef, VolumeDef } from '../../conf/storage.js';
-import type { NodeInfo } from '../driver.js';
+import type { ChangeFeed, NodeInfo } from '../driver.js';
 import type { VirJob } from '../../jobs/job.js';
 
 /** One domain as the test driver tracks it: its definition plus libvirt's run-time state. */
@@ -54,9 +54,16 @@ export class TestState {
   readonly domains: TestDomain[] = [];
   readonly networks: TestNetwork[] = [];
   readonly pools: TestPool[] = [];
+  /** Told of every change of a domain: shared by the connections that share this state. */
+  readonly domainChanges = new Listeners();
   private lastDomainId = 0;
 
   constructor(readonly nodeInfo: NodeInfo) {}
+
+  /** The one way the driver announces that a domain changed, once its change is complete. */
+  domainChanged(d: TestDomain): void {
+    this.domainChanges.notify(d.def.uuid);
+  }
 
   /** Ids grow with every start, restore and create, as in libvirt. */
   nextDomainId(): number {
@@ -66,5 +73,27 @@ export class TestState {
   /** Records an id given elsewhere (a configuration file), so later ones continue after it. */
   noteDomainId(id: number): void {
     this.lastDomainId = Math.max(this.lastDomainId, id);
+  }
+}
+
+/** A ChangeFeed's listeners. One that throws must not stop the others nor the change: it is isolated. */
+export class Listeners implements ChangeFeed {
+  private readonly listeners = new Set<(uuid: string) => void>();
+
+  watch(listener: (uuid: string) => void): () => void {
+    // A wrapper per call, so that watching twice with one function needs stopping twice.
+    const entry = (uuid: string) => listener(uuid);
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
+  }
+
+  notify(uuid: string): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(uuid);
+      } catch (err) {
+        process.emitWarning(`tsvirt: a domain change listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   }
 }
