@@ -43,11 +43,18 @@ typedef struct abi_args {
 } abi_args;
 
 /* One call in flight.  Lives on the calling thread's stack until the call is over. */
-typedef struct abi_call {
+typedef struct abi_call abi_call;
+struct abi_call {
     pthread_mutex_t lock;
     pthread_cond_t settled_cond;
-    int settled;
+    _Atomic int settled;
     int status;
+
+    /* What to dispatch, for a call queued on the ring (abi_ring.h). */
+    abi_fn fn;
+    uint32_t ids[2];
+    const abi_args *args;
+    abi_call *next;
 
     long long value;                /* integer result */
     void *pointer;                  /* handle result */
@@ -57,7 +64,7 @@ typedef struct abi_call {
     long long capacity;             /* its length */
     int written;                    /* strings stored in array so far, freed if the call fails */
     virError error;                 /* the failure's error */
-} abi_call;
+};
 
 /* Macros for the handle arguments of abi_args: .handle = {ABI_CONN(conn)}. */
 #define ABI_CONN(p) {ABI_KIND_CONNECT, (p)}
@@ -83,6 +90,9 @@ ABI_INTERNAL char *abi_string(abi_fn fn, const abi_args *args);         /* calle
 ABI_INTERNAL const char *abi_kept_string(abi_fn fn, const abi_args *args, int slot);
 /* A new handle array stored in *args->ptr[0] (when not NULL); the count, -1 on error. */
 ABI_INTERNAL int abi_list(abi_fn fn, const abi_args *args);
+
+/* Dispatches a call taken from the ring, on the JavaScript thread, and settles it unless it is pending. */
+ABI_INTERNAL void abi_dispatch_queued(abi_call *call);
 
 /* True on the thread that runs the drivers. */
 ABI_INTERNAL int abi_on_js_thread(void);

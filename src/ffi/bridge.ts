@@ -12,6 +12,7 @@ import { HandleTable } from './handle-table.js';
 import { JobCallbacks } from './job-callbacks.js';
 import { JobPublisher } from './job-publisher.js';
 import { ObjectPublisher } from './object-publisher.js';
+import { installRing } from './ring.js';
 import { nativeAbi } from './native-abi.js';
 
 /**
@@ -59,6 +60,7 @@ export function installBridge(): Bridge {
     koffi.unregister(pointer);
     throw new Error('tsvirt: another bridge already serves the C ABI in this process');
   }
+  installRing(abi);
   publisher.install();
   installed = { liveHandles: () => ({ native: abi.liveHandles(), table: table.size }) };
   return installed;

@@ -1,5 +1,5 @@
 import koffi from 'koffi';
-import { DispatcherType, ProgramDoneType } from './abi-types.js';
+import { DispatcherType, ProgramDoneType, RingWakerType } from './abi-types.js';
 import { nativeLibrary } from './native.js';
 
 /**
@@ -66,6 +66,12 @@ export interface NativeAbi {
   ): Pointer | null;
   jobPostCallback(cb: Pointer, job: Pointer, state: number, opaque: Pointer | null, freecb: Pointer | null): number;
 
+  ringInit(waker: Pointer): number;
+  ringAwake(): void;
+  ringServe(spinNs: number, budgetNs: number): number;
+  ringSleep(): number;
+  ringClose(): void;
+
   programStart(path: string, argc: number, argv: string[], done: Pointer, error: Buffer, size: number): number;
 }
 
@@ -102,6 +108,11 @@ export function nativeAbi(): NativeAbi {
     ),
     jobSetError: lib.func(`void *abi_job_set_error(void *job, ${setError})`),
     jobPostCallback: lib.func('int abi_job_post_callback(void *cb, void *job, int state, void *opaque, void *freecb)'),
+    ringInit: lib.func('abi_ring_init', 'int', [koffi.pointer(RingWakerType)]),
+    ringAwake: lib.func('void abi_ring_awake(void)'),
+    ringServe: lib.func('int abi_ring_serve(int64_t spin_ns, int64_t budget_ns)'),
+    ringSleep: lib.func('int abi_ring_sleep(void)'),
+    ringClose: lib.func('void abi_ring_close(void)'),
     programStart: lib.func('abi_program_start', 'int', [
       'const char *',
       'int',
