@@ -74,5 +74,6 @@ else
     run api-coverage "$tests/api-coverage.c" "$work/scratch"
     run jobs "$tests/jobs.c" "$work/scratch"
     run threads "$tests/threads.c" 8 2000
+    run ring "$tests/ring.c" exact 8 200
 fi
 exit $failed

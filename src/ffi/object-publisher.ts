@@ -1,5 +1,7 @@
 import * as domains from '../ts/api/domain.js';
-import { VirConnect, VirDomain, VirNetwork, VirStoragePool, VirStorageVol } from '../ts/core/handles.js';
+import * as networks from '../ts/api/network.js';
+import { VirDomain, VirNetwork, VirStoragePool, VirStorageVol } from '../ts/core/handles.js';
+import type { ChangeFeed } from '../ts/drivers/driver.js';
 import type { Handled } from './handle-table.js';
 import type { NativeAbi, Pointer } from './native-abi.js';
 
@@ -26,10 +28,12 @@ const KEPT_NAME = 0;
 const KEPT_KEY = 1;
 
 type Published = VirDomain | VirNetwork | VirStoragePool | VirStorageVol;
+/** The objects whose drivers may announce their changes. */
+type Followed = VirDomain | VirNetwork;
 
-/** The domain handles C holds on one connection whose driver announces its changes, by UUID. */
+/** The handles C holds on the objects of one change feed (one connection's driver), by UUID. */
 interface Watched {
-  readonly byUuid: Map<string, Set<VirDomain>>;
+  readonly byUuid: Map<string, Set<Followed>>;
   readonly stop: () => void;
 }
 
@@ -37,14 +41,15 @@ interface Watched {
  * Publishes what the getters of C handles answer into the handles' native memory (a sequence lock,
  * native/src/abi_object.c), so that those getters answer on any thread without waking this one:
  *  - a handle's identity (name, UUID, a volume's key, a domain's id) when it is made;
- *  - a domain's state and info whenever its driver announces a change (HypervisorDriver.domainChanges),
- *    synchronously, so that the change is published before the call that made it returns to anyone.
+ *  - a domain's state and info, a network's active and persistent flags, whenever their driver announces
+ *    a change (HypervisorDriver.domainChanges, NetworkDriver.networkChanges), synchronously, so that the
+ *    change is published before the call that made it returns to anyone.
  * The values come from the TypeScript entry points, the one implementation of the reads. A driver without
  * a feed, a getter that answers later (a Promise) or fails (the domain is gone) publishes no state: C then
  * asks the bridge, which gives the driver's answer or libvirt's error as before.
  */
 export class ObjectPublisher {
-  private readonly watched = new Map<VirConnect, Watched>();
+  private readonly watched = new Map<ChangeFeed, Watched>();
   private readonly values = new BigInt64Array(Field.COUNT);
 
   constructor(
@@ -58,43 +63,43 @@ export class ObjectPublisher {
     if (!isPublished(object)) return;
     this.abi.handleKeep(pointer, KEPT_NAME, object.name);
     if (object instanceof VirStorageVol) this.abi.handleKeep(pointer, KEPT_KEY, object.key);
-    if (object instanceof VirDomain) this.follow(object);
+    if (object instanceof VirDomain || object instanceof VirNetwork) this.follow(object);
     this.publish(object, pointer);
   }
 
-  /** A released C handle: stops following its domain (the native side forgets what it published). */
+  /** A released C handle: stops following its object (the native side forgets what it published). */
   released(object: Handled): void {
-    if (!(object instanceof VirDomain)) return;
-    const watched = this.watched.get(object.conn);
-    const handles = watched?.byUuid.get(object.uuid);
-    if (!watched || !handles) return;
-    handles.delete(object);
-    if (handles.size === 0) watched.byUuid.delete(object.uuid);
+    const feed = object instanceof VirDomain || object instanceof VirNetwork ? feedOf(object) : undefined;
+    const watched = feed && this.watched.get(feed);
+    const handles = watched?.byUuid.get((object as Followed).uuid);
+    if (!feed || !watched || !handles) return;
+    handles.delete(object as Followed);
+    if (handles.size === 0) watched.byUuid.delete((object as Followed).uuid);
     if (watched.byUuid.size === 0) {
       watched.stop();
-      this.watched.delete(object.conn);
+      this.watched.delete(feed);
     }
   }
 
-  private follow(dom: VirDomain): void {
-    const feed = dom.conn.drivers.hypervisor.domainChanges;
+  private follow(object: Followed): void {
+    const feed = feedOf(object);
     if (!feed) return;
-    let watched = this.watched.get(dom.conn);
+    let watched = this.watched.get(feed);
     if (!watched) {
-      const byUuid = new Map<string, Set<VirDomain>>();
+      const byUuid = new Map<string, Set<Followed>>();
       const stop = feed.watch((uuid) => this.changed(byUuid, uuid));
       watched = { byUuid, stop };
-      this.watched.set(dom.conn, watched);
+      this.watched.set(feed, watched);
     }
-    let handles = watched.byUuid.get(dom.uuid);
-    if (!handles) watched.byUuid.set(dom.uuid, (handles = new Set()));
-    handles.add(dom);
+    let handles = watched.byUuid.get(object.uuid);
+    if (!handles) watched.byUuid.set(object.uuid, (handles = new Set()));
+    handles.add(object);
   }
 
-  private changed(byUuid: Map<string, Set<VirDomain>>, uuid: string): void {
-    for (const dom of byUuid.get(uuid) ?? []) {
-      const pointer = this.pointerOf(dom);
-      if (pointer !== undefined) this.publish(dom, pointer);
+  private changed(byUuid: Map<string, Set<Followed>>, uuid: string): void {
+    for (const object of byUuid.get(uuid) ?? []) {
+      const pointer = this.pointerOf(object);
+      if (pointer !== undefined) this.publish(object, pointer);
     }
   }
 
@@ -111,6 +116,7 @@ export class ObjectPublisher {
       values[Field.ID] = BigInt(domains.virDomainGetID(object));
       if (this.domainState(object)) published |= STATE;
     }
+    if (object instanceof VirNetwork && this.networkState(object)) published |= STATE;
     this.abi.objectPublish(pointer, published, values, Field.COUNT);
   }
 
@@ -141,6 +147,25 @@ export class ObjectPublisher {
       return false;
     }
   }
+
+  private networkState(net: VirNetwork): boolean {
+    if (!feedOf(net)) return false;
+    try {
+      const active = networks.virNetworkIsActive(net);
+      const persistent = networks.virNetworkIsPersistent(net);
+      if (active instanceof Promise || persistent instanceof Promise) return false;
+      this.values[Field.ACTIVE] = active ? 1n : 0n;
+      this.values[Field.PERSISTENT] = persistent ? 1n : 0n;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** The change feed of an object's driver, if it has one. */
+function feedOf(object: Followed): ChangeFeed | undefined {
+  return object instanceof VirDomain ? object.conn.drivers.hypervisor.domainChanges : object.conn.drivers.network?.networkChanges;
 }
 
 function isPublished(object: Handled): object is Published {

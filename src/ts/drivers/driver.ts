@@ -161,6 +161,8 @@ export interface HypervisorDriver {
 }
 
 export interface NetworkDriver {
+  /** Announces every change of a network; absent when the driver cannot. */
+  readonly networkChanges?: ChangeFeed;
   connectListAllNetworks?(conn: VirConnect, flags: number): MaybePromise<NetworkRef[]>;
   connectNumOfNetworks?(conn: VirConnect): MaybePromise<number>;
   connectListNetworks?(conn: VirConnect): MaybePromise<string[]>;

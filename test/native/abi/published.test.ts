@@ -7,6 +7,7 @@ import { installBridge } from '../../../src/ffi/bridge.js';
 import { nativeLibrary, nativeLibraryPath } from '../../../src/ffi/native.js';
 import * as connect from '../../../src/ts/api/connect.js';
 import * as api from '../../../src/ts/api/domain.js';
+import * as networks from '../../../src/ts/api/network.js';
 import type { VirConnect, VirDomain } from '../../../src/ts/core/handles.js';
 import type { ConnectionDrivers, HypervisorDriver } from '../../../src/ts/drivers/driver.js';
 import { openDrivers, registerConnectDriver } from '../../../src/ts/drivers/registry.js';
@@ -37,6 +38,8 @@ describe.skipIf(!hasCc)('published getters', () => {
     close: lib.func('int virConnectClose(void *conn)'),
     lookup: lib.func('void *virDomainLookupByName(void *conn, const char *name)'),
     free: lib.func('int virDomainFree(void *dom)'),
+    networkLookup: lib.func('void *virNetworkLookupByName(void *conn, const char *name)'),
+    networkFree: lib.func('int virNetworkFree(void *net)'),
     getInfo: lib.func('int virDomainGetInfo(void *dom, _Out_ virDomainInfo *info)'),
     getID: lib.func('unsigned int virDomainGetID(void *dom)'),
     errorMessage: lib.func('const char *virGetLastErrorMessage(void)'),
@@ -69,6 +72,7 @@ describe.skipIf(!hasCc)('published getters', () => {
   const r = {
     init: readers.func('int readers_init(const char *library)'),
     start: readers.func('void *reader_start(void *dom)'),
+    startNetwork: readers.func('void *network_reader_start(void *net)'),
     wait: readers.func('int reader_wait(void *reader, int timeout_ms, _Out_ published_reading *out)'),
     stressStart: readers.func(
       'int stress_start(void *dom, int threads, const int *pairs, int npairs, const int64_t *shapes, int nshapes)',
@@ -81,8 +85,7 @@ describe.skipIf(!hasCc)('published getters', () => {
   type Reading = Record<string, any>;
 
   /** Every getter read once on a thread of its own while this thread is blocked: answered without it. */
-  function readBlocked(dom: unknown): Reading {
-    const reader = r.start(dom);
+  function readBlocked(dom: unknown, reader = r.start(dom)): Reading {
     const out: Reading = {};
     const status = r.wait(reader, 10_000, out);
     // A timeout means a getter waited for this thread: it did not answer from published state.
@@ -91,8 +94,7 @@ describe.skipIf(!hasCc)('published getters', () => {
   }
 
   /** The same, for getters that may need this thread: it keeps serving while the reader works. */
-  async function readServed(dom: unknown): Promise<Reading> {
-    const reader = r.start(dom);
+  async function readServed(dom: unknown, reader = r.start(dom)): Promise<Reading> {
     const out: Reading = {};
     while (r.wait(reader, 1, out) === ETIMEDOUT) await new Promise((resolve) => setImmediate(resolve));
     return out;
@@ -225,6 +227,28 @@ describe.skipIf(!hasCc)('published getters', () => {
     dom.unref();
     connect.virConnectClose(conn);
   }, 120_000);
+
+  it("networks' active and persistent flags follow their changes on any thread", async () => {
+    const conn = open();
+    const cconn = c.open(URI);
+    const netXml = '<network><name>pub-net</name><bridge name="pubbr0"/></network>';
+    const net = (await networks.virNetworkDefineXML(conn, netXml))!;
+    const cnet = c.networkLookup(cconn, 'pub-net');
+    const read = () => readBlocked(null, r.startNetwork(cnet));
+    expect(read()).toMatchObject({ active: 0, persistent: 1, uuid_rc: 0, uuid: net.uuid });
+    await networks.virNetworkCreate(net);
+    expect(read()).toMatchObject({ active: 1, persistent: 1 });
+    expect(() => networks.virNetworkUndefine(net)).toThrow(/still running/);
+    await networks.virNetworkDestroy(net);
+    expect(read()).toMatchObject({ active: 0, persistent: 1 });
+    await networks.virNetworkUndefine(net);
+    const gone = await readServed(null, r.startNetwork(cnet));
+    expect(gone).toMatchObject({ active: -1, error_code: 43 /* VIR_ERR_NO_NETWORK */, uuid_rc: 0 });
+    c.networkFree(cnet);
+    c.close(cconn);
+    net.unref();
+    connect.virConnectClose(conn);
+  }, 60_000);
 
   it('a driver that does not announce its changes (a remote one) is asked through the bridge', async () => {
     // The test driver without its change feed, answering virDomainGetInfo later, as a remote driver would.

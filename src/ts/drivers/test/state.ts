@@ -56,6 +56,7 @@ export class TestState {
   readonly pools: TestPool[] = [];
   /** Told of every change of a domain: shared by the connections that share this state. */
   readonly domainChanges = new Listeners();
+  readonly networkChanges = new Listeners();
   private lastDomainId = 0;
 
   constructor(readonly nodeInfo: NodeInfo) {}
@@ -63,6 +64,10 @@ export class TestState {
   /** The one way the driver announces that a domain changed, once its change is complete. */
   domainChanged(d: TestDomain): void {
     this.domainChanges.notify(d.def.uuid);
+  }
+
+  networkChanged(n: TestNetwork): void {
+    this.networkChanges.notify(n.def.uuid);
   }
 
   /** Ids grow with every start, restore and create, as in libvirt. */
@@ -92,7 +97,7 @@ export class Listeners implements ChangeFeed {
       try {
         listener(uuid);
       } catch (err) {
-        process.emitWarning(`tsvirt: a domain change listener failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.emitWarning(`tsvirt: a change listener failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
   }

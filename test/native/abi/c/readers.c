@@ -3,7 +3,8 @@
  * next to tsvirt's library (whose functions it finds with dlopen(RTLD_NOLOAD), the same copy), so that the
  * test's JavaScript can change objects while these threads read them.
  *
- *   reader_start(dom) + reader_wait(..., timeout)   every getter of a domain, once, on a new thread; a
+ *   reader_start(dom) + reader_wait(..., timeout)   every getter of a domain, once, on a new thread (or
+ *   network_reader_start(net)                       of a network: active, persistent, UUID); a
  *                                                   timeout means the getters needed the JavaScript
  *                                                   thread, which reader_wait blocks
  *   stress_start(...) + stress_stop(...)            threads reading in a loop, checking that every answer
@@ -28,6 +29,9 @@ static int (*isPersistent)(virDomainPtr);
 static int (*getUUIDString)(virDomainPtr, char *);
 static const char *(*getName)(virDomainPtr);
 static virErrorPtr (*getLastError)(void);
+static int (*netIsActive)(virNetworkPtr);
+static int (*netIsPersistent)(virNetworkPtr);
+static int (*netGetUUIDString)(virNetworkPtr, char *);
 
 int
 readers_init(const char *library)
@@ -43,7 +47,10 @@ readers_init(const char *library)
     getUUIDString = dlsym(lib, "virDomainGetUUIDString");
     getName = dlsym(lib, "virDomainGetName");
     getLastError = dlsym(lib, "virGetLastError");
-    return getInfo && getState && getID && isActive && isPersistent && getUUIDString && getName && getLastError ? 0 : -1;
+    netIsActive = dlsym(lib, "virNetworkIsActive");
+    netIsPersistent = dlsym(lib, "virNetworkIsPersistent");
+    netGetUUIDString = dlsym(lib, "virNetworkGetUUIDString");
+    return netIsActive && netIsPersistent && netGetUUIDString && getInfo && getState && getID && isActive && isPersistent && getUUIDString && getName && getLastError ? 0 : -1;
 }
 
 typedef struct reading {
@@ -70,6 +77,7 @@ typedef struct reading {
 typedef struct reader {
     pthread_t thread;
     virDomainPtr dom;
+    virNetworkPtr net;
     reading result;
 } reader;
 
@@ -114,18 +122,45 @@ read_all(void *arg)
     return NULL;
 }
 
-void *
-reader_start(void *dom)
+/* A network's getters, into the reading's active, persistent, uuid_rc and uuid. */
+static void *
+read_network(void *arg)
+{
+    reader *rd = arg;
+    reading *r = &rd->result;
+    r->active = netIsActive(rd->net);
+    if (r->active < 0)
+        keep_error(r);
+    r->persistent = netIsPersistent(rd->net);
+    r->uuid_rc = netGetUUIDString(rd->net, r->uuid);
+    return NULL;
+}
+
+static void *
+start(void *dom, void *net)
 {
     reader *rd = calloc(1, sizeof(*rd));
     if (!rd)
         return NULL;
     rd->dom = dom;
-    if (pthread_create(&rd->thread, NULL, read_all, rd) != 0) {
+    rd->net = net;
+    if (pthread_create(&rd->thread, NULL, net ? read_network : read_all, rd) != 0) {
         free(rd);
         return NULL;
     }
     return rd;
+}
+
+void *
+reader_start(void *dom)
+{
+    return start(dom, NULL);
+}
+
+void *
+network_reader_start(void *net)
+{
+    return start(NULL, net);
 }
 
 /* 0 with the reading in *out, or ETIMEDOUT: the reader is still at work (call again later). */
