@@ -13,14 +13,15 @@
 
 /*
  * Waiting on a machine with more runnable threads than CPUs, where the caller and the JavaScript thread may
- * share one CPU (measured at load average 6 on 2 CPUs, per call):
- *  - a caller spinning in place for its answer: 77 us median, since it holds the CPU the answer needs;
+ * share one CPU (bench/abi/bench.c num-domains, median per call at load average 6-11 on 2 CPUs):
+ *  - a caller spinning in place for its answer: 77 us, since it holds the CPU the answer needs;
  *  - a caller sleeping on its condition variable at once: 16 us (the futex wake-up);
- *  - spinning a few microseconds, then giving way (sched_yield) until ANSWER_WAIT_NS, then sleeping:
- *    1.5 us when the two threads run on different CPUs, 9-11 us when they share one.
- * The server likewise spins SERVER_SPIN_NS for the next call before it gives way while it waits.
+ *  - spinning 3 us, then giving way (sched_yield): 1-2 us when the two threads run on different CPUs,
+ *    9-12 us when they share one, the two spinning in turn;
+ *  - giving way at once (this): 2-8 us.
+ * A caller gives way until ANSWER_WAIT_NS, then sleeps.  The server spins SERVER_SPIN_NS on the CPU for the
+ * next call, which a caller on another CPU makes within a microsecond, then gives way while it waits.
  */
-#define ANSWER_SPIN_NS 3000LL
 #define ANSWER_WAIT_NS 60000LL
 #define SERVER_SPIN_NS 2000LL
 
@@ -129,22 +130,9 @@ abi_ring_call(abi_call *call)
 void
 abi_call_wait(abi_call *call)
 {
-    long long start = 0;
-    int yielding = 0;
-    for (unsigned spins = 0; !atomic_load_explicit(&call->settled, memory_order_acquire); spins++) {
-        if ((spins & 63) == 0) {
-            long long now = now_ns();
-            if (start == 0)
-                start = now;
-            else if (now - start > ANSWER_WAIT_NS)
-                break;
-            yielding = now - start >= ANSWER_SPIN_NS;
-        }
-        if (yielding)
-            sched_yield();
-        else
-            cpu_relax();
-    }
+    long long start = now_ns();
+    while (!atomic_load_explicit(&call->settled, memory_order_acquire) && now_ns() - start < ANSWER_WAIT_NS)
+        sched_yield();
     /* Also once settled: the settling thread may still be signalling, and the call lives on the stack. */
     pthread_mutex_lock(&call->lock);
     while (!atomic_load_explicit(&call->settled, memory_order_relaxed))

@@ -20,8 +20,8 @@
  * the call's status.  Not on the JavaScript thread. */
 ABI_INTERNAL int abi_ring_call(abi_call *call);
 
-/* Waits until call is settled (abi_call_settle), polling first: the answer often comes within
- * microseconds, and a thread put to sleep can take far longer to wake. */
+/* Waits until call is settled (abi_call_settle), polling first while giving way to other threads: the
+ * answer often comes within microseconds, and a thread put to sleep can take far longer to wake. */
 ABI_INTERNAL void abi_call_wait(abi_call *call);
 
 /* ---- exported for the bridge (JavaScript thread only) ---- */
