@@ -20,7 +20,8 @@
  *    9-12 us when they share one, the two spinning in turn;
  *  - giving way at once (this): 2-8 us.
  * A caller gives way until ANSWER_WAIT_NS, then sleeps.  The server spins SERVER_SPIN_NS on the CPU for the
- * next call, which a caller on another CPU makes within a microsecond, then gives way while it waits.
+ * next call, which a caller on another CPU makes within a microsecond, then gives way while it waits (waiting
+ * for calls in the kernel instead, woken by a futex, measured 24 us).
  */
 #define ANSWER_WAIT_NS 60000LL
 #define SERVER_SPIN_NS 2000LL
