@@ -54,13 +54,14 @@ export function installBridge(): Bridge {
   });
 
   for (const domain of Object.values(ErrorDomain)) abi.setErrorDomainName(domain, errorDomainName(domain));
+  // The ring first: once the bridge is ready, C threads may queue calls and wake this thread.
+  installRing(abi);
   const pointer = koffi.register(dispatcher, koffi.pointer(DispatcherType));
   if (abi.bridgeInit(pointer) !== 0) {
     // C never saw this one, so it may go.
     koffi.unregister(pointer);
     throw new Error('tsvirt: another bridge already serves the C ABI in this process');
   }
-  installRing(abi);
   publisher.install();
   installed = { liveHandles: () => ({ native: abi.liveHandles(), table: table.size }) };
   return installed;

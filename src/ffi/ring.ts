@@ -35,8 +35,9 @@ export function installRing(abi: NativeAbi): void {
     setImmediate(turn);
   }, koffi.pointer(RingWakerType));
   if (abi.ringInit(waker) !== 0) {
+    // C never saw this one, so it may go.
     koffi.unregister(waker);
-    throw new Error('tsvirt: the C ABI ring is already served in this process');
+    throw new Error('tsvirt: another bridge already serves the C ABI in this process');
   }
   // Past this point the loop will not run again: no caller may start a wake that could not complete.
   process.once('exit', () => abi.ringClose());
