@@ -162,6 +162,14 @@ virStoragePoolGetUUIDString(virStoragePoolPtr pool, char *buf)
 int
 virStoragePoolGetInfo(virStoragePoolPtr vol, virStoragePoolInfoPtr info)
 {
+    long long f[ABI_FIELD_COUNT];
+    if (info && abi_object_read(vol, ABI_KIND_STORAGE_POOL, ABI_PUBLISHED_STATE, f)) {
+        info->state = (int)f[ABI_FIELD_STATE];
+        info->capacity = (unsigned long long)f[ABI_FIELD_CAPACITY];
+        info->allocation = (unsigned long long)f[ABI_FIELD_ALLOCATION];
+        info->available = (unsigned long long)f[ABI_FIELD_AVAILABLE];
+        return 0;
+    }
     return abi_int(ABI_FN_virStoragePoolGetInfo, &(abi_args){.handle = {ABI_POOL(vol)}, .ptr = {info}});
 }
 
@@ -200,12 +208,18 @@ virStoragePoolListAllVolumes(virStoragePoolPtr pool, virStorageVolPtr **vols, un
 int
 virStoragePoolIsActive(virStoragePoolPtr pool)
 {
+    long long f[ABI_FIELD_COUNT];
+    if (abi_object_read(pool, ABI_KIND_STORAGE_POOL, ABI_PUBLISHED_STATE, f))
+        return f[ABI_FIELD_ACTIVE] ? 1 : 0;
     return abi_int(ABI_FN_virStoragePoolIsActive, &(abi_args){.handle = {ABI_POOL(pool)}});
 }
 
 int
 virStoragePoolIsPersistent(virStoragePoolPtr pool)
 {
+    long long f[ABI_FIELD_COUNT];
+    if (abi_object_read(pool, ABI_KIND_STORAGE_POOL, ABI_PUBLISHED_STATE, f))
+        return f[ABI_FIELD_PERSISTENT] ? 1 : 0;
     return abi_int(ABI_FN_virStoragePoolIsPersistent, &(abi_args){.handle = {ABI_POOL(pool)}});
 }
 

@@ -1,5 +1,6 @@
 import * as domains from '../ts/api/domain.js';
 import * as networks from '../ts/api/network.js';
+import * as storage from '../ts/api/storage.js';
 import { VirDomain, VirNetwork, VirStoragePool, VirStorageVol } from '../ts/core/handles.js';
 import type { ChangeFeed } from '../ts/drivers/driver.js';
 import type { Handled } from './handle-table.js';
@@ -19,6 +20,9 @@ const Field = {
   VCPUS: 9,
   CPU_TIME: 10,
   CPU_TIME_IS_CLOCK: 11,
+  CAPACITY: 12,
+  ALLOCATION: 13,
+  AVAILABLE: 14,
   COUNT: 15,
 } as const;
 const IDENTITY = 1;
@@ -29,7 +33,7 @@ const KEPT_KEY = 1;
 
 type Published = VirDomain | VirNetwork | VirStoragePool | VirStorageVol;
 /** The objects whose drivers may announce their changes. */
-type Followed = VirDomain | VirNetwork;
+type Followed = VirDomain | VirNetwork | VirStoragePool;
 
 /** The handles C holds on the objects of one change feed (one connection's driver), by UUID. */
 interface Watched {
@@ -41,9 +45,10 @@ interface Watched {
  * Publishes what the getters of C handles answer into the handles' native memory (a sequence lock,
  * native/src/abi_object.c), so that those getters answer on any thread without waking this one:
  *  - a handle's identity (name, UUID, a volume's key, a domain's id) when it is made;
- *  - a domain's state and info, a network's active and persistent flags, whenever their driver announces
- *    a change (HypervisorDriver.domainChanges, NetworkDriver.networkChanges), synchronously, so that the
- *    change is published before the call that made it returns to anyone.
+ *  - a domain's state and info, a network's or a pool's active and persistent flags and a pool's info,
+ *    whenever their driver announces a change (HypervisorDriver.domainChanges, NetworkDriver.networkChanges,
+ *    StorageDriver.storagePoolChanges), synchronously, so that the change is published before the call
+ *    that made it returns to anyone.
  * The values come from the TypeScript entry points, the one implementation of the reads. A driver without
  * a feed, a getter that answers later (a Promise) or fails (the domain is gone) publishes no state: C then
  * asks the bridge, which gives the driver's answer or libvirt's error as before.
@@ -63,13 +68,13 @@ export class ObjectPublisher {
     if (!isPublished(object)) return;
     this.abi.handleKeep(pointer, KEPT_NAME, object.name);
     if (object instanceof VirStorageVol) this.abi.handleKeep(pointer, KEPT_KEY, object.key);
-    if (object instanceof VirDomain || object instanceof VirNetwork) this.follow(object);
+    if (isFollowed(object)) this.follow(object);
     this.publish(object, pointer);
   }
 
   /** A released C handle: stops following its object (the native side forgets what it published). */
   released(object: Handled): void {
-    const feed = object instanceof VirDomain || object instanceof VirNetwork ? feedOf(object) : undefined;
+    const feed = isFollowed(object) ? feedOf(object) : undefined;
     const watched = feed && this.watched.get(feed);
     const handles = watched?.byUuid.get((object as Followed).uuid);
     if (!feed || !watched || !handles) return;
@@ -117,6 +122,7 @@ export class ObjectPublisher {
       if (this.domainState(object)) published |= STATE;
     }
     if (object instanceof VirNetwork && this.networkState(object)) published |= STATE;
+    if (object instanceof VirStoragePool && this.poolState(object)) published |= STATE;
     this.abi.objectPublish(pointer, published, values, Field.COUNT);
   }
 
@@ -148,6 +154,26 @@ export class ObjectPublisher {
     }
   }
 
+  private poolState(pool: VirStoragePool): boolean {
+    if (!feedOf(pool)) return false;
+    try {
+      const info = storage.virStoragePoolGetInfo(pool);
+      const active = storage.virStoragePoolIsActive(pool);
+      const persistent = storage.virStoragePoolIsPersistent(pool);
+      if (info instanceof Promise || active instanceof Promise || persistent instanceof Promise) return false;
+      const values = this.values;
+      values[Field.STATE] = BigInt(info.state);
+      values[Field.CAPACITY] = BigInt(info.capacity);
+      values[Field.ALLOCATION] = BigInt(info.allocation);
+      values[Field.AVAILABLE] = BigInt(info.available);
+      values[Field.ACTIVE] = active ? 1n : 0n;
+      values[Field.PERSISTENT] = persistent ? 1n : 0n;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private networkState(net: VirNetwork): boolean {
     if (!feedOf(net)) return false;
     try {
@@ -165,7 +191,13 @@ export class ObjectPublisher {
 
 /** The change feed of an object's driver, if it has one. */
 function feedOf(object: Followed): ChangeFeed | undefined {
-  return object instanceof VirDomain ? object.conn.drivers.hypervisor.domainChanges : object.conn.drivers.network?.networkChanges;
+  if (object instanceof VirDomain) return object.conn.drivers.hypervisor.domainChanges;
+  if (object instanceof VirNetwork) return object.conn.drivers.network?.networkChanges;
+  return object.conn.drivers.storage?.storagePoolChanges;
+}
+
+function isFollowed(object: Handled): object is Followed {
+  return object instanceof VirDomain || object instanceof VirNetwork || object instanceof VirStoragePool;
 }
 
 function isPublished(object: Handled): object is Published {

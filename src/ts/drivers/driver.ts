@@ -184,6 +184,8 @@ export interface NetworkDriver {
 }
 
 export interface StorageDriver {
+  /** Announces every change of a pool's state, definition or allocation; absent when the driver cannot. */
+  readonly storagePoolChanges?: ChangeFeed;
   connectListAllStoragePools?(conn: VirConnect, flags: number): MaybePromise<StoragePoolRef[]>;
   storagePoolLookupByName?(conn: VirConnect, name: string): MaybePromise<StoragePoolRef>;
   storagePoolLookupByUUID?(conn: VirConnect, uuid: string): MaybePromise<StoragePoolRef>;

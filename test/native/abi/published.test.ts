@@ -8,6 +8,7 @@ import { nativeLibrary, nativeLibraryPath } from '../../../src/ffi/native.js';
 import * as connect from '../../../src/ts/api/connect.js';
 import * as api from '../../../src/ts/api/domain.js';
 import * as networks from '../../../src/ts/api/network.js';
+import * as storage from '../../../src/ts/api/storage.js';
 import type { VirConnect, VirDomain } from '../../../src/ts/core/handles.js';
 import type { ConnectionDrivers, HypervisorDriver } from '../../../src/ts/drivers/driver.js';
 import { openDrivers, registerConnectDriver } from '../../../src/ts/drivers/registry.js';
@@ -40,6 +41,8 @@ describe.skipIf(!hasCc)('published getters', () => {
     free: lib.func('int virDomainFree(void *dom)'),
     networkLookup: lib.func('void *virNetworkLookupByName(void *conn, const char *name)'),
     networkFree: lib.func('int virNetworkFree(void *net)'),
+    poolLookup: lib.func('void *virStoragePoolLookupByName(void *conn, const char *name)'),
+    poolFree: lib.func('int virStoragePoolFree(void *pool)'),
     getInfo: lib.func('int virDomainGetInfo(void *dom, _Out_ virDomainInfo *info)'),
     getID: lib.func('unsigned int virDomainGetID(void *dom)'),
     errorMessage: lib.func('const char *virGetLastErrorMessage(void)'),
@@ -67,12 +70,16 @@ describe.skipIf(!hasCc)('published getters', () => {
     error_code: 'int',
     error_domain: 'int',
     error_message: koffi.array('char', 256),
+    capacity: 'uint64_t',
+    allocation: 'uint64_t',
+    available: 'uint64_t',
   });
   const readers = koffi.load(ws.buildForTsvirt('readers.c', ['-D_GNU_SOURCE']));
   const r = {
     init: readers.func('int readers_init(const char *library)'),
     start: readers.func('void *reader_start(void *dom)'),
     startNetwork: readers.func('void *network_reader_start(void *net)'),
+    startPool: readers.func('void *pool_reader_start(void *pool)'),
     wait: readers.func('int reader_wait(void *reader, int timeout_ms, _Out_ published_reading *out)'),
     stressStart: readers.func(
       'int stress_start(void *dom, int threads, const int *pairs, int npairs, const int64_t *shapes, int nshapes)',
@@ -247,6 +254,56 @@ describe.skipIf(!hasCc)('published getters', () => {
     c.networkFree(cnet);
     c.close(cconn);
     net.unref();
+    connect.virConnectClose(conn);
+  }, 60_000);
+
+  it("pools' state and info follow their changes and their volumes' on any thread", async () => {
+    const conn = open();
+    const cconn = c.open(URI);
+    const pool = (await storage.virStoragePoolDefineXML(
+      conn,
+      `<pool type="dir"><name>pub-pool</name><target><path>${join(dir, 'pool')}</path></target></pool>`,
+      0,
+    ))!;
+    const cpool = c.poolLookup(cconn, 'pub-pool');
+    const read = () => readBlocked(null, r.startPool(cpool));
+    const expectedPool = () => {
+      const info = storage.virStoragePoolGetInfo(pool) as { state: number; capacity: number; allocation: number; available: number };
+      return {
+        info_rc: 0,
+        info_state: info.state,
+        capacity: info.capacity,
+        allocation: info.allocation,
+        available: info.available,
+        active: storage.virStoragePoolIsActive(pool) ? 1 : 0,
+        persistent: storage.virStoragePoolIsPersistent(pool) ? 1 : 0,
+        uuid_rc: 0,
+        uuid: pool.uuid,
+      };
+    };
+    const numbers = (reading: Reading) => ({ ...reading, capacity: Number(reading.capacity), allocation: Number(reading.allocation), available: Number(reading.available) });
+    expect(numbers(read())).toMatchObject(expectedPool());
+    await storage.virStoragePoolCreate(pool, 0);
+    expect(numbers(read())).toMatchObject({ ...expectedPool(), active: 1 });
+    const vol = (await storage.virStorageVolCreateXML(
+      pool,
+      '<volume><name>v1</name><capacity>1048576</capacity><allocation>1048576</allocation></volume>',
+      0,
+    ))!;
+    expect(numbers(read())).toMatchObject({ ...expectedPool(), allocation: 1048576 });
+    await storage.virStorageVolResize(vol, 4194304, 1 /* VIR_STORAGE_VOL_RESIZE_ALLOCATE */);
+    expect(numbers(read())).toMatchObject({ ...expectedPool(), allocation: 4194304 });
+    await storage.virStorageVolDelete(vol, 0);
+    expect(numbers(read())).toMatchObject({ ...expectedPool(), allocation: 0 });
+    await storage.virStoragePoolDestroy(pool);
+    expect(numbers(read())).toMatchObject({ ...expectedPool(), active: 0 });
+    await storage.virStoragePoolUndefine(pool);
+    const gone = await readServed(null, r.startPool(cpool));
+    expect(gone).toMatchObject({ info_rc: -1, active: -1, error_code: 49 /* VIR_ERR_NO_STORAGE_POOL */, uuid: pool.uuid });
+    vol.unref();
+    c.poolFree(cpool);
+    c.close(cconn);
+    pool.unref();
     connect.virConnectClose(conn);
   }, 60_000);
 

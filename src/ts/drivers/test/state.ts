@@ -57,6 +57,7 @@ export class TestState {
   /** Told of every change of a domain: shared by the connections that share this state. */
   readonly domainChanges = new Listeners();
   readonly networkChanges = new Listeners();
+  readonly poolChanges = new Listeners();
   private lastDomainId = 0;
 
   constructor(readonly nodeInfo: NodeInfo) {}
@@ -68,6 +69,11 @@ export class TestState {
 
   networkChanged(n: TestNetwork): void {
     this.networkChanges.notify(n.def.uuid);
+  }
+
+  /** A pool's state or definition changed, or what its volumes hold. */
+  poolChanged(p: TestPool): void {
+    this.poolChanges.notify(p.def.uuid);
   }
 
   /** Ids grow with every start, restore and create, as in libvirt. */

@@ -4,7 +4,8 @@
  * test's JavaScript can change objects while these threads read them.
  *
  *   reader_start(dom) + reader_wait(..., timeout)   every getter of a domain, once, on a new thread (or
- *   network_reader_start(net)                       of a network: active, persistent, UUID); a
+ *   network_reader_start(net)                       of a network: active, persistent, UUID; or of a
+ *   pool_reader_start(pool)                         pool: those and its info); a
  *                                                   timeout means the getters needed the JavaScript
  *                                                   thread, which reader_wait blocks
  *   stress_start(...) + stress_stop(...)            threads reading in a loop, checking that every answer
@@ -32,6 +33,10 @@ static virErrorPtr (*getLastError)(void);
 static int (*netIsActive)(virNetworkPtr);
 static int (*netIsPersistent)(virNetworkPtr);
 static int (*netGetUUIDString)(virNetworkPtr, char *);
+static int (*poolIsActive)(virStoragePoolPtr);
+static int (*poolIsPersistent)(virStoragePoolPtr);
+static int (*poolGetUUIDString)(virStoragePoolPtr, char *);
+static int (*poolGetInfo)(virStoragePoolPtr, virStoragePoolInfoPtr);
 
 int
 readers_init(const char *library)
@@ -50,7 +55,11 @@ readers_init(const char *library)
     netIsActive = dlsym(lib, "virNetworkIsActive");
     netIsPersistent = dlsym(lib, "virNetworkIsPersistent");
     netGetUUIDString = dlsym(lib, "virNetworkGetUUIDString");
-    return netIsActive && netIsPersistent && netGetUUIDString && getInfo && getState && getID && isActive && isPersistent && getUUIDString && getName && getLastError ? 0 : -1;
+    poolIsActive = dlsym(lib, "virStoragePoolIsActive");
+    poolIsPersistent = dlsym(lib, "virStoragePoolIsPersistent");
+    poolGetUUIDString = dlsym(lib, "virStoragePoolGetUUIDString");
+    poolGetInfo = dlsym(lib, "virStoragePoolGetInfo");
+    return poolIsActive && poolIsPersistent && poolGetUUIDString && poolGetInfo && netIsActive && netIsPersistent && netGetUUIDString && getInfo && getState && getID && isActive && isPersistent && getUUIDString && getName && getLastError ? 0 : -1;
 }
 
 typedef struct reading {
@@ -72,12 +81,16 @@ typedef struct reading {
     int error_code;
     int error_domain;
     char error_message[256];
+    unsigned long long capacity;
+    unsigned long long allocation;
+    unsigned long long available;
 } reading;
 
 typedef struct reader {
     pthread_t thread;
     virDomainPtr dom;
     virNetworkPtr net;
+    virStoragePoolPtr pool;
     reading result;
 } reader;
 
@@ -136,15 +149,39 @@ read_network(void *arg)
     return NULL;
 }
 
+/* A pool's getters, into the reading's info_state, capacity, allocation, available, active, persistent
+ * and uuid. */
 static void *
-start(void *dom, void *net)
+read_pool(void *arg)
+{
+    reader *rd = arg;
+    reading *r = &rd->result;
+    virStoragePoolInfo info;
+    r->info_rc = poolGetInfo(rd->pool, &info);
+    if (r->info_rc == 0) {
+        r->info_state = info.state;
+        r->capacity = info.capacity;
+        r->allocation = info.allocation;
+        r->available = info.available;
+    } else {
+        keep_error(r);
+    }
+    r->active = poolIsActive(rd->pool);
+    r->persistent = poolIsPersistent(rd->pool);
+    r->uuid_rc = poolGetUUIDString(rd->pool, r->uuid);
+    return NULL;
+}
+
+static void *
+start(void *dom, void *net, void *pool)
 {
     reader *rd = calloc(1, sizeof(*rd));
     if (!rd)
         return NULL;
     rd->dom = dom;
     rd->net = net;
-    if (pthread_create(&rd->thread, NULL, net ? read_network : read_all, rd) != 0) {
+    rd->pool = pool;
+    if (pthread_create(&rd->thread, NULL, pool ? read_pool : net ? read_network : read_all, rd) != 0) {
         free(rd);
         return NULL;
     }
@@ -154,13 +191,19 @@ start(void *dom, void *net)
 void *
 reader_start(void *dom)
 {
-    return start(dom, NULL);
+    return start(dom, NULL, NULL);
 }
 
 void *
 network_reader_start(void *net)
 {
-    return start(NULL, net);
+    return start(NULL, net, NULL);
+}
+
+void *
+pool_reader_start(void *pool)
+{
+    return start(NULL, NULL, pool);
 }
 
 /* 0 with the reading in *out, or ETIMEDOUT: the reader is still at work (call again later). */
