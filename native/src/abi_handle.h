@@ -70,14 +70,14 @@ typedef struct abi_job_info {
  * not announce its changes, an object that is gone) is asked of the bridge, as before.
  */
 enum {
-    ABI_PUBLISHED_IDENTITY = 1,     /* UUID and id: the handle's own */
+    ABI_PUBLISHED_IDENTITY = 1,     /* the UUID: the handle's own */
     ABI_PUBLISHED_STATE = 2,        /* the object's state and info, from its driver */
 };
 
 typedef enum abi_field {
     ABI_FIELD_UUID_HIGH = 0,        /* the raw UUID's first 8 bytes, big-endian */
     ABI_FIELD_UUID_LOW,
-    ABI_FIELD_ID,
+    ABI_FIELD_ID,                   /* a domain's, which follows its state */
     ABI_FIELD_STATE,                /* virDomainState, virStoragePoolState, virStorageVolType */
     ABI_FIELD_REASON,
     ABI_FIELD_ACTIVE,

@@ -198,7 +198,7 @@ unsigned int
 virDomainGetID(virDomainPtr domain)
 {
     long long f[ABI_FIELD_COUNT];
-    if (abi_object_read(domain, ABI_KIND_DOMAIN, ABI_PUBLISHED_IDENTITY, f))
+    if (abi_object_read(domain, ABI_KIND_DOMAIN, ABI_PUBLISHED_STATE, f))
         return (unsigned int)f[ABI_FIELD_ID];
     return (unsigned int)abi_int(ABI_FN_virDomainGetID, &(abi_args){.handle = {ABI_DOM(domain)}});
 }

@@ -44,8 +44,8 @@ interface Watched {
 /**
  * Publishes what the getters of C handles answer into the handles' native memory (a sequence lock,
  * native/src/abi_object.c), so that those getters answer on any thread without waking this one:
- *  - a handle's identity (name, UUID, a volume's key, a domain's id) when it is made;
- *  - a domain's state and info, a network's or a pool's active and persistent flags and a pool's info,
+ *  - a handle's identity (name, UUID, a volume's key) when it is made;
+ *  - a domain's state, id and info, a network's or a pool's active and persistent flags and a pool's info,
  *    whenever their driver announces a change (HypervisorDriver.domainChanges, NetworkDriver.networkChanges,
  *    StorageDriver.storagePoolChanges), synchronously, so that the change is published before the call
  *    that made it returns to anyone.
@@ -117,10 +117,7 @@ export class ObjectPublisher {
       values[Field.UUID_LOW] = BigInt.asIntN(64, BigInt(`0x${hex.slice(16)}`));
     }
     let published = hex ? IDENTITY : 0;
-    if (object instanceof VirDomain) {
-      values[Field.ID] = BigInt(domains.virDomainGetID(object));
-      if (this.domainState(object)) published |= STATE;
-    }
+    if (object instanceof VirDomain && this.domainState(object)) published |= STATE;
     if (object instanceof VirNetwork && this.networkState(object)) published |= STATE;
     if (object instanceof VirStoragePool && this.poolState(object)) published |= STATE;
     this.abi.objectPublish(pointer, published, values, Field.COUNT);
@@ -135,9 +132,13 @@ export class ObjectPublisher {
       const state = domains.virDomainGetState(dom, 0);
       const active = domains.virDomainIsActive(dom);
       const persistent = domains.virDomainIsPersistent(dom);
+      // The id follows the domain's state (libvirt's drivers update the handle's), so it is state here.
+      const id: unknown = domains.virDomainGetID(dom);
       if (info instanceof Promise || state instanceof Promise || active instanceof Promise || persistent instanceof Promise)
         return false;
+      if (typeof id !== 'number') return false;
       const values = this.values;
+      values[Field.ID] = BigInt(id);
       values[Field.STATE] = BigInt(info.state);
       values[Field.REASON] = BigInt(state.reason);
       values[Field.ACTIVE] = active ? 1n : 0n;
