@@ -5,8 +5,8 @@
  * entry point fills an abi_args with what its caller passed, and abi_invoke() hands them to the
  * dispatcher with the operation's number:
  *  - on the JavaScript thread the dispatcher runs at once, inside the call;
- *  - on any other thread koffi queues it to the event loop and blocks only the calling thread until it
- *    ran (ENGINEERING.md, koffi rule 1).
+ *  - on any other thread the call is queued on the ring the JavaScript thread serves (abi_ring.h), and
+ *    only the calling thread waits until it ran.  Getters of published state never get here (abi_object.h).
  * The dispatcher answers through the abi_call_* functions below, which write into the caller's abi_call
  * (or into the caller's out-parameters, directly), then returns ABI_DONE, ABI_PENDING or a failure.  ABI_PENDING
  * means the result comes later (a blocking function waiting for its job): the calling thread waits on
