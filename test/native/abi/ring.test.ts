@@ -15,8 +15,10 @@ describe.skipIf(!hasCc)('the ring of calls from other threads', () => {
   }, 120_000);
 
   it('lets the process exit while threads are calling', async () => {
-    for (let run = 0; run < 5; run++) {
-      const result = await ws.runTsvirt(ws.buildForTsvirt('ring.c'), ['exit', '8', String(50 + run * 40)]);
+    for (let run = 0; run < 20; run++) {
+      // 1 to 4 threads, so that the JavaScript thread also falls asleep and calls wake it as the process exits.
+      const threads = String(1 + (run % 4));
+      const result = await ws.runTsvirt(ws.buildForTsvirt('ring.c'), ['exit', threads, String(50 + run * 13)]);
       expect({ run, status: result.status, signal: result.signal, stderr: result.stderr }).toEqual({
         run,
         status: 0,

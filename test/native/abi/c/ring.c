@@ -7,7 +7,8 @@
  *   hangs; a call served twice shows as a wrong state or as a reference too many, hence a handle left.
  *   Prints the calls made, the wrong answers (must be 0) and the handles left (must be 0).
  * usage: ring exit THREADS MILLISECONDS
- *   threads call in a loop, and main returns while they do: the process must exit with status 0.
+ *   threads call in a loop, pausing now and then so that calls also wake the JavaScript thread, and main
+ *   returns while they do: the process must exit with status 0.
  */
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -107,6 +108,9 @@ endless(void *arg)
         }
         virConnectNumOfDomains(conn);
         w->calls += 5;
+        /* Now and then long enough for the JavaScript thread to fall asleep: the next call wakes it. */
+        if (w->calls % 3 == 0)
+            usleep(2500 + (useconds_t)(w->index * 300));
     }
     return NULL;
 }
