@@ -97,5 +97,6 @@ else
     run fuzz-handles "$tests/fuzz-handles.c" 20261204 4000
     run utf8 "$tests/utf8.c" "$work/scratch"
     run_unit kept-names "$tests/kept-names.c"
+    run ring "$tests/ring.c" exact 8 200
 fi
 exit $failed

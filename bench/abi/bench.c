@@ -3,9 +3,12 @@
  * (a "foreign" thread): built with -DTSVIRT for tsvirt-run, or linked to the real libvirt (-lvirt).
  * Prints one JSON line: what was measured, the per-call median and percentiles in nanoseconds.
  *
- * usage: bench job-info SAMPLES | domain-info SAMPLES
- *   job-info    virJobGetInfo on a running job, timed in batches of 100 calls (tsvirt only)
- *   domain-info virDomainGetInfo on test:///default's domain, each call timed
+ * usage: bench MODE SAMPLES
+ *   job-info        virJobGetInfo on a running job, timed in batches of 100 calls (tsvirt only)
+ *   domain-info     virDomainGetInfo on test:///default's domain, each call timed
+ *   domain-state    virDomainGetState, each call timed
+ *   num-domains     virConnectNumOfDomains (a call the drivers answer), each call timed
+ *   suspend-resume  virDomainSuspend and virDomainResume in turn (calls that change state), each timed
  */
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -69,6 +72,37 @@ main(int argc, char **argv)
             samples[i] = (double)(now_ns() - t0);
         }
         report("virDomainGetInfo", samples, n);
+    } else if (strcmp(argv[1], "domain-state") == 0) {
+        int state, reason;
+        for (int i = 0; i < n / 10; i++)
+            virDomainGetState(dom, &state, &reason, 0);
+        for (int i = 0; i < n; i++) {
+            long long t0 = now_ns();
+            if (virDomainGetState(dom, &state, &reason, 0) < 0)
+                return 1;
+            samples[i] = (double)(now_ns() - t0);
+        }
+        report("virDomainGetState", samples, n);
+    } else if (strcmp(argv[1], "num-domains") == 0) {
+        for (int i = 0; i < n / 10; i++)
+            virConnectNumOfDomains(conn);
+        for (int i = 0; i < n; i++) {
+            long long t0 = now_ns();
+            if (virConnectNumOfDomains(conn) < 0)
+                return 1;
+            samples[i] = (double)(now_ns() - t0);
+        }
+        report("virConnectNumOfDomains", samples, n);
+    } else if (strcmp(argv[1], "suspend-resume") == 0) {
+        for (int i = 0; i < n; i++) {
+            long long t0 = now_ns();
+            if ((i % 2 == 0 ? virDomainSuspend(dom) : virDomainResume(dom)) < 0)
+                return 1;
+            samples[i] = (double)(now_ns() - t0);
+        }
+        if (n % 2)
+            virDomainResume(dom);
+        report("virDomainSuspend/Resume", samples, n);
     }
 #ifdef TSVIRT
     else if (strcmp(argv[1], "job-info") == 0) {

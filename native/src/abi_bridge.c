@@ -7,8 +7,8 @@
 #include "abi_bridge.h"
 
 #include "abi_error.h"
+#include "abi_ring.h"
 
-#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,22 +18,12 @@ static const char *const function_names[ABI_FN_COUNT] = {ABI_FUNCTIONS(ABI_FN_NA
 
 static abi_dispatcher dispatcher;
 static pthread_t js_thread;
-static _Atomic int ready;      /* set once dispatcher, js_thread and relay_slots are */
-
-/*
- * koffi relays at most 256 calls from other threads at once (its max_async_calls) and dies beyond that,
- * so callers from other threads take a slot here first.  The JavaScript thread serves them one at a time
- * anyway: more slots would add no throughput.
- */
-#define RELAY_SLOTS 64
-static sem_t relay_slots;
+static _Atomic int ready;      /* set once dispatcher and js_thread are */
 
 int
 abi_bridge_init(abi_dispatcher fn)
 {
     if (!fn || atomic_load(&ready))
-        return -1;
-    if (sem_init(&relay_slots, 0, RELAY_SLOTS) != 0)
         return -1;
     dispatcher = fn;
     js_thread = pthread_self();
@@ -115,21 +105,20 @@ abi_invoke(abi_call *call, abi_fn fn, const abi_args *args)
      * this thread. */
     pthread_mutex_init(&call->lock, NULL);
     pthread_cond_init(&call->settled_cond, NULL);
-    int foreign = !abi_on_js_thread();
-    if (foreign)
-        while (sem_wait(&relay_slots) != 0)
-            continue; /* EINTR */
-    int status = dispatcher(call, fn, foreign, ids[0], ids[1], args->num[0], args->num[1], args->num[2],
+    call->fn = fn;
+    call->ids[0] = ids[0];
+    call->ids[1] = ids[1];
+    call->args = args;
+    int status;
+    if (abi_on_js_thread()) {
+        status = dispatcher(call, fn, 0, ids[0], ids[1], args->num[0], args->num[1], args->num[2],
                             args->str[0], args->str[1], args->ptr[0], args->ptr[1], args->ptr[2]);
-    /* A pending call waits below, not in koffi: its slot is free again. */
-    if (foreign)
-        sem_post(&relay_slots);
-    if (status == ABI_PENDING) {
-        pthread_mutex_lock(&call->lock);
-        while (!call->settled)
-            pthread_cond_wait(&call->settled_cond, &call->lock);
-        status = call->status;
-        pthread_mutex_unlock(&call->lock);
+        if (status == ABI_PENDING) {
+            abi_call_wait(call);
+            status = call->status;
+        }
+    } else {
+        status = abi_ring_call(call);
     }
     pthread_cond_destroy(&call->settled_cond);
     pthread_mutex_destroy(&call->lock);
@@ -186,6 +175,13 @@ names_object(abi_handle *handle, abi_kind kind, uint32_t id)
 const char *
 abi_kept_string(abi_fn fn, const abi_args *args, int slot)
 {
+    /* Kept strings never change: once a handle has one, it is the answer. */
+    abi_handle *kept = abi_handle_check(args->handle[0].ptr, args->handle[0].kind);
+    const char *known = kept ? atomic_load_explicit(&kept->kept[slot], memory_order_acquire) : NULL;
+    if (known) {
+        abi_error_reset();
+        return known;
+    }
     /* The handle may be released, and its slot even reused by another object, while the call runs: the
      * string is kept only if the handle still names the object that answered. */
     for (;;) {
@@ -226,6 +222,16 @@ abi_list(abi_fn fn, const abi_args *args)
     if (out)
         *out = call.list;
     return (int)call.value;
+}
+
+void
+abi_dispatch_queued(abi_call *call)
+{
+    const abi_args *args = call->args;
+    int status = dispatcher(call, call->fn, 1, call->ids[0], call->ids[1], args->num[0], args->num[1],
+                            args->num[2], args->str[0], args->str[1], args->ptr[0], args->ptr[1], args->ptr[2]);
+    if (status != ABI_PENDING)
+        abi_call_settle(call, status);
 }
 
 /* ---- results, written by the bridge on the JavaScript thread ---- */
@@ -332,7 +338,7 @@ abi_call_settle(abi_call *call, int status)
 {
     pthread_mutex_lock(&call->lock);
     call->status = status;
-    call->settled = 1;
+    atomic_store_explicit(&call->settled, 1, memory_order_release);
     pthread_cond_signal(&call->settled_cond);
     pthread_mutex_unlock(&call->lock);
 }

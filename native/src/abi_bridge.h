@@ -5,8 +5,8 @@
  * entry point fills an abi_args with what its caller passed, and abi_invoke() hands them to the
  * dispatcher with the operation's number:
  *  - on the JavaScript thread the dispatcher runs at once, inside the call;
- *  - on any other thread koffi queues it to the event loop and blocks only the calling thread until it
- *    ran (ENGINEERING.md, koffi rule 1).
+ *  - on any other thread the call is queued on the ring the JavaScript thread serves (abi_ring.h), and
+ *    only the calling thread waits until it ran.  Getters of published state never get here (abi_object.h).
  * The dispatcher answers through the abi_call_* functions below, which write into the caller's abi_call
  * (or into the caller's out-parameters, directly), then returns ABI_DONE, ABI_PENDING or a failure.  ABI_PENDING
  * means the result comes later (a blocking function waiting for its job): the calling thread waits on
@@ -43,11 +43,18 @@ typedef struct abi_args {
 } abi_args;
 
 /* One call in flight.  Lives on the calling thread's stack until the call is over. */
-typedef struct abi_call {
+typedef struct abi_call abi_call;
+struct abi_call {
     pthread_mutex_t lock;
     pthread_cond_t settled_cond;
-    int settled;
+    _Atomic int settled;
     int status;
+
+    /* What to dispatch, for a call queued on the ring (abi_ring.h). */
+    abi_fn fn;
+    uint32_t ids[2];
+    const abi_args *args;
+    abi_call *next;
 
     long long value;                /* integer result */
     void *pointer;                  /* handle result */
@@ -58,7 +65,7 @@ typedef struct abi_call {
     int written;                    /* strings stored in array so far, freed if the call fails */
     const char *str[2];             /* the caller's string arguments, as bytes (abi_call_string_bytes) */
     virError error;                 /* the failure's error */
-} abi_call;
+};
 
 /* Macros for the handle arguments of abi_args: .handle = {ABI_CONN(conn)}. */
 #define ABI_CONN(p) {ABI_KIND_CONNECT, (p)}
@@ -84,6 +91,9 @@ ABI_INTERNAL char *abi_string(abi_fn fn, const abi_args *args);         /* calle
 ABI_INTERNAL const char *abi_kept_string(abi_fn fn, const abi_args *args, int slot);
 /* A new handle array stored in *args->ptr[0] (when not NULL); the count, -1 on error. */
 ABI_INTERNAL int abi_list(abi_fn fn, const abi_args *args);
+
+/* Dispatches a call taken from the ring, on the JavaScript thread, and settles it unless it is pending. */
+ABI_INTERNAL void abi_dispatch_queued(abi_call *call);
 
 /* True on the thread that runs the drivers. */
 ABI_INTERNAL int abi_on_js_thread(void);

@@ -6,6 +6,8 @@
 
 #include "abi_handle.h"
 
+#include "abi_object.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,6 +126,7 @@ abi_handle_release(void *ptr)
     if (!handle)
         return;
     atomic_store_explicit(&handle->magic, RELEASED_MAGIC, memory_order_release);
+    abi_object_clear(handle);
     for (int i = 0; i < ABI_KEPT_COUNT; i++)
         free(atomic_exchange(&handle->kept[i], NULL));
     pthread_mutex_lock(&handle->lock);

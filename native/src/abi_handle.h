@@ -62,6 +62,43 @@ typedef struct abi_job_info {
     _Atomic unsigned long long remaining;
 } abi_job_info;
 
+/*
+ * What a domain, network, pool or volume handle answers without a trip to JavaScript: its identity (UUID,
+ * id) and its object's read-mostly state, as the bridge last published them (src/ffi/object-publisher.ts),
+ * in the same kind of sequence lock as a job's progress.  The fields are numbered (values shared with the
+ * publisher); `published` says which groups are valid.  A group that is not published (a driver that does
+ * not announce its changes, an object that is gone) is asked of the bridge, as before.
+ */
+enum {
+    ABI_PUBLISHED_IDENTITY = 1,     /* the UUID: the handle's own */
+    ABI_PUBLISHED_STATE = 2,        /* the object's state and info, from its driver */
+};
+
+typedef enum abi_field {
+    ABI_FIELD_UUID_HIGH = 0,        /* the raw UUID's first 8 bytes, big-endian */
+    ABI_FIELD_UUID_LOW,
+    ABI_FIELD_ID,                   /* a domain's, which follows its state */
+    ABI_FIELD_STATE,                /* virDomainState, virStoragePoolState, virStorageVolType */
+    ABI_FIELD_REASON,
+    ABI_FIELD_ACTIVE,
+    ABI_FIELD_PERSISTENT,
+    ABI_FIELD_MAX_MEM,              /* KiB */
+    ABI_FIELD_MEMORY,               /* KiB */
+    ABI_FIELD_VCPUS,
+    ABI_FIELD_CPU_TIME,             /* ns */
+    ABI_FIELD_CPU_TIME_IS_CLOCK,    /* 1: CPU time reads as the wall clock (the test driver's) */
+    ABI_FIELD_CAPACITY,             /* bytes */
+    ABI_FIELD_ALLOCATION,
+    ABI_FIELD_AVAILABLE,
+    ABI_FIELD_COUNT
+} abi_field;
+
+typedef struct abi_object_state {
+    _Atomic uint32_t seq;
+    _Atomic int published;
+    _Atomic long long field[ABI_FIELD_COUNT];
+} abi_object_state;
+
 typedef struct abi_handle abi_handle;
 struct abi_handle {
     _Atomic uint32_t magic;         /* the kind's magic while valid */
@@ -74,6 +111,9 @@ struct abi_handle {
     virError last_error;
     virErrorFunc handler;
     void *handler_data;
+
+    /* Domains, networks, pools and volumes: what their getters answer from any thread. */
+    abi_object_state object;
 
     /* Jobs: progress and, once the job failed or was cancelled, its error. */
     abi_job_info info;

@@ -7,6 +7,7 @@
  */
 
 #include "abi_bridge.h"
+#include "abi_object.h"
 
 int
 virConnectListDomains(virConnectPtr conn, int *ids, int maxids)
@@ -161,12 +162,28 @@ virDomainCoreDumpWithFormat(virDomainPtr domain, const char *to, unsigned int du
 int
 virDomainGetInfo(virDomainPtr domain, virDomainInfoPtr info)
 {
+    long long f[ABI_FIELD_COUNT];
+    if (info && abi_object_read(domain, ABI_KIND_DOMAIN, ABI_PUBLISHED_STATE, f)) {
+        info->state = (unsigned char)f[ABI_FIELD_STATE];
+        info->maxMem = (unsigned long)f[ABI_FIELD_MAX_MEM];
+        info->memory = (unsigned long)f[ABI_FIELD_MEMORY];
+        info->nrVirtCpu = (unsigned short)f[ABI_FIELD_VCPUS];
+        info->cpuTime = abi_object_cpu_time(f);
+        return 0;
+    }
     return abi_int(ABI_FN_virDomainGetInfo, &(abi_args){.handle = {ABI_DOM(domain)}, .ptr = {info}});
 }
 
 int
 virDomainGetState(virDomainPtr domain, int *state, int *reason, unsigned int flags)
 {
+    long long f[ABI_FIELD_COUNT];
+    if (state && flags == 0 && abi_object_read(domain, ABI_KIND_DOMAIN, ABI_PUBLISHED_STATE, f)) {
+        *state = (int)f[ABI_FIELD_STATE];
+        if (reason)
+            *reason = (int)f[ABI_FIELD_REASON];
+        return 0;
+    }
     return abi_int(ABI_FN_virDomainGetState,
                    &(abi_args){.handle = {ABI_DOM(domain)}, .ptr = {state, reason}, .num = {flags}});
 }
@@ -180,18 +197,25 @@ virDomainGetName(virDomainPtr domain)
 unsigned int
 virDomainGetID(virDomainPtr domain)
 {
+    long long f[ABI_FIELD_COUNT];
+    if (abi_object_read(domain, ABI_KIND_DOMAIN, ABI_PUBLISHED_STATE, f))
+        return (unsigned int)f[ABI_FIELD_ID];
     return (unsigned int)abi_int(ABI_FN_virDomainGetID, &(abi_args){.handle = {ABI_DOM(domain)}});
 }
 
 int
 virDomainGetUUID(virDomainPtr domain, unsigned char *uuid)
 {
+    if (abi_object_uuid(domain, ABI_KIND_DOMAIN, uuid))
+        return 0;
     return abi_int(ABI_FN_virDomainGetUUID, &(abi_args){.handle = {ABI_DOM(domain)}, .ptr = {uuid}});
 }
 
 int
 virDomainGetUUIDString(virDomainPtr domain, char *buf)
 {
+    if (abi_object_uuid_string(domain, ABI_KIND_DOMAIN, buf))
+        return 0;
     return abi_int(ABI_FN_virDomainGetUUIDString, &(abi_args){.handle = {ABI_DOM(domain)}, .ptr = {buf}});
 }
 
@@ -292,12 +316,18 @@ virDomainCreateLinux(virConnectPtr conn, const char *xmlDesc, unsigned int flags
 int
 virDomainIsActive(virDomainPtr dom)
 {
+    long long f[ABI_FIELD_COUNT];
+    if (abi_object_read(dom, ABI_KIND_DOMAIN, ABI_PUBLISHED_STATE, f))
+        return f[ABI_FIELD_ACTIVE] ? 1 : 0;
     return abi_int(ABI_FN_virDomainIsActive, &(abi_args){.handle = {ABI_DOM(dom)}});
 }
 
 int
 virDomainIsPersistent(virDomainPtr dom)
 {
+    long long f[ABI_FIELD_COUNT];
+    if (abi_object_read(dom, ABI_KIND_DOMAIN, ABI_PUBLISHED_STATE, f))
+        return f[ABI_FIELD_PERSISTENT] ? 1 : 0;
     return abi_int(ABI_FN_virDomainIsPersistent, &(abi_args){.handle = {ABI_DOM(dom)}});
 }
 

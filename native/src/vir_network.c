@@ -6,6 +6,7 @@
  */
 
 #include "abi_bridge.h"
+#include "abi_object.h"
 
 virConnectPtr
 virNetworkGetConnect(virNetworkPtr network)
@@ -116,12 +117,16 @@ virNetworkGetName(virNetworkPtr network)
 int
 virNetworkGetUUID(virNetworkPtr network, unsigned char *uuid)
 {
+    if (abi_object_uuid(network, ABI_KIND_NETWORK, uuid))
+        return 0;
     return abi_int(ABI_FN_virNetworkGetUUID, &(abi_args){.handle = {ABI_NET(network)}, .ptr = {uuid}});
 }
 
 int
 virNetworkGetUUIDString(virNetworkPtr network, char *buf)
 {
+    if (abi_object_uuid_string(network, ABI_KIND_NETWORK, buf))
+        return 0;
     return abi_int(ABI_FN_virNetworkGetUUIDString, &(abi_args){.handle = {ABI_NET(network)}, .ptr = {buf}});
 }
 
@@ -152,11 +157,17 @@ virNetworkSetAutostart(virNetworkPtr network, int autostart)
 int
 virNetworkIsActive(virNetworkPtr net)
 {
+    long long f[ABI_FIELD_COUNT];
+    if (abi_object_read(net, ABI_KIND_NETWORK, ABI_PUBLISHED_STATE, f))
+        return f[ABI_FIELD_ACTIVE] ? 1 : 0;
     return abi_int(ABI_FN_virNetworkIsActive, &(abi_args){.handle = {ABI_NET(net)}});
 }
 
 int
 virNetworkIsPersistent(virNetworkPtr net)
 {
+    long long f[ABI_FIELD_COUNT];
+    if (abi_object_read(net, ABI_KIND_NETWORK, ABI_PUBLISHED_STATE, f))
+        return f[ABI_FIELD_PERSISTENT] ? 1 : 0;
     return abi_int(ABI_FN_virNetworkIsPersistent, &(abi_args){.handle = {ABI_NET(net)}});
 }

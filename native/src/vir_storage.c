@@ -6,6 +6,7 @@
  */
 
 #include "abi_bridge.h"
+#include "abi_object.h"
 
 /* ---- pools ---- */
 
@@ -145,18 +146,30 @@ virStoragePoolGetName(virStoragePoolPtr pool)
 int
 virStoragePoolGetUUID(virStoragePoolPtr pool, unsigned char *uuid)
 {
+    if (abi_object_uuid(pool, ABI_KIND_STORAGE_POOL, uuid))
+        return 0;
     return abi_int(ABI_FN_virStoragePoolGetUUID, &(abi_args){.handle = {ABI_POOL(pool)}, .ptr = {uuid}});
 }
 
 int
 virStoragePoolGetUUIDString(virStoragePoolPtr pool, char *buf)
 {
+    if (abi_object_uuid_string(pool, ABI_KIND_STORAGE_POOL, buf))
+        return 0;
     return abi_int(ABI_FN_virStoragePoolGetUUIDString, &(abi_args){.handle = {ABI_POOL(pool)}, .ptr = {buf}});
 }
 
 int
 virStoragePoolGetInfo(virStoragePoolPtr vol, virStoragePoolInfoPtr info)
 {
+    long long f[ABI_FIELD_COUNT];
+    if (info && abi_object_read(vol, ABI_KIND_STORAGE_POOL, ABI_PUBLISHED_STATE, f)) {
+        info->state = (int)f[ABI_FIELD_STATE];
+        info->capacity = (unsigned long long)f[ABI_FIELD_CAPACITY];
+        info->allocation = (unsigned long long)f[ABI_FIELD_ALLOCATION];
+        info->available = (unsigned long long)f[ABI_FIELD_AVAILABLE];
+        return 0;
+    }
     return abi_int(ABI_FN_virStoragePoolGetInfo, &(abi_args){.handle = {ABI_POOL(vol)}, .ptr = {info}});
 }
 
@@ -195,12 +208,18 @@ virStoragePoolListAllVolumes(virStoragePoolPtr pool, virStorageVolPtr **vols, un
 int
 virStoragePoolIsActive(virStoragePoolPtr pool)
 {
+    long long f[ABI_FIELD_COUNT];
+    if (abi_object_read(pool, ABI_KIND_STORAGE_POOL, ABI_PUBLISHED_STATE, f))
+        return f[ABI_FIELD_ACTIVE] ? 1 : 0;
     return abi_int(ABI_FN_virStoragePoolIsActive, &(abi_args){.handle = {ABI_POOL(pool)}});
 }
 
 int
 virStoragePoolIsPersistent(virStoragePoolPtr pool)
 {
+    long long f[ABI_FIELD_COUNT];
+    if (abi_object_read(pool, ABI_KIND_STORAGE_POOL, ABI_PUBLISHED_STATE, f))
+        return f[ABI_FIELD_PERSISTENT] ? 1 : 0;
     return abi_int(ABI_FN_virStoragePoolIsPersistent, &(abi_args){.handle = {ABI_POOL(pool)}});
 }
 

@@ -37,6 +37,9 @@ export const DispatcherType = koffi.proto(
     ' int64_t n2, const char *s0, const char *s1, void *p0, void *p1, void *p2)',
 );
 
+/** Called by a thread that queued a call while the ring's server slept (native/src/abi_ring.h). */
+export const RingWakerType = koffi.proto('void abi_waker(void)');
+
 /** Called from the program's thread once its main() returned (native/src/abi_program.c). */
 export const ProgramDoneType = koffi.proto('void abi_program_done(int status)');
 

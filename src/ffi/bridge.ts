@@ -1,5 +1,6 @@
 import koffi from 'koffi';
 import { ErrorDomain, errorDomainName } from '../ts/errors/index.js';
+import { VirJob } from '../ts/jobs/job.js';
 import { DispatcherType } from './abi-types.js';
 import { domainHandlers } from './dispatch-domain.js';
 import { hostHandlers } from './dispatch-host.js';
@@ -10,6 +11,8 @@ import { createDispatcher } from './dispatch.js';
 import { HandleTable } from './handle-table.js';
 import { JobCallbacks } from './job-callbacks.js';
 import { JobPublisher } from './job-publisher.js';
+import { ObjectPublisher } from './object-publisher.js';
+import { installRing } from './ring.js';
 import { nativeAbi } from './native-abi.js';
 
 /**
@@ -31,8 +34,15 @@ let installed: Bridge | undefined;
 export function installBridge(): Bridge {
   if (installed) return installed;
   const abi = nativeAbi();
-  // The three know each other: the table announces new job handles, which the publisher publishes.
-  const table: HandleTable = new HandleTable(abi, (job, pointer) => publisher.publish(job, pointer));
+  // The table announces new and released handles, which the publishers publish and forget.
+  const table: HandleTable = new HandleTable(abi, {
+    added(object, pointer) {
+      if (object instanceof VirJob) publisher.publish(object, pointer);
+      else objects.added(object, pointer);
+    },
+    released: (object) => objects.released(object),
+  });
+  const objects = new ObjectPublisher(abi, (object) => table.existing(object));
   const callbacks = new JobCallbacks(abi, table);
   const publisher = new JobPublisher(abi, table, callbacks);
   const dispatcher = createDispatcher(abi, table, {
@@ -44,6 +54,8 @@ export function installBridge(): Bridge {
   });
 
   for (const domain of Object.values(ErrorDomain)) abi.setErrorDomainName(domain, errorDomainName(domain));
+  // The ring first: once the bridge is ready, C threads may queue calls and wake this thread.
+  installRing(abi);
   const pointer = koffi.register(dispatcher, koffi.pointer(DispatcherType));
   if (abi.bridgeInit(pointer) !== 0) {
     // C never saw this one, so it may go.

@@ -59,9 +59,10 @@ function report(abi: NativeAbi, call: Pointer, err: unknown, strings?: CheckedSt
 
 /**
  * The function C calls for every operation (registered once through koffi). It runs on the JavaScript
- * thread, at once for a caller on that thread, queued to the event loop for any other. A handler that
- * answers later (a Promise) leaves a foreign caller waiting on its call until it is settled; the caller
- * on the JavaScript thread cannot wait and gets an error instead. Nothing thrown escapes.
+ * thread, at once for a caller on that thread, when taken from the ring (src/ffi/ring.ts) for any other.
+ * A handler that answers later (a Promise) leaves a foreign caller waiting on its call until it is
+ * settled; the caller on the JavaScript thread cannot wait and gets an error instead. Nothing thrown
+ * escapes.
  */
 export function createDispatcher(abi: NativeAbi, table: HandleTable, handlers: Handlers): Dispatcher {
   const operations = resolve(abi, handlers);

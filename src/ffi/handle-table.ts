@@ -9,6 +9,13 @@ export const HandleKind = { CONNECT: 0, DOMAIN: 1, NETWORK: 2, STORAGE_POOL: 3, 
 /** The objects C gets handles for. */
 export type Handled = VirConnect | VirDomain | VirNetwork | VirStoragePool | VirStorageVol | VirJob;
 
+/** Told of every C handle made and released: what publishes into the handles' native memory. */
+export interface HandleObserver {
+  /** Before the pointer reaches C, so that what it publishes is there for C's first read. */
+  added(object: Handled, pointer: Pointer): void;
+  released(object: Handled): void;
+}
+
 interface Entry {
   readonly id: number;
   readonly pointer: Pointer;
@@ -36,8 +43,7 @@ export class HandleTable {
 
   constructor(
     private readonly abi: NativeAbi,
-    /** Told of every new job handle, so that its progress is published before C can read it. */
-    private readonly onNewJob: (job: VirJob, pointer: Pointer) => void,
+    private readonly observer: HandleObserver,
   ) {}
 
   /** The object behind a handle id from C; undefined for 0 (a NULL, freed or foreign pointer). */
@@ -55,7 +61,7 @@ export class HandleTable {
     if (pointer === null) throw virError(ErrorNumber.VIR_ERR_NO_MEMORY, ErrorDomain.VIR_FROM_NONE, 'no room for another handle');
     this.entries.set(object, { id, pointer });
     this.byId.set(id, object);
-    if (object instanceof VirJob) this.onNewJob(object, pointer);
+    this.observer.added(object, pointer);
     return pointer;
   }
 
@@ -75,6 +81,7 @@ export class HandleTable {
       this.entries.delete(object);
       this.byId.delete(entry.id);
       this.abi.handleRelease(entry.pointer);
+      this.observer.released(object);
     }
     if (object instanceof VirJob) {
       this.sweep(object.domain);

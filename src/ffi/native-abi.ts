@@ -1,5 +1,5 @@
 import koffi from 'koffi';
-import { DispatcherType, ProgramDoneType } from './abi-types.js';
+import { DispatcherType, ProgramDoneType, RingWakerType } from './abi-types.js';
 import { nativeLibrary } from './native.js';
 
 /**
@@ -16,6 +16,8 @@ export interface NativeAbi {
 
   handleNew(kind: number, id: number, conn: Pointer | null): Pointer | null;
   handleRelease(handle: Pointer): void;
+  handleKeep(handle: Pointer, slot: number, text: string): void;
+  objectPublish(handle: Pointer, published: number, values: BigInt64Array, count: number): void;
   liveHandles(): number;
 
   setValue(call: Pointer, value: number | bigint): void;
@@ -65,6 +67,12 @@ export interface NativeAbi {
   ): Pointer | null;
   jobPostCallback(cb: Pointer, job: Pointer, state: number, opaque: Pointer | null, freecb: Pointer | null): number;
 
+  ringInit(waker: Pointer): number;
+  ringAwake(): void;
+  ringServe(spinNs: number, budgetNs: number): number;
+  ringSleep(): number;
+  ringClose(): void;
+
   programStart(path: string, argc: number, argv: string[], done: Pointer, error: Buffer, size: number): number;
 }
 
@@ -84,6 +92,8 @@ export function nativeAbi(): NativeAbi {
     handleNew: lib.func('void *abi_handle_new(int kind, uint32_t id, void *conn)'),
     handleRelease: lib.func('void abi_handle_release(void *handle)'),
     liveHandles: lib.func('int abi_debug_live_handles(void)'),
+    handleKeep: lib.func('void abi_handle_keep(void *handle, int slot, const char *text)'),
+    objectPublish: lib.func('void abi_object_publish(void *handle, int published, const int64_t *values, int count)'),
     setValue: lib.func('void abi_call_set_value(void *call, int64_t value)'),
     setPointer: lib.func('void abi_call_set_pointer(void *call, void *pointer)'),
     setString: lib.func('int abi_call_set_string(void *call, const char *text)'),
@@ -100,6 +110,11 @@ export function nativeAbi(): NativeAbi {
     ),
     jobSetError: lib.func(`void *abi_job_set_error(void *job, ${setError})`),
     jobPostCallback: lib.func('int abi_job_post_callback(void *cb, void *job, int state, void *opaque, void *freecb)'),
+    ringInit: lib.func('abi_ring_init', 'int', [koffi.pointer(RingWakerType)]),
+    ringAwake: lib.func('void abi_ring_awake(void)'),
+    ringServe: lib.func('int abi_ring_serve(int64_t spin_ns, int64_t budget_ns)'),
+    ringSleep: lib.func('int abi_ring_sleep(void)'),
+    ringClose: lib.func('void abi_ring_close(void)'),
     programStart: lib.func('abi_program_start', 'int', [
       'const char *',
       'int',

@@ -91,8 +91,26 @@ export interface StorageVolInfo {
   allocation: number;
 }
 
+/**
+ * How a driver whose objects live in this process announces their changes, so that what C reads without
+ * entering JavaScript (src/ffi/object-publisher.ts) is refreshed before the change is visible to anyone.
+ * A driver that cannot know (a remote one) has none, and its getters always ask it.
+ */
+export interface ChangeFeed {
+  /** Calls listener(uuid), synchronously, after every change of an object's state or definition, its
+   * creation and its removal. Returns how to stop. */
+  watch(listener: (uuid: string) => void): () => void;
+}
+
+export interface DomainChangeFeed extends ChangeFeed {
+  /** How virDomainInfo's cpuTime moves between changes: as reported, or as the wall clock (the test driver). */
+  readonly cpuTime: 'reported' | 'wall-clock';
+}
+
 export interface HypervisorDriver {
   readonly name: string;
+  /** Announces every change of a domain; absent when the driver cannot. */
+  readonly domainChanges?: DomainChangeFeed;
   connectGetType?(conn: VirConnect): string;
   connectGetVersion?(conn: VirConnect): number;
   connectGetHostname?(conn: VirConnect): MaybePromise<string>;
@@ -143,6 +161,8 @@ export interface HypervisorDriver {
 }
 
 export interface NetworkDriver {
+  /** Announces every change of a network; absent when the driver cannot. */
+  readonly networkChanges?: ChangeFeed;
   connectListAllNetworks?(conn: VirConnect, flags: number): MaybePromise<NetworkRef[]>;
   connectNumOfNetworks?(conn: VirConnect): MaybePromise<number>;
   connectListNetworks?(conn: VirConnect): MaybePromise<string[]>;
@@ -164,6 +184,8 @@ export interface NetworkDriver {
 }
 
 export interface StorageDriver {
+  /** Announces every change of a pool's state, definition or allocation; absent when the driver cannot. */
+  readonly storagePoolChanges?: ChangeFeed;
   connectListAllStoragePools?(conn: VirConnect, flags: number): MaybePromise<StoragePoolRef[]>;
   storagePoolLookupByName?(conn: VirConnect, name: string): MaybePromise<StoragePoolRef>;
   storagePoolLookupByUUID?(conn: VirConnect, uuid: string): MaybePromise<StoragePoolRef>;

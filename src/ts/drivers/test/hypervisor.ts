@@ -16,7 +16,7 @@ import {
   virDomainState,
   virDomainXMLFlags,
 } from '../../api/enums.generated.js';
-import type { DomainInfo, HypervisorDriver, JobStarter, NodeInfo, SecurityLabel, SecurityModel } from '../driver.js';
+import type { DomainChangeFeed, DomainInfo, HypervisorDriver, JobStarter, NodeInfo, SecurityLabel, SecurityModel } from '../driver.js';
 import { writeOutputFile, type FileFailures } from './output-file.js';
 import { SAVE_MAGIC, encodeSaveImage, readSaveImage } from './save-image.js';
 import type { TestDomain, TestState } from './state.js';
@@ -35,12 +35,16 @@ const notRunning = () => virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, FROM_DO
  */
 export class TestHypervisor implements HypervisorDriver {
   readonly name = 'Test';
+  /** Every change below ends in state.domainChanged(); CPU time is the wall clock (see domainGetInfo). */
+  readonly domainChanges: DomainChangeFeed;
 
   constructor(
     private readonly state: TestState,
     /** simulated bytes per second for jobs; 0 = instant */
     private readonly rate: number,
-  ) {}
+  ) {
+    this.domainChanges = { watch: (listener) => state.domainChanges.watch(listener), cpuTime: 'wall-clock' };
+  }
 
   connectGetType(): string {
     return 'TEST';
@@ -190,6 +194,7 @@ export class TestHypervisor implements HypervisorDriver {
       if (isActive(existing)) existing.persistentDef = def;
       else existing.def = def;
       existing.persistent = true;
+      this.state.domainChanged(existing);
       return this.state.domainRef(existing);
     }
     const added: TestDomain = {
@@ -202,6 +207,7 @@ export class TestHypervisor implements HypervisorDriver {
       job: null,
     };
     this.state.domains.push(added);
+    this.state.domainChanged(added);
     return this.state.domainRef(added);
   }
 
@@ -214,6 +220,7 @@ export class TestHypervisor implements HypervisorDriver {
     if (isActive(d)) {
       d.persistent = false;
       d.persistentDef = null;
+      this.state.domainChanged(d);
     } else this.remove(d);
   }
 
@@ -230,14 +237,14 @@ export class TestHypervisor implements HypervisorDriver {
     const d = this.find(dom);
     this.requireNoJob(d);
     if (d.state !== VIR_DOMAIN_RUNNING) throw internal(`domain '${d.def.name}' not running`);
-    this.state.setDomainState(d, VIR_DOMAIN_PAUSED, virDomainPausedReason.VIR_DOMAIN_PAUSED_USER);
+    this.setState(d, VIR_DOMAIN_PAUSED, virDomainPausedReason.VIR_DOMAIN_PAUSED_USER);
   }
 
   domainResume(dom: VirDomain): void {
     const d = this.find(dom);
     this.requireNoJob(d);
     if (d.state !== VIR_DOMAIN_PAUSED) throw internal(`domain '${d.def.name}' not paused`);
-    this.state.setDomainState(d, VIR_DOMAIN_RUNNING, virDomainRunningReason.VIR_DOMAIN_RUNNING_UNPAUSED);
+    this.setState(d, VIR_DOMAIN_RUNNING, virDomainRunningReason.VIR_DOMAIN_RUNNING_UNPAUSED);
   }
 
   domainShutdown(dom: VirDomain, flags: number): void {
@@ -254,7 +261,7 @@ export class TestHypervisor implements HypervisorDriver {
     if (!isActive(d)) throw notRunning();
     this.requireNoJob(d);
     // on_reboot is 'restart' for every domain the test driver accepts: the guest comes straight back.
-    this.state.setDomainState(d, VIR_DOMAIN_RUNNING, virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED);
+    this.setState(d, VIR_DOMAIN_RUNNING, virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED);
   }
 
   // ---- jobs ----
@@ -436,20 +443,27 @@ export class TestHypervisor implements HypervisorDriver {
 
   /** A persistent domain that starts keeps libvirt's format-and-reparse copy as its persistent configuration. */
   private begin(d: TestDomain, reason: number): void {
-    this.state.setDomainState(d, VIR_DOMAIN_RUNNING, reason);
     d.persistentDef = d.persistent ? copyDomainDef(d.def) : null;
+    this.setState(d, VIR_DOMAIN_RUNNING, reason);
   }
 
   private stop(d: TestDomain, reason: number): void {
-    this.state.setDomainState(d, VIR_DOMAIN_SHUTOFF, reason);
     if (d.persistentDef) d.def = d.persistentDef;
     d.persistentDef = null;
     if (!d.persistent) this.remove(d);
+    this.setState(d, VIR_DOMAIN_SHUTOFF, reason);
+  }
+
+  /** A state change, announced with whatever else changed before it. */
+  private setState(d: TestDomain, state: number, reason: number): void {
+    this.state.setDomainState(d, state, reason);
+    this.state.domainChanged(d);
   }
 
   private remove(d: TestDomain): void {
     const at = this.state.domains.indexOf(d);
     if (at >= 0) this.state.domains.splice(at, 1);
+    this.state.domainChanged(d);
   }
 }
 

@@ -5,7 +5,7 @@ import { JobType, type VirJob } from '../../jobs/job.js';
 import { simulateTransfer } from '../../jobs/simulated-transfer.js';
 import { checkFlags } from '../../api/check.js';
 import { virConnectListAllNetworksFlags as ListFlags } from '../../api/enums.generated.js';
-import type { JobStarter, NetworkDriver } from '../driver.js';
+import type { ChangeFeed, JobStarter, NetworkDriver } from '../driver.js';
 import type { TestNetwork, TestState } from './state.js';
 
 const FROM_TEST = ErrorDomain.VIR_FROM_TEST;
@@ -35,11 +35,16 @@ const LIST_FILTERS =
  * by virNetworkCreateXML is not listed until its job completes.
  */
 export class TestNetworks implements NetworkDriver {
+  /** Every change below ends in state.networkChanged(). */
+  readonly networkChanges: ChangeFeed;
+
   constructor(
     private readonly state: TestState,
     /** simulated bytes per second for jobs; 0 = instant */
     private readonly rate: number,
-  ) {}
+  ) {
+    this.networkChanges = { watch: (listener) => state.networkChanges.watch(listener) };
+  }
 
   // ---- lists and lookups ----
 
@@ -114,10 +119,12 @@ export class TestNetworks implements NetworkDriver {
       // As in libvirt's test driver, a running network keeps the definition it was started with.
       if (!existing.active) existing.def = def;
       existing.persistent = true;
+      this.state.networkChanged(existing);
       return refOf(existing);
     }
     const added: TestNetwork = { def, persistent: true, active: false, autostart: false, job: null };
     this.state.networks.push(added);
+    this.state.networkChanged(added);
     return refOf(added);
   }
 
@@ -135,6 +142,7 @@ export class TestNetworks implements NetworkDriver {
     requireNoJob(n);
     n.active = false;
     if (!n.persistent) this.remove(n);
+    this.state.networkChanged(n);
   }
 
   // ---- jobs ----
@@ -149,6 +157,7 @@ export class TestNetworks implements NetworkDriver {
       await simulateTransfer(control, NETWORK_START_BYTES, this.rate);
       control.commit();
       n.active = true;
+      this.state.networkChanged(n);
     }));
   }
 
@@ -167,6 +176,7 @@ export class TestNetworks implements NetworkDriver {
       if (!existing) this.state.networks.push(target);
       target.def = def;
       target.active = true;
+      this.state.networkChanged(target);
       return refOf(target);
     }));
   }
@@ -215,6 +225,7 @@ export class TestNetworks implements NetworkDriver {
   private remove(n: TestNetwork): void {
     const at = this.state.networks.indexOf(n);
     if (at >= 0) this.state.networks.splice(at, 1);
+    this.state.networkChanged(n);
   }
 }
 

@@ -3,7 +3,7 @@ import type { DomainDef } from '../../conf/domain.js';
 import type { DomainRef } from '../../core/handles.js';
 import type { NetworkDef } from '../../conf/network.js';
 import type { PoolDef, VolumeDef } from '../../conf/storage.js';
-import type { NodeInfo } from '../driver.js';
+import type { ChangeFeed, NodeInfo } from '../driver.js';
 import type { VirJob } from '../../jobs/job.js';
 
 const SHUTOFF = virDomainState.VIR_DOMAIN_SHUTOFF;
@@ -58,6 +58,10 @@ export class TestState {
   readonly domains: TestDomain[] = [];
   readonly networks: TestNetwork[] = [];
   readonly pools: TestPool[] = [];
+  /** Told of every change of a domain: shared by the connections that share this state. */
+  readonly domainChanges = new Listeners();
+  readonly networkChanges = new Listeners();
+  readonly poolChanges = new Listeners();
   private lastDomainId = 0;
 
   constructor(readonly nodeInfo: NodeInfo) {}
@@ -92,8 +96,44 @@ export class TestState {
     };
   }
 
+  /** The one way the driver announces that a domain changed, once its change is complete. */
+  domainChanged(d: TestDomain): void {
+    this.domainChanges.notify(d.def.uuid);
+  }
+
+  networkChanged(n: TestNetwork): void {
+    this.networkChanges.notify(n.def.uuid);
+  }
+
+  /** A pool's state or definition changed, or what its volumes hold. */
+  poolChanged(p: TestPool): void {
+    this.poolChanges.notify(p.def.uuid);
+  }
+
   /** Records an id given elsewhere (a configuration file), so later ones continue after it. */
   noteDomainId(id: number): void {
     this.lastDomainId = Math.max(this.lastDomainId, id);
+  }
+}
+
+/** A ChangeFeed's listeners. One that throws must not stop the others nor the change: it is isolated. */
+export class Listeners implements ChangeFeed {
+  private readonly listeners = new Set<(uuid: string) => void>();
+
+  watch(listener: (uuid: string) => void): () => void {
+    // A wrapper per call, so that watching twice with one function needs stopping twice.
+    const entry = (uuid: string) => listener(uuid);
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
+  }
+
+  notify(uuid: string): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(uuid);
+      } catch (err) {
+        process.emitWarning(`tsvirt: a change listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   }
 }

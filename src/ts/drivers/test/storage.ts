@@ -20,7 +20,7 @@ import {
   virStorageVolWipeAlgorithm,
 } from '../../api/enums.generated.js';
 import { TEST_POOL_CAPACITY } from '../../conf/test-node.js';
-import type { JobStarter, StorageDriver, StoragePoolInfo, StorageVolInfo } from '../driver.js';
+import type { ChangeFeed, JobStarter, StorageDriver, StoragePoolInfo, StorageVolInfo } from '../driver.js';
 import type { TestPool, TestState, TestVolume } from './state.js';
 
 const FROM_TEST = ErrorDomain.VIR_FROM_TEST;
@@ -86,11 +86,16 @@ const WIPE_ALGORITHMS = Object.keys(virStorageVolWipeAlgorithm).length;
  * jobs cannot be stopped. Resize, which libvirt's test driver lacks, follows libvirt's storage driver.
  */
 export class TestStorage implements StorageDriver {
+  /** Every change of a pool below ends in state.poolChanged(). */
+  readonly storagePoolChanges: ChangeFeed;
+
   constructor(
     private readonly state: TestState,
     /** simulated bytes per second for jobs; 0 = instant */
     private readonly rate: number,
-  ) {}
+  ) {
+    this.storagePoolChanges = { watch: (listener) => state.poolChanges.watch(listener) };
+  }
 
   // ---- pools: lists and lookups ----
 
@@ -161,10 +166,12 @@ export class TestStorage implements StorageDriver {
       // As with networks, a running pool keeps the definition it was started with.
       if (!existing.active) existing.def = def;
       existing.persistent = true;
+      this.state.poolChanged(existing);
       return poolRef(existing);
     }
     const added: TestPool = { def, persistent: true, active: false, autostart: false, volumes: [] };
     this.state.pools.push(added);
+    this.state.poolChanged(added);
     return poolRef(added);
   }
 
@@ -175,10 +182,12 @@ export class TestStorage implements StorageDriver {
     if (existing) {
       existing.def = def;
       existing.active = true;
+      this.state.poolChanged(existing);
       return poolRef(existing);
     }
     const added: TestPool = { def, persistent: false, active: true, autostart: false, volumes: [] };
     this.state.pools.push(added);
+    this.state.poolChanged(added);
     return poolRef(added);
   }
 
@@ -190,7 +199,9 @@ export class TestStorage implements StorageDriver {
 
   storagePoolCreate(pool: VirStoragePool, flags: number): void {
     checkFlags(flags, 0, 'testStoragePoolCreate', FROM_TEST);
-    this.inactivePool(pool.name).active = true;
+    const p = this.inactivePool(pool.name);
+    p.active = true;
+    this.state.poolChanged(p);
   }
 
   storagePoolDestroy(pool: VirStoragePool): void {
@@ -198,6 +209,7 @@ export class TestStorage implements StorageDriver {
     requireNoPoolJobs(p);
     p.active = false;
     if (!p.persistent) this.removePool(p);
+    this.state.poolChanged(p);
   }
 
   storagePoolUndefine(pool: VirStoragePool): void {
@@ -270,6 +282,7 @@ export class TestStorage implements StorageDriver {
     const { pool, vol: v } = this.volume(vol);
     requireIdle(v);
     pool.volumes.splice(pool.volumes.indexOf(v), 1);
+    this.state.poolChanged(pool);
   }
 
   /** libvirt's storage driver semantics: absolute or delta, growing freely, shrinking only when asked to. */
@@ -297,6 +310,7 @@ export class TestStorage implements StorageDriver {
       throw virError(ErrorNumber.VIR_ERR_OPERATION_FAILED, FROM_TEST, 'Not enough space left in storage pool');
     v.def.capacity = target;
     if (allocate) v.def.allocation = target;
+    this.state.poolChanged(pool);
   }
 
   // ---- volumes: jobs ----
@@ -398,6 +412,7 @@ export class TestStorage implements StorageDriver {
     await simulateTransfer(control, bytes, this.rate);
     control.commit();
     v.pending = false;
+    this.state.poolChanged(p);
     return volRef(p, v);
   }
 
@@ -447,6 +462,7 @@ export class TestStorage implements StorageDriver {
   private removePool(p: TestPool): void {
     const at = this.state.pools.indexOf(p);
     if (at >= 0) this.state.pools.splice(at, 1);
+    this.state.poolChanged(p);
   }
 }
 
