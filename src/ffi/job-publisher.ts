@@ -1,12 +1,12 @@
-import { setJobObserver, type VirJob } from '../ts/jobs/job.js';
+import { observeAllJobs, type VirJob } from '../ts/jobs/job.js';
 import type { HandleTable } from './handle-table.js';
 import type { JobCallbacks } from './job-callbacks.js';
 import type { NativeAbi, Pointer } from './native-abi.js';
 
 /**
  * Publishes the progress of every job C has a handle for into the handle's native memory (a sequence
- * lock, native/src/abi_job.c), so virJobGetInfo() answers from any thread without a trip here. It hooks
- * the job engine's observer, which sees every job's every change; when a job ends it also posts the
+ * lock, native/src/abi_job.c), so virJobGetInfo() answers from any thread without a trip here. It observes
+ * every job's every change (observeAllJobs); when a job ends it also posts the
  * job's C callback, and releases the C handles the job's end let go (once the job has dropped its own
  * references, right after the observer returns).
  */
@@ -17,9 +17,9 @@ export class JobPublisher {
     private readonly callbacks: JobCallbacks,
   ) {}
 
-  /** Becomes the job engine's observer: there is one per process, and this is the C ABI's. */
+  /** Observes every job, for as long as the process runs (the C ABI is installed once). */
   install(): void {
-    setJobObserver((job, event) => {
+    observeAllJobs((job, event) => {
       const pointer = this.table.existing(job);
       if (pointer !== undefined) this.publish(job, pointer);
       if (event !== 'end') return;

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -88,6 +88,25 @@ describe('signals during a job', () => {
       expect(signals.listenerCount(signal)).toBe(0);
     });
   }
+
+  it('SIGINT during vol-clone: when tsvirsh reports the abort, no partial file is left', async () => {
+    const poolDir = join(dir, 'pool');
+    const uri = ['-c', `tsvirt:///embed?root=${join(dir, 'state')}`];
+    const setup = await runInProcess([...uri, `pool-define-as p dir --target ${poolDir}; pool-build p; pool-start p`]);
+    expect(setup.status).toBe(0);
+    // 1 GiB of data (not fallocated: a clone copies data extents only), long enough to be interrupted.
+    const fd = openSync(join(poolDir, 'src'), 'w');
+    const chunk = Buffer.alloc(64 * 2 ** 20, 0xab);
+    for (let i = 0; i < 16; i++) writeSync(fd, chunk);
+    closeSync(fd);
+    const signals = new EventEmitter();
+    signalDuringJob(signals, 'SIGINT');
+    const r = await runInProcess([...uri, 'pool-refresh p; vol-clone src dst --pool p'], { signals });
+    const left = readdirSync(poolDir).filter((n) => n !== 'src');
+    expect(r.stderr).toContain('error: operation aborted: volume clone job: canceled by client\n');
+    expect(r.status).toBe(1);
+    expect(left).toEqual([]);
+  });
 
   it('a second signal exits at once', async () => {
     const signals = new EventEmitter();

@@ -4,13 +4,13 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import koffi from 'koffi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAllocate, startClone, startWipe, WipeAlgorithm, type NativeTask } from '../../src/ffi/copy.js';
 import { nativeLibrary, nativeLibraryPath } from '../../src/ffi/native.js';
 import { ErrorDomain, ErrorNumber, VirError } from '../../src/ts/errors/index.js';
+import { dataExtents } from '../extents.js';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -189,8 +189,14 @@ describe('startClone', () => {
       const task = startClone({ source: src, target: dst, offload });
       await task.done;
       expect(await sha256(dst)).toBe(await sha256(src));
-      expect(await allocated(dst)).toBe(await allocated(src));
-      expect(await allocated(dst)).toBeLessThan(16 * MiB);
+      // The same data extents (not the same st_blocks, which count the filesystem's metadata too).
+      expect(dataExtents(dst)).toEqual(dataExtents(src));
+      expect(dataExtents(src)).toEqual([
+        [0, 1 * MiB],
+        [10 * MiB, 13 * MiB + 4096],
+        [64 * MiB, 72 * MiB],
+        [96 * MiB - 4096, 96 * MiB],
+      ]);
       expect(task.progress()).toEqual({ processed: 12 * MiB + 8192, total: 12 * MiB + 8192 });
     });
   }
@@ -201,7 +207,7 @@ describe('startClone', () => {
     await makeFile(src, 5 * MiB);
     await startClone({ source: src, target: dst, capacity: 40 * MiB }).done;
     expect((await stat(dst)).size).toBe(40 * MiB);
-    expect(await allocated(dst)).toBe(await allocated(src));
+    expect(dataExtents(dst)).toEqual(dataExtents(src));
     const content = await readFile(dst);
     expect(content.subarray(0, 5 * MiB).equals(await readFile(src))).toBe(true);
     expect(content.subarray(5 * MiB).every((b) => b === 0)).toBe(true);
@@ -353,23 +359,21 @@ describe('startClone', () => {
     expect(cancelled + completed).toBe(40);
   });
 
-  it('ends within 100 ms of a cancel in the middle of a large clone', async () => {
+  // How fast a cancel takes effect is bench/cancel.mjs's figure; here, that it does and leaves nothing.
+  it('stops a large clone cancelled in the middle, and removes its file', async () => {
     const src = path('large.img');
     const dst = path('large.clone');
-    await makeFile(src, 768 * MiB);
+    await makeFile(src, 256 * MiB);
     const task = startClone({ source: src, target: dst });
-    while (task.progress().processed < 64 * MiB) await sleep(2);
-    const t0 = performance.now();
+    while (task.progress().processed < 16 * MiB) await sleep(2);
     task.cancel();
-    const err = await outcome(task);
-    const latency = performance.now() - t0;
-    expectAborted(err, 'volume clone');
+    expectAborted(await outcome(task), 'volume clone');
     expect(existsSync(dst)).toBe(false);
-    expect(latency).toBeLessThan(100);
+    expect(task.progress().processed).toBeLessThan(256 * MiB);
     await rm(src);
   }, 60_000);
 
-  it('ends within 100 ms of a cancel on a slow disk (reads throttled to 16 MB/s)', async (ctx) => {
+  it('stops a clone cancelled on a slow disk (reads throttled to 16 MB/s)', async (ctx) => {
     const src = path('slow.img');
     const dst = path('slow.clone');
     // Written with O_DIRECT so that nothing of it is in the page cache: every read goes to the disk.
@@ -377,13 +381,9 @@ describe('startClone', () => {
     const throttled = await withReadThrottle(src, 16_000_000, async () => {
       const task = startClone({ source: src, target: dst });
       while (task.progress().processed < 2 * MiB) await sleep(2);
-      const t0 = performance.now();
       task.cancel();
-      const err = await outcome(task);
-      const latency = performance.now() - t0;
-      expectAborted(err, 'volume clone');
+      expectAborted(await outcome(task), 'volume clone');
       expect(existsSync(dst)).toBe(false);
-    expect(latency).toBeLessThan(100);
     });
     if (!throttled) ctx.skip('no blkio cgroup to throttle with');
   }, 60_000);
@@ -419,21 +419,20 @@ describe('startClone', () => {
     expect(await sha256(dst)).toBe(await sha256(src));
   });
 
-  it('keeps the event loop responsive while two large clones run', async () => {
+  it('leaves the event loop free while two large clones run (its delay is bench/clone.mjs\'s figure)', async () => {
     const a = path('loop-a.img');
     const b = path('loop-b.img');
     await makeFile(a, 256 * MiB);
     await makeFile(b, 256 * MiB, [[0, 32 * MiB], [128 * MiB, 32 * MiB]]);
-    const histogram = monitorEventLoopDelay({ resolution: 1 });
-    histogram.enable();
-    await Promise.all([
-      startClone({ source: a, target: path('loop-a.clone') }).done,
-      startClone({ source: b, target: path('loop-b.clone') }).done,
-    ]);
-    histogram.disable();
-    // A JS thread that waited for the copies would show their whole duration (seconds); 50 ms leaves room
-    // for a busy machine.
-    expect(histogram.percentile(99) / 1e6).toBeLessThan(50);
+    // A JS thread that waited for the copies would run no timer until both ended.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const clones = [startClone({ source: a, target: path('loop-a.clone') }), startClone({ source: b, target: path('loop-b.clone') })];
+    let ticksWhileRunning = 0;
+    clones[0]!.done.finally(() => (ticksWhileRunning = ticks)).catch(() => {});
+    await Promise.all(clones.map((c) => c.done));
+    clearInterval(timer);
+    expect(ticksWhileRunning).toBeGreaterThan(0);
   }, 60_000);
 
   it('rejects invalid options synchronously', () => {
@@ -615,10 +614,12 @@ describe('startWipe', () => {
       [MiB, MiB],
       [20 * MiB, 2 * MiB],
     ]);
-    const blocks = await allocated(file);
     const task = startWipe({ target: file, algorithm: WipeAlgorithm.ZERO });
     await task.done;
-    expect(await allocated(file)).toBe(blocks);
+    expect(dataExtents(file)).toEqual([
+      [MiB, 2 * MiB],
+      [20 * MiB, 22 * MiB],
+    ]);
     expect((await readFile(file)).every((b) => b === 0)).toBe(true);
     expect(task.progress().total).toBe(3 * MiB);
   });

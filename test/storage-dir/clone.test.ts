@@ -16,22 +16,20 @@ import type { VirConnect, VirStoragePool } from '../../src/ts/core/handles.js';
 import { ErrorDomain, ErrorNumber } from '../../src/ts/errors/index.js';
 import { JobState, type VirJob } from '../../src/ts/jobs/job.js';
 import {
-  METADATA_SLACK,
   MiB,
-  allocated,
   closeAll,
   expectAllocation,
   expectVirError,
   makeFile,
   openEmbed,
   partialFiles,
-  partialFilesSettled,
   sha256,
   sleep,
   startedPool,
   tempDir,
   volXml,
 } from './helpers.js';
+import { dataBytes, dataExtents } from '../extents.js';
 
 const FROM = ErrorDomain.VIR_FROM_STORAGE;
 const E = ErrorNumber;
@@ -68,18 +66,18 @@ afterAll(async () => {
 const source = (name: string) => virStorageVolLookupByName(pool, name);
 const cloneXml = (name: string, capacity = 0) => `<volume><name>${name}</name><capacity>${capacity}</capacity></volume>`;
 
-/** Same bytes, same size, and the same data allocated: the source's holes are the clone's. */
+/** Same bytes, same size, and the same data extents: the source's holes are the clone's. */
 async function expectSameData(from: string, to: string): Promise<void> {
   expect(await sha256(to)).toBe(await sha256(from));
   expect(statSync(to).size).toBe(statSync(from).size);
-  expect(Math.abs((await allocated(to)) - (await allocated(from)))).toBeLessThan(METADATA_SLACK);
+  expect(dataExtents(to)).toEqual(dataExtents(from));
 }
 
 describe('clone', () => {
   it('copies a sparse volume exactly, holes staying holes', async () => {
     const vol = await virStorageVolCreateXMLFrom(pool, cloneXml('sparse-copy'), await source('sparse'), 0);
     await expectSameData(join(dir, 'sparse'), join(dir, 'sparse-copy'));
-    expectAllocation(await allocated(join(dir, 'sparse-copy')), 5 * MiB);
+    expect(dataBytes(join(dir, 'sparse-copy'))).toBe(5 * MiB);
     expect((await virStorageVolGetInfo(vol)).capacity).toBe(64 * MiB);
     expect(await partialFiles(dir)).toEqual([]);
   });
@@ -177,41 +175,9 @@ describe('clone', () => {
 });
 
 describe('cancel', () => {
-  /** Waits for a cancelled job; whichever way it ended, nothing half-built may remain. */
-  async function settle(job: VirJob, name: string, from: string): Promise<JobState> {
-    await job.whenDone();
-    const state = job.state;
-    const code = job.error?.code;
-    job.unref();
-    expect(await partialFilesSettled(dir)).toEqual([]);
-    if (state === JobState.CANCELLED) {
-      expect(code).toBe(E.VIR_ERR_OPERATION_ABORTED);
-      expect(existsSync(join(dir, name))).toBe(false);
-    } else {
-      // A cancel that came after the point of no return: the clone is whole.
-      expect(state).toBe(JobState.COMPLETED);
-      expect(await sha256(join(dir, name))).toBe(await sha256(from));
-      await virStorageVolDelete(await virStorageVolLookupByName(pool, name), 0);
-    }
-    return state;
-  }
-
-  it('leaves no partial volume wherever it lands (many small clones)', async () => {
-    const src = await source('dense');
-    let cancelled = 0;
-    for (let i = 0; i < 60; i++) {
-      const job = await virStorageVolCreateXMLFromJob(pool, cloneXml(`c${i}`), src, 0, 0);
-      const delay = Math.floor(Math.random() * 12);
-      if (delay > 0) await sleep(delay);
-      job.cancel();
-      if ((await settle(job, `c${i}`, join(dir, 'dense'))) === JobState.CANCELLED) cancelled++;
-    }
-    expect(cancelled).toBeGreaterThan(0);
-    expect((await readdir(dir)).filter((n) => /^c\d+$/.test(n))).toEqual([]);
-  });
-
-  it('ends a large clone within 100 ms of the request', async () => {
-    const job = await virStorageVolCreateXMLFromJob(pool, cloneXml('cancel-latency'), await source('large'), 0, 0);
+  // cancel.test.ts and cancel-order.test.ts cancel at every point; bench/storage-jobs.mjs measures how fast.
+  it("ends a large clone cancelled while it copies, with libvirt's error and nothing left", async () => {
+    const job = await virStorageVolCreateXMLFromJob(pool, cloneXml('cancelled-clone'), await source('large'), 0, 0);
     await new Promise<void>((resolve) => {
       const stop = job.subscribe((j, event) => {
         if (event === 'end' || j.processed > 0) {
@@ -221,15 +187,13 @@ describe('cancel', () => {
       });
     });
     expect(job.running).toBe(true);
-    const t0 = performance.now();
     job.cancel();
     await job.whenDone();
-    expect(performance.now() - t0).toBeLessThan(100);
     expect(job.state).toBe(JobState.CANCELLED);
     expect(job.error?.message).toBe('operation aborted: volume clone job: canceled by client');
     job.unref();
-    expect(existsSync(join(dir, 'cancel-latency'))).toBe(false);
-    expect(await partialFilesSettled(dir)).toEqual([]);
+    expect(existsSync(join(dir, 'cancelled-clone'))).toBe(false);
+    expect(await partialFiles(dir)).toEqual([]);
   });
 
   it('also cancels volume creation and wipe', async () => {
@@ -239,7 +203,7 @@ describe('cancel', () => {
     expect(create.state).toBe(JobState.CANCELLED);
     create.unref();
     expect(existsSync(join(dir, 'alloc'))).toBe(false);
-    expect(await partialFilesSettled(dir)).toEqual([]);
+    expect(await partialFiles(dir)).toEqual([]);
 
     const wipe = await virStorageVolWipeJob(await source('large'), 7, 0);
     await sleep(20);

@@ -100,20 +100,6 @@ export async function partialFiles(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((n) => n.startsWith('.tsvirt-partial-'));
 }
 
-/**
- * The partial files in `dir` once the native tasks that write them have ended: a cancelled job may end
- * while its task finishes an fsync, and the task's file goes when it does (within `ms`).
- */
-export async function partialFilesSettled(dir: string, ms = 3000): Promise<string[]> {
-  const until = performance.now() + ms;
-  let left = await partialFiles(dir);
-  while (left.length > 0 && performance.now() < until) {
-    await sleep(20);
-    left = await partialFiles(dir);
-  }
-  return left;
-}
-
 /** Expects `fn` to fail with a VirError carrying this code, domain and exact message. */
 export async function expectVirError(
   fn: () => unknown,

@@ -177,34 +177,20 @@ describe('document model', () => {
   });
 });
 
+// What the parser answers; how fast it answers is bench/xml-hostile.mjs's figure (a hang still fails here).
 describe('hostile input', () => {
-  /** Runs `fn` and returns how long it took in ms. */
-  function timed(fn: () => void): number {
-    const start = performance.now();
-    fn();
-    return performance.now() - start;
-  }
-
   it('refuses deep nesting without exhausting the stack', () => {
     const doc = '<a>'.repeat(1_000_000);
-    let message = '';
-    const ms = timed(() => {
-      message = messageOf(doc)!;
-    });
+    const message = messageOf(doc)!;
     expect(message.split('\n')[0]).toBe('(domain_definition):1: Excessive depth in document: 256 use XML_PARSE_HUGE option');
-    expect(ms).toBeLessThan(2000);
   });
 
-  it('stops billion laughs quickly', () => {
+  it('stops billion laughs', () => {
     const ents =
       '<!ENTITY lol0 "lol">' + Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join('');
     const doc = `<!DOCTYPE d [${ents}]><d a="x">&lol9;</d>`;
-    let message = '';
-    const ms = timed(() => {
-      message = messageOf(doc)!;
-    });
+    const message = messageOf(doc)!;
     expect(message.split('\n')[0]).toBe('at line 1: Detected an entity reference loop');
-    expect(ms).toBeLessThan(2000);
     expect(messageOf(`<!DOCTYPE d [${ents}]><d a="&lol9;"/>`)!.split('\n')[0]).toBe(
       '(domain_definition):1: Detected an entity reference loop',
     );
@@ -212,12 +198,8 @@ describe('hostile input', () => {
 
   it('stops quadratic-blowup documents (one big entity used many times)', () => {
     const doc = `<!DOCTYPE d [<!ENTITY big "${'x'.repeat(100_000)}">]><d>${'&big;'.repeat(200)}</d>`;
-    let message = '';
-    const ms = timed(() => {
-      message = messageOf(doc)!;
-    });
+    const message = messageOf(doc)!;
     expect(message.split('\n')[0]).toBe('(domain_definition):1: Detected an entity reference loop');
-    expect(ms).toBeLessThan(2000);
   });
 
   it('detects recursive entities, also through parameter entities', () => {
@@ -229,12 +211,9 @@ describe('hostile input', () => {
     );
   });
 
-  it('handles a huge attribute and many attributes in linear time', () => {
+  it('handles a huge attribute and many attributes', () => {
     const attrs = Array.from({ length: 50_000 }, (_, i) => `a${i}="${i}"`).join(' ');
-    const ms = timed(() => {
-      expect(parse(`<d ${attrs}/>`).attrs.size).toBe(50_000);
-      expect(parse(`<d a="${'y'.repeat(9_000_000)}"/>`).attr('a')!.length).toBe(9_000_000);
-    });
-    expect(ms).toBeLessThan(5000);
+    expect(parse(`<d ${attrs}/>`).attrs.size).toBe(50_000);
+    expect(parse(`<d a="${'y'.repeat(9_000_000)}"/>`).attr('a')!.length).toBe(9_000_000);
   });
 });

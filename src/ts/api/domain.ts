@@ -5,7 +5,7 @@ import { ErrorDomain, ErrorNumber, VirError, virError } from '../errors/index.js
 import { JobType, type VirJob } from '../jobs/job.js';
 import { checkConnect, checkDomain, checkFlags, checkNonNegative, checkNonNull, checkReadWrite, checkString, checkUInt, slot, mapResult } from './check.js';
 import { virDomainCoreDumpFormat, virDomainJobOperation, virDomainJobType } from './enums.generated.js';
-import { adoptDomain, jobStarter, runToEnd } from './jobs.js';
+import { jobStarter, runToEnd } from './jobs.js';
 import { absolutePath } from './paths.js';
 
 /**
@@ -235,7 +235,7 @@ function createXMLJob(fn: string, conn: VirConnect, xml: string, flags: number):
   checkReadWrite(conn, fn);
   checkString(xml, 'xmlDesc', fn);
   checkUInt(flags, 'flags', fn);
-  return mapResult(slot(hv(conn), 'domainCreateXML', fn)(conn, xml, flags, jobStarter(conn)), adoptDomain);
+  return slot(hv(conn), 'domainCreateXML', fn)(conn, xml, flags, jobStarter(conn, 'domain'));
 }
 
 export function virDomainCreateXML(conn: VirConnect, xml: string, flags: number): Promise<VirDomain> {
@@ -264,7 +264,7 @@ function restoreJob(fn: string, conn: VirConnect, from: string, dxml: string | n
   checkReadWrite(conn, fn);
   checkString(from, 'from', fn);
   checkUInt(flags, 'flags', fn);
-  return mapResult(slot(hv(conn), 'domainRestore', fn)(conn, absolutePath(from), dxml, flags, jobStarter(conn)), adoptDomain);
+  return slot(hv(conn), 'domainRestore', fn)(conn, absolutePath(from), dxml, flags, jobStarter(conn, 'domain'));
 }
 
 export const virDomainRestoreJob = (conn: VirConnect, from: string, flags: number) =>

@@ -1,41 +1,13 @@
-import { VirDomain, VirNetwork, VirStorageVol, type DomainRef, type NetworkRef, type StorageVolRef, type VirConnect } from '../core/handles.js';
+import type { VirConnect } from '../core/handles.js';
 import type { JobStarter, MaybePromise } from '../drivers/driver.js';
-import { JobState, VirJob } from '../jobs/job.js';
-
-/** The JobStarter handed to drivers: jobs belong to the connection the caller used. */
-export function jobStarter(conn: VirConnect): JobStarter {
-  return (spec, work) => new VirJob({ ...spec, conn }, work);
-}
+import { VirJob, type JobProduct } from '../jobs/job.js';
 
 /**
- * A create job's result becomes a handle the job holds (virJobGetDomain and friends), set before anyone
- * waiting on the job is woken.
+ * The JobStarter handed to drivers: jobs belong to the connection the caller used. A job whose result names a
+ * new object (`produces`) holds a handle on it once it completed (virJobGetDomain and friends).
  */
-export function adoptDomain(job: VirJob<DomainRef>): VirJob<DomainRef> {
-  job.subscribe((j, event) => {
-    if (event !== 'end' || j.state !== JobState.COMPLETED || !job.result) return;
-    job.domain?.unref();
-    job.domain = new VirDomain(j.conn, job.result);
-  });
-  return job;
-}
-
-export function adoptNetwork(job: VirJob<NetworkRef>): VirJob<NetworkRef> {
-  job.subscribe((j, event) => {
-    if (event !== 'end' || j.state !== JobState.COMPLETED || !job.result) return;
-    job.network?.unref();
-    job.network = new VirNetwork(j.conn, job.result);
-  });
-  return job;
-}
-
-export function adoptStorageVol(job: VirJob<StorageVolRef>): VirJob<StorageVolRef> {
-  job.subscribe((j, event) => {
-    if (event !== 'end' || j.state !== JobState.COMPLETED || !job.result) return;
-    job.vol?.unref();
-    job.vol = new VirStorageVol(j.conn, job.result);
-  });
-  return job;
+export function jobStarter(conn: VirConnect, produces?: JobProduct): JobStarter {
+  return (spec, work) => new VirJob({ ...spec, conn, produces }, work);
 }
 
 /**

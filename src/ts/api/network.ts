@@ -14,7 +14,7 @@ import {
   mapResult,
   slot,
 } from './check.js';
-import { adoptNetwork, jobStarter, runToEnd } from './jobs.js';
+import { jobStarter, runToEnd } from './jobs.js';
 
 /**
  * Network entry points (libvirt-network.c): validate with libvirt's codes and wording, dispatch to the
@@ -179,7 +179,7 @@ function createXMLJob(fn: string, conn: VirConnect, xml: string, flags: number):
   checkString(xml, 'xmlDesc', fn, FROM);
   checkReadWrite(conn, fn, FROM);
   checkUInt(flags, 'flags', fn, FROM);
-  return mapResult(slot(nd(conn), 'networkCreateXML', fn, FROM)(conn, xml, flags, jobStarter(conn)), adoptNetwork);
+  return slot(nd(conn), 'networkCreateXML', fn, FROM)(conn, xml, flags, jobStarter(conn, 'network'));
 }
 
 /** Creates and starts a transient network as a job; once completed, virJobGetNetwork returns it. */

@@ -17,7 +17,7 @@ import {
   mapResult,
 } from './check.js';
 import { virConnectListAllStoragePoolsFlags, virStorageVolResizeFlags, virStorageVolWipeAlgorithm } from './enums.generated.js';
-import { adoptStorageVol, jobStarter, runToEnd } from './jobs.js';
+import { jobStarter, runToEnd } from './jobs.js';
 
 /**
  * Storage pool and volume entry points (libvirt-storage.c): validate with libvirt's codes and wording,
@@ -352,10 +352,7 @@ function createJob(fn: string, pool: VirStoragePool, xmlDesc: string, flags: num
   checkString(xmlDesc, 'xmlDesc', fn, FROM);
   checkReadWrite(pool.conn, fn, FROM);
   checkUInt(flags, 'flags', fn, FROM);
-  return mapResult(
-    slot(sd(pool.conn), 'storageVolCreateXML', fn, FROM)(pool, xmlDesc, flags, jobStarter(pool.conn)),
-    adoptStorageVol,
-  );
+  return slot(sd(pool.conn), 'storageVolCreateXML', fn, FROM)(pool, xmlDesc, flags, jobStarter(pool.conn, 'vol'));
 }
 
 /**
@@ -388,10 +385,7 @@ function cloneJob(
   checkString(xmlDesc, 'xmlDesc', fn, FROM);
   checkReadWrite(pool.conn, fn, FROM);
   checkUInt(flags, 'flags', fn, FROM);
-  return mapResult(
-    slot(sd(pool.conn), 'storageVolCreateXMLFrom', fn, FROM)(pool, xmlDesc, clonevol, flags, jobStarter(pool.conn)),
-    adoptStorageVol,
-  );
+  return slot(sd(pool.conn), 'storageVolCreateXMLFrom', fn, FROM)(pool, xmlDesc, clonevol, flags, jobStarter(pool.conn, 'vol'));
 }
 
 /** Clones `clonevol` into a new volume of `pool` as a job; once completed, virJobGetStorageVol returns it. */

@@ -4,27 +4,27 @@
  * JavaScript value but every entry point rejects it, as libvirt rejects a freed pointer.
  */
 export abstract class VirObject {
-  private refCount = 1;
+  #refCount = 1;
 
   /** False once the last reference was dropped. */
   get alive(): boolean {
-    return this.refCount > 0;
+    return this.#refCount > 0;
   }
 
   get refs(): number {
-    return this.refCount;
+    return this.#refCount;
   }
 
   ref(): this {
-    this.refCount++;
+    this.#refCount++;
     return this;
   }
 
   /** Drops one reference and returns how many are left. */
   unref(): number {
-    if (this.refCount <= 0) return 0;
-    if (--this.refCount === 0) this.dispose();
-    return this.refCount;
+    if (this.#refCount <= 0) return 0;
+    if (--this.#refCount === 0) this.dispose();
+    return this.#refCount;
   }
 
   /** Releases what the object holds; runs exactly once, when the last reference goes. */

@@ -1,8 +1,17 @@
 import { ErrorDomain, ErrorNumber, VirError, toVirError, virError } from '../errors/index.js';
-import type { VirConnect, VirDomain, VirNetwork, VirStorageVol } from '../core/handles.js';
+import {
+  VirDomain,
+  VirNetwork,
+  VirStorageVol,
+  type DomainRef,
+  type NetworkRef,
+  type StorageVolRef,
+  type VirConnect,
+} from '../core/handles.js';
 import { VirObject } from '../core/object.js';
 import { systemClock, type Clock } from './clock.js';
 import { EtaEstimator } from './eta.js';
+import { ObserverSet } from './observers.js';
 
 /** virJobType: whether the amount of work is known in advance. */
 export const JobType = { BOUNDED: 0, UNBOUNDED: 1 } as const;
@@ -53,19 +62,38 @@ export interface JobSpec {
   domain?: VirDomain;
   network?: VirNetwork;
   vol?: VirStorageVol;
+  /** The kind of handle a completed job's result names: the job then holds it (virJobGetDomain and friends). */
+  produces?: JobProduct;
   clock?: Clock;
 }
 
+/** What a job's result may name: a new domain (create, restore), network or storage volume. */
+export type JobProduct = 'domain' | 'network' | 'vol';
+
 export type JobEvent = 'progress' | 'end';
-export type JobListener = (job: VirJob, event: JobEvent) => void;
+/** Told of a job's progress and, once, of its end. What it throws or rejects with is reported, never rethrown. */
+export type JobListener = (job: VirJob, event: JobEvent) => unknown;
 
 let nextJobId = 1;
-/** Sees every job's every change: the hook through which the native layer publishes job info. */
-let globalObserver: JobListener | null = null;
+/** See every job's every change: the C ABI publishes job info through this, a daemon would push it to clients. */
+const allJobsObservers = new ObserverSet<[VirJob, JobEvent]>();
 
-export function setJobObserver(observer: JobListener | null): void {
-  globalObserver = observer;
+/**
+ * Calls `listener` on every job's progress and end, before the job's own listeners; returns the function that
+ * unsubscribes it.
+ */
+export function observeAllJobs(listener: JobListener): () => void {
+  return allJobsObservers.add(listener);
 }
+
+/**
+ * The work's side of a job (JobControl) reaches the job's private state through these, set in VirJob's
+ * static block: module-private, so nothing outside this file can report progress or commit a job.
+ */
+let jobSignal: (job: VirJob) => AbortSignal;
+let jobCancelRequested: (job: VirJob) => boolean;
+let jobReport: (job: VirJob, processed: number, total?: number) => void;
+let jobCommit: (job: VirJob) => void;
 
 /**
  * A background job: libvirt's missing virJobPtr. The work runs on the event loop (or drives native threads),
@@ -80,25 +108,34 @@ export class VirJob<T = unknown> extends VirObject {
   readonly type: JobType;
   readonly errorDomain: ErrorDomain;
   readonly conn: VirConnect;
-  /** The domain the job works on, or the domain it created once it completed. */
-  domain: VirDomain | null;
-  network: VirNetwork | null;
-  vol: VirStorageVol | null;
 
-  private jobState: JobState = JobState.RUNNING;
-  private processedBytes = 0;
-  private totalBytes: number;
-  private readonly clock: Clock;
-  private readonly startedAt: number;
-  private endedAt = 0;
-  private failure: VirError | null = null;
-  private value: T | undefined;
-  private committed = false;
-  private cancelWanted = false;
-  private abort: AbortController | null = null;
-  private eta: EtaEstimator | null = null;
-  private listeners: JobListener[] | null = null;
-  private waiters: (() => void)[] | null = null;
+  #state: JobState = JobState.RUNNING;
+  #processed = 0;
+  #total: number;
+  readonly #clock: Clock;
+  readonly #startedAt: number;
+  #endedAt = 0;
+  #error: VirError | null = null;
+  #result: T | undefined;
+  #domain: VirDomain | null;
+  #network: VirNetwork | null;
+  #vol: VirStorageVol | null;
+  readonly #produces: JobProduct | undefined;
+  #committed = false;
+  #cancelWanted = false;
+  #abort: AbortController | null = null;
+  #eta: EtaEstimator | null = null;
+  #observers: ObserverSet<[VirJob, JobEvent]> | null = null;
+  #waiters: (() => void)[] | null = null;
+
+  static {
+    jobSignal = (job) => job.#signal();
+    jobCancelRequested = (job) => job.#cancelWanted && !job.#committed;
+    jobReport = (job, processed, total) => job.#report(processed, total);
+    jobCommit = (job) => {
+      job.#committed = true;
+    };
+  }
 
   constructor(spec: JobSpec, work: (control: JobControl) => Promise<T>) {
     super();
@@ -106,59 +143,75 @@ export class VirJob<T = unknown> extends VirObject {
     this.label = spec.label;
     this.type = spec.type;
     this.errorDomain = spec.errorDomain;
-    this.totalBytes = spec.total ?? 0;
-    this.clock = spec.clock ?? systemClock;
-    this.startedAt = this.clock.now();
+    this.#total = spec.total ?? 0;
+    this.#clock = spec.clock ?? systemClock;
+    this.#startedAt = this.#clock.now();
+    this.#produces = spec.produces;
     this.conn = spec.conn.ref();
-    this.domain = spec.domain?.ref() ?? null;
-    this.network = spec.network?.ref() ?? null;
-    this.vol = spec.vol?.ref() ?? null;
+    this.#domain = spec.domain?.ref() ?? null;
+    this.#network = spec.network?.ref() ?? null;
+    this.#vol = spec.vol?.ref() ?? null;
     this.conn.jobs.add(this as VirJob);
     this.ref(); // the running work's own reference, dropped when it ends
-    this.run(work);
+    this.#run(work);
   }
 
   get state(): JobState {
-    return this.jobState;
+    return this.#state;
   }
 
   get running(): boolean {
-    return this.jobState === JobState.RUNNING;
+    return this.#state === JobState.RUNNING;
   }
 
   get processed(): number {
-    return this.processedBytes;
+    return this.#processed;
   }
 
   get total(): number {
-    return this.totalBytes;
+    return this.#total;
   }
 
   /** The error of a failed or cancelled job. */
   get error(): VirError | null {
-    return this.failure;
+    return this.#error;
   }
 
   /** What the work produced, once completed. */
   get result(): T | undefined {
-    return this.value;
+    return this.#result;
+  }
+
+  /** The domain the job works on, or the domain it created once it completed. */
+  get domain(): VirDomain | null {
+    return this.#domain;
+  }
+
+  /** The network the job works on, or the one it created once it completed. */
+  get network(): VirNetwork | null {
+    return this.#network;
+  }
+
+  /** The volume the job works on, or the one it created once it completed. */
+  get vol(): VirStorageVol | null {
+    return this.#vol;
   }
 
   getInfo(): JobInfo {
-    const running = this.jobState === JobState.RUNNING;
-    const now = running ? this.clock.now() : this.endedAt;
+    const running = this.#state === JobState.RUNNING;
+    const now = running ? this.#clock.now() : this.#endedAt;
     const bounded = this.type === JobType.BOUNDED;
-    const total = this.totalBytes;
-    const processed = this.processedBytes;
+    const total = this.#total;
+    const processed = this.#processed;
     const remaining = bounded && total > processed ? total - processed : 0;
     let percent = bounded ? 0 : -1;
-    if (this.jobState === JobState.COMPLETED) percent = 100;
+    if (this.#state === JobState.COMPLETED) percent = 100;
     else if (bounded && total > 0) percent = Math.min(99, Math.floor((processed * 100) / total));
     return {
       type: this.type,
-      state: this.jobState,
-      timeElapsed: Math.max(0, Math.round(now - this.startedAt)),
-      timeRemaining: running && bounded && this.eta ? this.eta.remainingMs(now, remaining) : 0,
+      state: this.#state,
+      timeElapsed: Math.max(0, Math.round(now - this.#startedAt)),
+      timeRemaining: running && bounded && this.#eta ? this.#eta.remainingMs(now, remaining) : 0,
       dataTotal: total,
       dataProcessed: processed,
       dataRemaining: remaining,
@@ -171,46 +224,45 @@ export class VirJob<T = unknown> extends VirObject {
    * completes anyway. Asking to cancel a job that already completed or failed is an error: it did not happen.
    */
   cancel(): void {
-    if (this.jobState === JobState.RUNNING) {
-      if (this.cancelWanted) return;
-      this.cancelWanted = true;
-      if (!this.committed) this.abort?.abort(this.abortError());
+    if (this.#state === JobState.RUNNING) {
+      if (this.#cancelWanted) return;
+      this.#cancelWanted = true;
+      if (!this.#committed) this.#abort?.abort(this.#abortError());
       return;
     }
-    if (this.jobState === JobState.CANCELLED) return;
+    if (this.#state === JobState.CANCELLED) return;
     throw virError(
       ErrorNumber.VIR_ERR_OPERATION_INVALID,
       this.errorDomain,
-      `job ${this.id} (${this.operation}) has already ${this.jobState === JobState.COMPLETED ? 'completed' : 'failed'}`,
+      `job ${this.id} (${this.operation}) has already ${this.#state === JobState.COMPLETED ? 'completed' : 'failed'}`,
     );
   }
 
-  /** Calls `listener` on progress and once at the end; returns the function that unsubscribes it. */
+  /**
+   * Calls `listener` on progress and once at the end; returns the function that unsubscribes it. Any number
+   * of listeners may subscribe and leave at any time; one that throws affects neither the job nor the others
+   * (observers.ts says where its error goes).
+   */
   subscribe(listener: JobListener): () => void {
-    (this.listeners ??= []).push(listener);
-    return () => {
-      const list = this.listeners;
-      const at = list ? list.indexOf(listener) : -1;
-      if (at >= 0) list!.splice(at, 1);
-    };
+    return (this.#observers ??= new ObserverSet()).add(listener);
   }
 
   /** Resolves once the job reached its terminal state (never rejects: read `error`). */
   whenDone(): Promise<void> {
-    if (this.jobState !== JobState.RUNNING) return Promise.resolve();
-    return new Promise((resolve) => (this.waiters ??= []).push(resolve));
+    if (this.#state !== JobState.RUNNING) return Promise.resolve();
+    return new Promise((resolve) => (this.#waiters ??= []).push(resolve));
   }
 
   protected override dispose(): void {
     this.conn.jobs.delete(this as VirJob);
-    this.domain?.unref();
-    this.network?.unref();
-    this.vol?.unref();
+    this.#domain?.unref();
+    this.#network?.unref();
+    this.#vol?.unref();
     this.conn.unref();
   }
 
   /** Runs the work; a plain promise chain, lighter than an async frame for jobs that sit idle for long. */
-  private run(work: (control: JobControl) => Promise<T>): void {
+  #run(work: (control: JobControl) => Promise<T>): void {
     let started: Promise<T>;
     try {
       started = work(new Control(this as VirJob));
@@ -218,98 +270,102 @@ export class VirJob<T = unknown> extends VirObject {
       started = Promise.reject(err);
     }
     Promise.resolve(started).then(
-      (value) => {
-        if (this.cancelWanted && !this.committed) this.finish(JobState.CANCELLED, undefined, this.abortError());
-        else this.finish(JobState.COMPLETED, value, null);
-      },
-      (err) => {
-        if (this.cancelWanted && !this.committed) this.finish(JobState.CANCELLED, undefined, this.abortError());
-        else this.finish(JobState.FAILED, undefined, toVirError(err, this.errorDomain));
-      },
+      (value) => this.#finish(false, value),
+      (err: unknown) => this.#finish(true, err),
     );
   }
 
-  private finish(state: JobState, value: T | undefined, error: VirError | null): void {
-    this.endedAt = this.clock.now();
-    this.jobState = state;
-    this.value = value;
-    this.failure = error;
-    if (state === JobState.COMPLETED && this.type === JobType.BOUNDED) {
-      this.totalBytes = Math.max(this.totalBytes, this.processedBytes);
-      this.processedBytes = this.totalBytes;
+  /**
+   * The one place a job ends: it decides the terminal state (a cancel requested before the point of no
+   * return wins over whatever the work did), adopts the result, notifies once, wakes the waiters and drops
+   * the work's reference.
+   */
+  #finish(failed: boolean, outcome: unknown): void {
+    this.#endedAt = this.#clock.now();
+    if (this.#cancelWanted && !this.#committed) {
+      this.#state = JobState.CANCELLED;
+      this.#error = this.#abortError();
+    } else if (failed) {
+      this.#state = JobState.FAILED;
+      this.#error = toVirError(outcome, this.errorDomain);
+    } else {
+      this.#state = JobState.COMPLETED;
+      this.#result = outcome as T;
+      this.#adopt(outcome);
+      if (this.type === JobType.BOUNDED) this.#processed = this.#total = Math.max(this.#total, this.#processed);
     }
-    this.emit('end');
-    const waiters = this.waiters;
-    this.waiters = null;
+    this.#emit('end');
+    const waiters = this.#waiters;
+    this.#waiters = null;
     if (waiters) for (const resolve of waiters) resolve();
     this.unref();
   }
 
-  private abortError(): VirError {
+  /** A completed job's result that names a new object becomes a handle the job holds, before anyone is told. */
+  #adopt(value: unknown): void {
+    if (!value || !this.#produces) return;
+    switch (this.#produces) {
+      case 'domain':
+        this.#domain?.unref();
+        this.#domain = new VirDomain(this.conn, value as DomainRef);
+        break;
+      case 'network':
+        this.#network?.unref();
+        this.#network = new VirNetwork(this.conn, value as NetworkRef);
+        break;
+      case 'vol':
+        this.#vol?.unref();
+        this.#vol = new VirStorageVol(this.conn, value as StorageVolRef);
+        break;
+    }
+  }
+
+  #abortError(): VirError {
     return virError(ErrorNumber.VIR_ERR_OPERATION_ABORTED, this.errorDomain, `${this.label} job: canceled by client`);
   }
 
-  /** @internal Control's access to the job. */
-  signal(): AbortSignal {
-    if (!this.abort) {
-      this.abort = new AbortController();
-      if (this.cancelWanted && !this.committed) this.abort.abort(this.abortError());
+  #signal(): AbortSignal {
+    if (!this.#abort) {
+      this.#abort = new AbortController();
+      if (this.#cancelWanted && !this.#committed) this.#abort.abort(this.#abortError());
     }
-    return this.abort.signal;
+    return this.#abort.signal;
   }
 
-  /** @internal */
-  isCancelRequested(): boolean {
-    return this.cancelWanted && !this.committed;
+  #report(processed: number, total?: number): void {
+    if (this.#state !== JobState.RUNNING) return;
+    if (total !== undefined && total >= 0) this.#total = total;
+    if (processed > this.#processed) this.#processed = processed;
+    if (this.type === JobType.BOUNDED) (this.#eta ??= new EtaEstimator()).record(this.#clock.now(), this.#processed);
+    this.#emit('progress');
   }
 
-  /** @internal */
-  report(processed: number, total?: number): void {
-    if (this.jobState !== JobState.RUNNING) return;
-    if (total !== undefined && total >= 0) this.totalBytes = total;
-    if (processed > this.processedBytes) this.processedBytes = processed;
-    if (this.type === JobType.BOUNDED) (this.eta ??= new EtaEstimator()).record(this.clock.now(), this.processedBytes);
-    this.emit('progress');
-  }
-
-  /** @internal */
-  markCommitted(): void {
-    this.committed = true;
-  }
-
-  private emit(event: JobEvent): void {
-    globalObserver?.(this as VirJob, event);
-    const list = this.listeners;
-    if (!list) return;
-    for (const listener of list.slice()) {
-      try {
-        listener(this as VirJob, event);
-      } catch (err) {
-        // A listener's bug must not corrupt the job; surface it the way an EventEmitter would.
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
-    }
+  #emit(event: JobEvent): void {
+    if (allJobsObservers.size > 0) allJobsObservers.notify(this as VirJob, event);
+    this.#observers?.notify(this as VirJob, event);
   }
 }
 
 class Control implements JobControl {
-  constructor(private readonly job: VirJob) {}
+  readonly #job: VirJob;
+
+  constructor(job: VirJob) {
+    this.#job = job;
+  }
 
   get signal(): AbortSignal {
-    return this.job.signal();
+    return jobSignal(this.#job);
   }
 
   get cancelRequested(): boolean {
-    return this.job.isCancelRequested();
+    return jobCancelRequested(this.#job);
   }
 
   progress(processed: number, total?: number): void {
-    this.job.report(processed, total);
+    jobReport(this.#job, processed, total);
   }
 
   commit(): void {
-    this.job.markCommitted();
+    jobCommit(this.#job);
   }
 }

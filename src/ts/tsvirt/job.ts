@@ -24,76 +24,82 @@ export interface JobOptions {
 
 const STATE_NAMES: readonly JobStateName[] = ['running', 'completed', 'failed', 'cancelled'];
 
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
 /**
  * A long operation in progress. Await it for its result (it rejects with the job's VirError), iterate it
  * for progress snapshots until it ends, cancel it (or abort the signal given at start), and dispose of it
  * with `await using` (which cancels a job still running and waits for it to end).
+ *
+ * The signal is watched from the call on: aborting it in the same tick as the call cancels the job, and a
+ * signal aborted before the call starts nothing and rejects at once with VIR_ERR_OPERATION_ABORTED.
  */
 export class Job<T> implements PromiseLike<T>, AsyncIterable<JobProgress>, AsyncDisposable {
-  private handle: VirJob | null = null;
-  private readonly started: Promise<VirJob | null>;
+  #handle: VirJob | null = null;
+  readonly #started: Promise<VirJob | null>;
   /** Settles once the job ended and its handle was released; never rejects (no unhandled rejections). */
-  private readonly ended: Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
-  private outcome: Promise<T> | null = null;
-  private cancelWanted = false;
+  readonly #ended: Promise<Outcome<T>>;
+  #outcome: Promise<T> | null = null;
+  #cancelWanted = false;
 
   /** @internal Built by tsvirt's objects from a started (or failing-to-start) entry-point call. */
-  constructor(start: () => MaybePromise<VirJob>, private readonly take: (job: VirJob) => T, options: JobOptions = {}) {
+  constructor(start: () => MaybePromise<VirJob>, take: (job: VirJob) => T, options: JobOptions = {}) {
     const { signal } = options;
+    const onAbort = () => this.cancel();
+    // Listening starts now, before the job does: an abort later in this tick is not lost.
+    signal?.addEventListener('abort', onAbort, { once: true });
     let startError: unknown = null;
-    this.started = (async () => {
+    this.#started = (async () => {
       try {
         if (signal?.aborted) throw abortedBeforeStart();
         const job = await start();
-        this.handle = job;
-        if (this.cancelWanted) this.cancel();
+        this.#handle = job;
+        if (this.#cancelWanted) this.cancel();
         return job;
       } catch (err) {
         startError = err;
         return null;
       }
     })();
-    this.ended = this.started.then(async (job) => {
-      if (!job) return { ok: false as const, error: startError };
-      const onAbort = () => this.cancel();
-      signal?.addEventListener('abort', onAbort, { once: true });
+    this.#ended = this.#started.then(async (job): Promise<Outcome<T>> => {
       try {
+        if (!job) return { ok: false, error: startError };
         await job.whenDone();
-        if (job.error) return { ok: false as const, error: job.error };
-        return { ok: true as const, value: this.take(job) };
+        if (job.error) return { ok: false, error: job.error };
+        return { ok: true, value: take(job) };
       } catch (error) {
-        return { ok: false as const, error };
+        return { ok: false, error };
       } finally {
         signal?.removeEventListener('abort', onAbort);
         // The handle's references (connection, domain) go as soon as the job ends; its final figures stay readable.
-        job.unref();
+        job?.unref();
       }
     });
   }
 
   /** The job's id (unique in the process), once it has started. */
   get id(): number | undefined {
-    return this.handle?.id;
+    return this.#handle?.id;
   }
 
   get operation(): string | undefined {
-    return this.handle?.operation;
+    return this.#handle?.operation;
   }
 
   /** The current progress, or null before the job started (or if it could not start). */
   progress(): JobProgress | null {
-    return this.handle ? snapshot(this.handle) : null;
+    return this.#handle ? snapshot(this.#handle) : null;
   }
 
   /** The error of a failed or cancelled job. */
   get error(): VirError | null {
-    return this.handle?.error ?? null;
+    return this.#handle?.error ?? null;
   }
 
-  /** Requests cancellation and returns at once; harmless to repeat. */
+  /** Requests cancellation and returns at once; harmless to repeat, and to call before the job started. */
   cancel(): void {
-    this.cancelWanted = true;
-    const job = this.handle;
+    this.#cancelWanted = true;
+    const job = this.#handle;
     if (job?.running) job.cancel();
   }
 
@@ -101,20 +107,23 @@ export class Job<T> implements PromiseLike<T>, AsyncIterable<JobProgress>, Async
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return this.result().then(onFulfilled, onRejected);
+    return this.#result().then(onFulfilled, onRejected);
   }
 
   catch<R = never>(onRejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
-    return this.result().catch(onRejected);
+    return this.#result().catch(onRejected);
   }
 
   finally(onFinally?: (() => void) | null): Promise<T> {
-    return this.result().finally(onFinally);
+    return this.#result().finally(onFinally);
   }
 
-  /** Progress snapshots as the job moves (the newest one if the reader falls behind), then the final one. */
+  /**
+   * Progress snapshots as the job moves (the newest one if the reader falls behind), ending with exactly one
+   * snapshot of the final state. A job that could not start yields nothing.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<JobProgress> {
-    const job = await this.started;
+    const job = await this.#started;
     if (!job) return;
     let wake: (() => void) | null = null;
     let changed = true;
@@ -123,13 +132,14 @@ export class Job<T> implements PromiseLike<T>, AsyncIterable<JobProgress>, Async
       wake?.();
     });
     try {
-      while (job.running) {
+      for (;;) {
         if (!changed) await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
         changed = false;
-        yield snapshot(job);
+        const current = snapshot(job);
+        yield current;
+        if (current.state !== 'running') return;
       }
-      yield snapshot(job);
     } finally {
       unsubscribe();
     }
@@ -137,11 +147,11 @@ export class Job<T> implements PromiseLike<T>, AsyncIterable<JobProgress>, Async
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.cancel();
-    await this.ended;
+    await this.#ended;
   }
 
-  private result(): Promise<T> {
-    return (this.outcome ??= this.ended.then((outcome) => {
+  #result(): Promise<T> {
+    return (this.#outcome ??= this.#ended.then((outcome) => {
       if (!outcome.ok) throw outcome.error;
       return outcome.value;
     }));

@@ -4,64 +4,40 @@ import type { JobControl } from '../../jobs/job.js';
 
 /** How often a job publishes its native task's progress: ten updates a second, well above four. */
 export const PROGRESS_INTERVAL_MS = 100;
-/**
- * How long a cancelled job waits for its native task to stop. A task stops within one I/O step (~25 ms),
- * except in its final fsync, which nothing interrupts and which can take longer than the 100 ms a cancel
- * is allowed: then the job ends without it, and what the task leaves is discarded once it ends.
- */
-export const CANCEL_GRACE_MS = 50;
 
 /**
  * Runs a native task as the body of a job: its progress is published to the job while it runs and once
  * more when it completes. The task was started with the job's AbortSignal, so a cancel reaches the native
- * thread directly; this settles with the task's own outcome, or with the job's abort reason when the task
- * has not stopped CANCEL_GRACE_MS after the cancel. In that case the task is still running: use
- * `afterTask` to release what it uses and remove what it writes.
+ * thread directly. This settles with the task's own outcome, and only once the task has ended: a task stops
+ * within one I/O step of a cancel, but not in its final fsync, and a job that ended before its task would
+ * be reported CANCELLED or FAILED while the task still writes (a clone's partial file would outlive it).
  */
 export function followTask(control: JobControl, task: NativeTask): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const publish = () => {
-      const { processed, total } = task.progress();
-      // Before the worker has measured its work, the job keeps the estimate it started with.
-      control.progress(processed, total > 0 ? total : undefined);
-    };
-    const timer = setInterval(publish, PROGRESS_INTERVAL_MS);
-    let grace: NodeJS.Timeout | undefined;
-    const onAbort = () => {
-      grace = setTimeout(() => {
-        stop();
-        reject(control.signal.reason);
-      }, CANCEL_GRACE_MS);
-    };
-    const stop = () => {
+  const publish = () => {
+    const { processed, total } = task.progress();
+    // Before the worker has measured its work, the job keeps the estimate it started with.
+    control.progress(processed, total > 0 ? total : undefined);
+  };
+  const timer = setInterval(publish, PROGRESS_INTERVAL_MS);
+  return task.done.then(
+    () => {
       clearInterval(timer);
-      clearTimeout(grace);
-      control.signal.removeEventListener('abort', onAbort);
-    };
-    if (control.signal.aborted) onAbort();
-    else control.signal.addEventListener('abort', onAbort, { once: true });
-    task.done.then(
-      () => {
-        stop();
-        publish();
-        resolve();
-      },
-      (err: unknown) => {
-        stop();
-        reject(err);
-      },
-    );
-  });
+      publish();
+    },
+    (err: unknown) => {
+      clearInterval(timer);
+      throw err;
+    },
+  );
 }
 
-/** Runs `fn` once the task has ended, however it ends, whether or not anyone still waits for it. */
+/** Runs `fn` once the task has ended, however it ends. */
 export function afterTask(task: NativeTask, fn: () => unknown): void {
   const run = () => {
     try {
-      const result = fn();
-      if (result instanceof Promise) result.catch(() => {});
+      fn();
     } catch {
-      // Cleanup after the fact has no one left to report to; the next driver start cleans what remains.
+      // Releasing what a task used has no one left to report to.
     }
   };
   task.done.then(run, run);

@@ -194,8 +194,8 @@ export class VolumeJobs {
 /**
  * A file this process opened without following links and checked, for a native task to use by its
  * descriptor (`/proc/self/fd/N`) rather than by its name, which could be swapped for a symbolic link in
- * between. The descriptor stays open until the task has ended, even when the job stopped waiting for it:
- * closing it earlier could let another file take its number before the task opens it.
+ * between. The descriptor stays open until the task has ended: closing it earlier could let another file
+ * take its number before the task opens it.
  */
 function openChecked(file: VolumeFile, flags: number): { fdPath: string; use: (start: () => NativeTask) => NativeTask } {
   const opened = openVolumeFile(file.path, flags);
@@ -218,15 +218,15 @@ function openChecked(file: VolumeFile, flags: number): { fdPath: string; use: (s
 }
 
 /**
- * Follows a task that builds a volume's partial file. If the job ends first (it failed, or a cancel
- * stopped waiting for the task's final fsync), the partial file is removed once the task has ended.
- * Errors name the volume's path, not its partial file.
+ * Follows a task that builds a volume's partial file. A task that failed or was cancelled removes its file
+ * before it ends; removing it here as well covers a task that ended without getting that far. Either way the
+ * file is gone before the job ends. Errors name the volume's path, not its partial file.
  */
 async function followBuild(control: JobControl, task: NativeTask, temp: string, path: string): Promise<void> {
   try {
     await followTask(control, task);
   } catch (err) {
-    afterTask(task, () => rm(temp, { force: true }));
+    await rm(temp, { force: true });
     throw renamePathInError(err, temp, path);
   }
 }
@@ -246,7 +246,6 @@ async function publish(
 ): Promise<void> {
   const { owner, group } = vol.target.permissions ?? {};
   try {
-    if (control.cancelRequested) throw control.signal.reason;
     if (owner !== undefined || group !== undefined) {
       const uid = owner ?? -1;
       const gid = group ?? -1;
@@ -254,6 +253,8 @@ async function publish(
         throw sysError(err, `cannot chown '${path}' to (${uid}, ${gid})`);
       });
     }
+    // Checked right before the commit, with nothing awaited in between, so no cancel slips past it.
+    if (control.cancelRequested) throw control.signal.reason;
     control.commit();
     await linkNoReplace(temp, path, () => exists(vol.name));
   } catch (err) {
