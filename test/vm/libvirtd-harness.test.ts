@@ -1,7 +1,7 @@
 // The private libvirtd itself: it serves the test driver exactly as the in-process one does (the side-by-side
 // benches with tsvirtd rely on that), and nothing of it outlives a test, not even when the test process dies.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { processesUsing, python, REPO, startLibvirtd, virsh } from '../support/libvirtd.mjs';
@@ -41,8 +41,7 @@ test('serves the test driver as virsh sees it in process, to virsh and python3-l
 test('runs unprivileged: libvirtd is not root and the socket is in the private folder', async () => {
   const daemon = await startLibvirtd();
   try {
-    const status = await import('node:fs/promises').then((fs) => fs.readFile(`/proc/${daemon.pid}/status`, 'utf8'));
-    const uid = Number(/^Uid:\s+(\d+)/m.exec(status)![1]);
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${daemon.pid}/status`, 'utf8'))![1]);
     if (process.getuid!() === 0) expect(uid).not.toBe(0);
     else expect(uid).toBe(process.getuid!());
     expect(daemon.socket.startsWith(daemon.dir + '/')).toBe(true);
@@ -86,4 +85,14 @@ test('a test process killed before teardown leaves no libvirtd or QEMU behind (t
   child.kill('SIGKILL');
 
   expect(await eventually(async () => (await processesUsing(dir)).length === 0 && !existsSync(dir), 30_000)).toBe(true);
+  // Every one of them ended (a zombie is an ended process its new parent, init, has yet to collect).
+  for (const orphan of before) expect(['gone', 'Z']).toContain(stateOf(orphan));
 });
+
+function stateOf(pid: number): string {
+  try {
+    return /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1];
+  } catch {
+    return 'gone';
+  }
+}
