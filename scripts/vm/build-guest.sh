@@ -22,7 +22,9 @@ if [ -z "$kernel_package" ]; then
   kernel_package=$(apt-cache depends "$meta_package" | sed -n 's/^ *Depends: \(linux-image-[^ ]*-cloud-amd64\)$/\1/p' | head -1)
 fi
 [ -n "$kernel_package" ] || { echo "build-guest: cannot resolve $meta_package to a kernel package" >&2; exit 1; }
-[ -x "$busybox" ] && "$busybox" --list | grep -qx cpio || {
+# (Not `busybox --list | grep -q`: under pipefail, grep quitting early can fail the pipeline with SIGPIPE.)
+applets=$([ -x "$busybox" ] && "$busybox" --list || true)
+grep -qx cpio <<<"$applets" || {
   echo "build-guest: $busybox (with cpio) is missing: apt-get install busybox-static" >&2; exit 1; }
 
 stamp="$kernel_package $self_hash $(sha256sum "$busybox" | cut -c1-16)"
@@ -36,7 +38,7 @@ work=$(mktemp -d "$cache/build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # The kernel: only ./boot/vmlinuz-* out of the .deb (its 100 MB of modules are not needed: no disk, no network).
-(cd "$work" && apt-get download -q "$kernel_package" >&2)
+(cd "$work" && apt-get download -q -o APT::Sandbox::User=root "$kernel_package" >&2)
 dpkg-deb --fsys-tarfile "$work"/"$kernel_package"_*.deb | tar -x -C "$work" --wildcards './boot/vmlinuz-*'
 cp "$work"/boot/vmlinuz-* "$work/vmlinuz"
 
