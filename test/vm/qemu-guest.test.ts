@@ -40,9 +40,15 @@ async function expectRunning(name: string) {
   expect((await virsh(guest.uri, ['domstate', name])).stdout.trim()).toBe('running');
   const first = await pyInfo(name);
   expect(first.state).toBe(first.running);
-  // The guest really executes: its CPU time moves.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  expect((await pyInfo(name)).cpuTime).toBeGreaterThan(first.cpuTime);
+  // The guest really executes: its CPU time moves. libvirt counts it in clock ticks (10 ms) and an idle guest
+  // uses a few percent of a core, so give it up to 20 s rather than a fixed pause.
+  const deadline = Date.now() + 20_000;
+  let cpuTime = first.cpuTime;
+  while (cpuTime === first.cpuTime && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    cpuTime = (await pyInfo(name)).cpuTime;
+  }
+  expect(cpuTime).toBeGreaterThan(first.cpuTime);
 }
 
 describe('a real QEMU guest on a private libvirtd', () => {
