@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Real libvirtd + QEMU guests: `npm run test:vm` (vitest.vm.config.ts), too slow for every run.
+    exclude: [...configDefaults.exclude, 'test/vm/**'],
     // Native code runs in tests: a crash in C must take down one worker process, not the run.
     pool: 'forks',
     testTimeout: 30_000,
