@@ -243,7 +243,7 @@ export function formatDisk(w: XmlWriter, disk: DiskDef): void {
 
 /**
  * libvirt's virDiskNameToIndex: `sdb` is 1, `hdaa` is 26; a partition number may follow. -1 when the name
- * does not have a known prefix.
+ * does not have a known prefix or its index does not fit in an int.
  */
 export function diskNameToIndex(name: string | undefined): number {
   if (name === undefined) return -1;
@@ -252,7 +252,11 @@ export function diskNameToIndex(name: string | undefined): number {
   const m = /^([a-z]+)([0-9]*)$/.exec(name.slice(prefix.length));
   if (m === null) return -1;
   let index = 0;
-  for (let i = 0; i < m[1]!.length; i++) index = (index + (i === 0 ? 0 : 1)) * 26 + (m[1]!.charCodeAt(i) - 0x61);
+  for (let i = 0; i < m[1]!.length; i++) {
+    index = (index + (i === 0 ? 0 : 1)) * 26 + (m[1]!.charCodeAt(i) - 0x61);
+    // libvirt's index is an int; a name past its range is no disk name it can place.
+    if (index > 0x7fff_ffff) return -1;
+  }
   return index;
 }
 
