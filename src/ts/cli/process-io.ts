@@ -1,5 +1,6 @@
 import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { encodeBytes } from '../xml/bytes.js';
 import type { CliIO } from './session.js';
 
 /**
@@ -17,8 +18,9 @@ function isTerminal(fd: number): boolean {
 /** A tiny sleep for a full non-blocking pipe, without spinning the CPU. */
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
+/** Writes `text` out as the bytes it stands for: bytes that were not UTF-8 in a file or argument go out unchanged. */
 function writeAll(fd: number, text: string): void {
-  const data = Buffer.from(text);
+  const data = encodeBytes(text);
   let done = 0;
   while (done < data.length) {
     try {

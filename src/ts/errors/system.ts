@@ -30,6 +30,7 @@ const ERRNO_TEXT: Record<string, string> = {
   EOPNOTSUPP: 'Operation not supported',
   ENOTSUP: 'Operation not supported',
   EMLINK: 'Too many links',
+  EOVERFLOW: 'Value too large for defined data type',
 };
 
 /** strerror(errno) for a Node error: the C library's text, which is what libvirt prints. */

@@ -1,5 +1,6 @@
 import type { ErrorDomain } from '../errors/index.js';
 import { codePointAt, isBlank, isXmlChar, unitLength, utf8Prefix } from './chars.js';
+import { firstEscapedByte } from './bytes.js';
 import { Dtd, parseDoctype, PREDEFINED, type Entity } from './dtd.js';
 import { XmlElement } from './element.js';
 import { readCharRef, Scanner } from './scanner.js';
@@ -33,7 +34,15 @@ export function parseXml(text: string, opts: ParseXmlOptions): XmlElement {
   // XML end-of-line handling; libxml2 counts lines on line feeds only.
   text = text.replace(/\r\n?/g, '\n');
   const source = opts.docName.startsWith('/') ? opts.docName : `(${opts.docName})`;
-  return new XmlParser(text, source, opts.errorDomain, new Dtd()).document();
+  const parser = new XmlParser(text, source, opts.errorDomain, new Dtd());
+  const root = parser.document();
+  // libxml2 decodes every character of a document it accepts, so a byte that is not UTF-8 cannot remain.
+  const bad = firstEscapedByte(text);
+  if (bad >= 0) {
+    parser.decode(bad);
+    parser.failEncoding(bad);
+  }
+  return root;
 }
 
 class XmlParser extends Scanner {
@@ -199,7 +208,7 @@ class XmlParser extends Scanner {
     let run = this.pos;
     for (;;) {
       if (this.atEnd) this.fail("AttValue: ' expected");
-      const c = codePointAt(this.text, this.pos);
+      const c = this.decode(this.pos);
       if (c === quote) break;
       if (c === 0x3c) this.fail("Unescaped '<' not allowed in attributes values");
       if (c === 0x26) {
@@ -330,7 +339,9 @@ class XmlParser extends Scanner {
       }
       if (!careful && (c >= 0x80 || (c < 0x20 && c !== 0x09 && c !== 0x0a))) careful = true;
       if (careful) {
-        const cp = codePointAt(this.text, this.pos);
+        const cp = this.decode(this.pos);
+        // A broken sequence in the last bytes reads as the end, where libxml2's content loop gives up.
+        if (cp === 0 && !this.atEnd && this.at() !== 0) this.fail('internal error: detected an error in element content\n');
         if (!isXmlChar(cp)) this.fail(`PCDATA invalid Char value ${cp}`);
         this.pos += unitLength(cp);
       } else this.pos++;
@@ -345,13 +356,13 @@ class XmlParser extends Scanner {
     // libxml2 keeps the two characters before the current one aside until it knows they are not `]]`.
     const held: number[] = [];
     for (let i = 0; i < 2; i++) {
-      const c = codePointAt(this.text, this.pos);
+      const c = this.decode(this.pos);
       if (this.atEnd || !isXmlChar(c)) this.fail('Unregistered error message');
       held.push(this.pos);
       this.pos += unitLength(c);
     }
     for (;;) {
-      const c = codePointAt(this.text, this.pos);
+      const c = this.decode(this.pos);
       if (this.atEnd || !isXmlChar(c)) {
         this.fail(`CData section not finished\n${utf8Prefix(this.text.slice(start, held[0]), 50)}`);
       }
