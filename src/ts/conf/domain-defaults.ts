@@ -65,6 +65,9 @@ export function validateDomain(def: DomainDef): void {
     if ((disk.device === 'disk' || disk.device === 'lun') && !HARDDISK_PREFIXES.some((p) => dev.startsWith(p))) {
       throw virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, D, `Invalid harddisk device name: ${dev}`);
     }
+    if (disk.device !== 'lun' && disk.rawio !== undefined) {
+      throw virError(ErrorNumber.VIR_ERR_CONFIG_UNSUPPORTED, D, "rawio can be used only with device='lun'");
+    }
     if (disk.device !== 'floppy' && disk.target.bus === 'fdc') {
       throw virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, D, "Invalid bus type 'fdc' for disk");
     }

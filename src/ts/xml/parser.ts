@@ -31,10 +31,18 @@ export function parseXml(text: string, opts: ParseXmlOptions): XmlElement {
   // libvirt hands libxml2 a C string: nothing after a NUL exists.
   const nul = text.indexOf('\0');
   if (nul >= 0) text = text.slice(0, nul);
-  // XML end-of-line handling; libxml2 counts lines on line feeds only.
-  text = text.replace(/\r\n?/g, '\n');
+  // XML end-of-line handling: CR LF and a bare CR both become LF. libxml2 counts lines on the line feeds
+  // of the input only, so the breaks that were a bare CR are remembered as not starting a line.
+  const bareCr = new Set<number>();
+  let removed = 0;
+  text = text.replace(/\r\n?/g, (match: string, offset: number) => {
+    if (match === '\r') bareCr.add(offset - removed);
+    else removed++;
+    return '\n';
+  });
   const source = opts.docName.startsWith('/') ? opts.docName : `(${opts.docName})`;
   const parser = new XmlParser(text, source, opts.errorDomain, new Dtd());
+  parser.uncountedBreaks = bareCr;
   const root = parser.document();
   // libxml2 decodes every character of a document it accepts, so a byte that is not UTF-8 cannot remain.
   const bad = firstEscapedByte(text);

@@ -3,6 +3,8 @@ import { codePointAt, isBlank, isNameChar, isNameStartChar, isXmlChar, unitLengt
 import { encodeBytes, isEscapedByte } from './bytes.js';
 import { formatXmlErrorDetail } from './error-context.js';
 
+const NO_BREAKS: ReadonlySet<number> = new Set();
+
 /** libxml2 refuses longer names unless told to parse huge documents; libvirt never tells it to. */
 const MAX_NAME_LENGTH = 50000;
 
@@ -16,6 +18,8 @@ const MAX_NAME_LENGTH = 50000;
  */
 export class Scanner {
   pos = 0;
+  /** Positions of line feeds that were a bare CR in the input: libxml2 does not count them as lines. */
+  uncountedBreaks: ReadonlySet<number> = NO_BREAKS;
   private lineCursor = 0;
   private lineCount: number;
 
@@ -51,7 +55,9 @@ export class Scanner {
     }
     const text = this.text;
     let line = this.lineCount;
-    for (let i = this.lineCursor; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 0x0a) line++;
+    for (let i = this.lineCursor; i < pos && i < text.length; i++) {
+      if (text.charCodeAt(i) === 0x0a && !this.uncountedBreaks.has(i)) line++;
+    }
     this.lineCursor = pos;
     this.lineCount = line;
     return line;
