@@ -83,7 +83,9 @@ function formatDeviceInfo(w: XmlWriter, info: DeviceInfo): void {
   const a = info.address;
   if (a === undefined) return;
   if (a.type === 'drive') {
-    w.empty('address', [['type', 'drive'], ['controller', a.controller], ['bus', a.bus], ['target', a.target], ['unit', a.unit]]);
+    // Read as unsigned, printed with %d: past 2^31 libvirt shows them negative.
+    const int = (n: number) => n | 0;
+    w.empty('address', [['type', 'drive'], ['controller', int(a.controller)], ['bus', int(a.bus)], ['target', int(a.target)], ['unit', int(a.unit)]]);
   } else if (!a.domain && !a.bus && !a.slot && !a.function) {
     // libvirt cannot tell an all-zero PCI address from none.
     w.empty('address', [['type', 'pci']]);
