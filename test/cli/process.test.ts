@@ -48,6 +48,11 @@ describe('interactive shell on a pipe', () => {
     });
   });
 
+  it('drops NUL bytes from a line, as virsh does (measured: `\\0\\0list` runs list)', () => {
+    const r = runProcess(['-q', '-c', 'test:///default'], { input: '\0\0uri\nli\0st --na\0me\n\0\n' });
+    expect(r).toEqual({ status: 0, stdout: 'virsh # uri\ntest:///default\nvirsh # list --name\ntest\nvirsh # \nvirsh # \n', stderr: '' });
+  });
+
   it('shows the read-only prompt and stops at end of input', () => {
     const r = runProcess(['-q', '-r', '-c', 'test:///default'], { input: 'uri' });
     expect(r.stdout).toBe('virsh > uri\ntest:///default\nvirsh > \n');

@@ -52,7 +52,7 @@ class PipeReader implements LineReader {
   async read(prompt: string): Promise<string | null> {
     this.s.print(prompt);
     const cancelled = new Promise<null>((resolve) => (this.wake = () => resolve(null)));
-    const next = this.lines.next().then((r) => (r.done ? null : r.value));
+    const next = this.lines.next().then((r) => (r.done ? null : withoutNul(r.value)));
     const line = await Promise.race([next, cancelled]);
     this.wake = null;
     if (line !== null) this.s.print(`${line}\n`);
@@ -100,7 +100,7 @@ class TerminalReader implements LineReader {
         rl.close();
         resolve(line);
       };
-      rl.on('line', (line) => this.finish?.(line));
+      rl.on('line', (line) => this.finish?.(withoutNul(line)));
       rl.on('close', () => this.finish?.(null));
       // Ctrl-C at the prompt abandons the line being typed, as shells do.
       rl.on('SIGINT', () => {
@@ -120,4 +120,9 @@ class TerminalReader implements LineReader {
   close(): void {
     this.current?.close();
   }
+}
+
+/** readline, under virsh, drops NUL bytes from the line wherever they are (`\0\0list` runs `list`). */
+function withoutNul(line: string): string {
+  return line.includes('\0') ? line.replace(/\0/g, '') : line;
 }
