@@ -36,6 +36,29 @@ describe('exit statuses', () => {
   });
 });
 
+describe('file names that are not UTF-8', () => {
+  /** Runs the launcher through sh, whose printf puts raw bytes in the argument (Node's spawn writes UTF-8). */
+  const saveAs = (octal: string) =>
+    spawnSync('sh', ['-c', `"$0" "$1" -c test:///default save test "$(printf 'caf\\${octal}.save')"`, process.execPath, LAUNCHER], { cwd: dir });
+
+  it('are refused rather than decoded into one name (caf\\xe9 and caf\\xe8 would both become caf\\ufffd)', () => {
+    for (const octal of ['351', '350']) {
+      const r = saveAs(octal);
+      expect(r.status).toBe(1);
+      expect(r.stderr.toString('latin1')).toBe(
+        `error: invalid argument: 'caf${String.fromCharCode(parseInt(octal, 8))}.save' is not valid UTF-8, which tsvirsh cannot pass on unchanged\n`,
+      );
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('while UTF-8 names pass', () => {
+    const r = spawnSync(process.execPath, [LAUNCHER, '-c', 'test:///default', 'save', 'test', 'café.save'], { cwd: dir, encoding: 'utf8' });
+    expect(r.stdout).toBe("\nDomain 'test' saved to café.save\n\n");
+    expect(readdirSync(dir)).toEqual(['café.save']);
+  });
+});
+
 describe('interactive shell on a pipe', () => {
   it("prints virsh's banner and prompt, echoes each line, and always succeeds", () => {
     const r = runProcess(['-c', 'test:///default'], { input: 'domstate test\nnosuch\ndominfo nosuch\nquit\nuri\n' });
