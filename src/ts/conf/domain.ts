@@ -67,7 +67,7 @@ export function parseDomainXML(xml: string): DomainDef {
 
 /** Like parseDomainXML, for a `<domain>` element already parsed (the test driver's node files inline them). */
 export function parseDomainElement(root: XmlElement): DomainDef {
-  if (root.name !== 'domain') throw xmlError(`expecting root element of 'domain', not '${root.name}'`);
+  if (root.localName !== 'domain') throw xmlError(`expecting root element of 'domain', not '${root.name}'`);
 
   const name = root.childText('name');
   if (name === undefined || name === '') throw virError(ErrorNumber.VIR_ERR_NO_NAME, D);

@@ -73,7 +73,7 @@ export function parseNetworkXML(xml: string): NetworkDef {
 
 /** Like parseNetworkXML, for a `<network>` element already parsed. */
 export function parseNetworkElement(root: XmlElement): NetworkDef {
-  if (root.name !== 'network') throw xmlError(`expecting root element of 'network', not '${root.name}'`);
+  if (root.localName !== 'network') throw xmlError(`expecting root element of 'network', not '${root.name}'`);
   const name = root.childText('name');
   if (name === undefined || name === '') throw virError(ErrorNumber.VIR_ERR_NO_NAME, N);
   if (name.includes('/')) throw virError(ErrorNumber.VIR_ERR_XML_DETAIL, ErrorDomain.VIR_FROM_XML, 'invalid char in name: /');

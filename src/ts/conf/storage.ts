@@ -102,7 +102,7 @@ export function parsePoolXML(xml: string): PoolDef {
 
 /** Like parsePoolXML, for a `<pool>` element already parsed. */
 export function parsePoolElement(root: XmlElement): PoolDef {
-  if (root.name !== 'pool') throw xmlError(`expecting root element of 'pool', not '${root.name}'`);
+  if (root.localName !== 'pool') throw xmlError(`expecting root element of 'pool', not '${root.name}'`);
   const type = propEnum(root, 'type', POOL_TYPES, { required: true })!;
   const name = root.childText('name');
   if (name === undefined || name === '') throw storageError('missing pool source name element');
@@ -260,7 +260,7 @@ export function parseVolumeXML(xml: string): VolumeDef {
 
 /** Like parseVolumeXML, for a `<volume>` element already parsed. */
 export function parseVolumeElement(root: XmlElement): VolumeDef {
-  if (root.name !== 'volume') throw xmlError(`expecting root element of 'volume', not '${root.name}'`);
+  if (root.localName !== 'volume') throw xmlError(`expecting root element of 'volume', not '${root.name}'`);
   const name = root.childText('name');
   if (name === undefined || name === '') throw storageError('missing volume name element');
   const type = root.attr('type') ?? 'file';

@@ -80,7 +80,7 @@ class XmlParser extends Scanner {
       this.misc();
     }
     if (this.at() !== 0x3c) this.fail("Start tag expected, '<' not found");
-    const root = this.startTag();
+    const root = this.startTag(undefined);
     if (!root.empty) this.content([root.element], root.element);
     this.misc();
     if (!this.atEnd) this.fail('Extra content at the end of the document');
@@ -174,7 +174,7 @@ class XmlParser extends Scanner {
   }
 
   /** A start tag, cursor on `<`. */
-  private startTag(): { element: XmlElement; empty: boolean } {
+  private startTag(parent: XmlElement | undefined): { element: XmlElement; empty: boolean } {
     const line = this.lineAt(this.pos);
     this.pos++;
     const name = this.name('NCName');
@@ -197,6 +197,7 @@ class XmlParser extends Scanner {
       if (d === 0x3e || (d === 0x2f && this.at(this.pos + 1) === 0x3e)) break;
       if (this.skipBlanks() === 0) this.fail('attributes construct error');
     }
+    element.declareNamespaces(parent);
     if (this.startsWith('/>')) {
       this.pos += 2;
       return { element, empty: true };
@@ -307,7 +308,7 @@ class XmlParser extends Scanner {
         else if (this.startsWith('<!--')) this.comment();
         else {
           if (open.length > MAX_DEPTH) this.fail(`Excessive depth in document: ${MAX_DEPTH} use XML_PARSE_HUGE option`);
-          const child = this.startTag();
+          const child = this.startTag(top);
           top.appendChild(child.element);
           if (!child.empty) open.push(child.element);
         }
