@@ -31,6 +31,13 @@ export interface Finding {
   problem: string;
 }
 
+/**
+ * Where libvirt 9.0 itself prints what it cannot read back (measured): ids and drive address numbers read as
+ * unsigned but printed with %d, so 2147483648 comes out as -2147483648, which the next define refuses.
+ */
+const LIBVIRT_CANNOT_REREAD =
+  /^XML error: (malformed (owner|group) element|Invalid value for attribute '(controller|bus|target|unit)' in element 'address': '-\d+'\. Expected non-negative integer value)$/;
+
 /** Checks one input: refused with a libvirt error, or accepted and printed stably. Returns what is wrong. */
 export function check(kind: Kind, xml: string): string | null {
   let printed: string;
@@ -50,6 +57,7 @@ export function check(kind: Kind, xml: string): string | null {
     const third = DEFINE[kind](again);
     if (third !== again) return `printed XML does not round-trip:\n${again.slice(0, 2000)}\n---\n${third.slice(0, 2000)}`;
   } catch (err) {
+    if (err instanceof VirError && LIBVIRT_CANNOT_REREAD.test(err.message)) return null;
     return `printed XML is refused: ${String((err as Error)?.message).slice(0, 300)}\n${printed.slice(0, 2000)}`;
   }
   return null;

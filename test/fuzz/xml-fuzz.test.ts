@@ -80,6 +80,22 @@ function inputs(kind: Kind, count: number, rnd: () => number): string[] {
       for (let k = 1 + int(3); k > 0; k--) bytes[int(bytes.length)] = 0x80 + int(128);
       return decodeBytes(bytes);
     },
+    // line ends: bare CR and CR LF (libxml2 counts lines on LF only)
+    () => pick(docs).replace(/\n/g, () => pick(['\r', '\r\n', '\n', '\r\r'])),
+    // emptied elements (`<allocation/>`), and a sign in front of numbers (`+5`)
+    () => pick(docs).replace(/<([a-z]+)([^<>]*)>([^<>]*)<\/\1>/g, (all, name: string, attrs: string) => (rnd() < 0.3 ? `<${name}${attrs}/>` : all)),
+    () => pick(docs).replace(/>(\d+)</g, (all, n: string) => (rnd() < 0.5 ? `>${pick(['+', '-', ' ', '0'])}${n}<` : all)),
+    // namespaces: a prefixed root, a default namespace, a namespaced child
+    () => {
+      const doc = pick(docs);
+      switch (int(3)) {
+        case 0: return doc.replace(new RegExp(`<${root}\\b`), `<p:${root} xmlns:p='urn:fuzz'`).replace(new RegExp(`</${root}>\\s*$`), `</p:${root}>`);
+        case 1: return doc.replace(new RegExp(`<${root}\\b`), `<${root} xmlns='urn:fuzz'`);
+        default: return doc.replace(/<name>/, "<name xmlns='urn:fuzz'>");
+      }
+    },
+    // storage permissions with every kind of number
+    () => `<${root === 'volume' ? 'volume' : 'pool'}${root === 'volume' ? '' : " type='dir'"}><name>p1</name><capacity>1</capacity><target><path>/p1</path><permissions><mode>${pick(NUMBERS)}</mode><owner>${pick(NUMBERS)}</owner><group>${pick(NUMBERS)}</group></permissions></target></${root === 'volume' ? 'volume' : 'pool'}>`,
     // deep nesting
     () => `<${root}>${'<a>'.repeat(200 + int(400))}x${'</a>'.repeat(int(2) ? 200 : 0)}</${root}>`,
     // huge attribute values and names
