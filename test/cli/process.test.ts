@@ -52,6 +52,17 @@ describe('file names that are not UTF-8', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('are refused on a line of the interactive shell too, the rest of the session going on', () => {
+    const input = Buffer.from('save test caf\xe9.save\nsave test caf\xe8.save\ndomstate test\n', 'latin1');
+    const r = spawnSync(process.execPath, [LAUNCHER, '-q', '-c', 'test:///default'], { cwd: dir, input });
+    expect(r.status).toBe(0);
+    expect(r.stderr.toString('latin1')).toBe(
+      ['\xe9', '\xe8'].map((c) => `error: invalid argument: 'save test caf${c}.save' is not valid UTF-8, which tsvirsh cannot pass on unchanged\n`).join(''),
+    );
+    expect(r.stdout.toString('latin1')).toContain('virsh # domstate test\nrunning\n');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('while UTF-8 names pass', () => {
     const r = spawnSync(process.execPath, [LAUNCHER, '-c', 'test:///default', 'save', 'test', 'café.save'], { cwd: dir, encoding: 'utf8' });
     expect(r.stdout).toBe("\nDomain 'test' saved to café.save\n\n");

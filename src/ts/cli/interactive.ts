@@ -1,4 +1,6 @@
 import { createInterface, type Interface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { decodeBytes, hasEscapedByte } from '../xml/bytes.js';
 import { parseCommands } from './parser.js';
 import type { Session } from './session.js';
 import { findCommand } from './table.js';
@@ -22,6 +24,11 @@ export async function runInteractive(s: Session): Promise<number> {
     const line = await reader.read(s.readonly ? 'virsh > ' : 'virsh # ');
     if (line === null) break;
     if (line === '') continue;
+    if (hasEscapedByte(line)) {
+      // As on the command line (main.ts): a name that is not UTF-8 cannot reach the API unchanged.
+      s.error(`invalid argument: '${line}' is not valid UTF-8, which tsvirsh cannot pass on unchanged`);
+      continue;
+    }
     const commands = parseCommands(new StringTokens(line), findCommand, (message) => s.error(message));
     if (commands) await s.run(commands);
   }
@@ -45,7 +52,7 @@ class PipeReader implements LineReader {
   private wake: (() => void) | null = null;
 
   constructor(private readonly s: Session) {
-    this.rl = createInterface({ input: s.io.stdin, terminal: false });
+    this.rl = createInterface({ input: Readable.from(losslessText(s.io.stdin)), terminal: false });
     this.lines = this.rl[Symbol.asyncIterator]();
   }
 
@@ -125,4 +132,23 @@ class TerminalReader implements LineReader {
 /** readline, under virsh, drops NUL bytes from the line wherever they are (`\0\0list` runs `list`). */
 function withoutNul(line: string): string {
   return line.includes('\0') ? line.replace(/\0/g, '') : line;
+}
+
+/**
+ * The input as text with bytes that are not UTF-8 kept (see xml/bytes.ts), where readline would turn them
+ * into U+FFFD. Chunks are decoded up to their last line feed, which no multi-byte UTF-8 sequence contains.
+ */
+async function* losslessText(input: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  let pending: Buffer = Buffer.alloc(0);
+  for await (const chunk of input) {
+    if (typeof chunk === 'string') {
+      yield chunk;
+      continue;
+    }
+    const data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+    const cut = data.lastIndexOf(0x0a) + 1;
+    if (cut > 0) yield decodeBytes(data.subarray(0, cut));
+    pending = data.subarray(cut);
+  }
+  if (pending.length > 0) yield decodeBytes(pending);
 }
