@@ -24,7 +24,7 @@ const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename:
 const shell = { exports: {} };
 script.runInThisContext()(shell.exports, Module.createRequire(bundle), shell, bundle, dirname(bundle));
 
-shell.exports.main(process.argv.slice(2)).then((status) => {
+shell.exports.main().then((status) => {
   if (!cachedData || script.cachedDataRejected) {
     try {
       writeFileSync(cacheFile, script.createCachedData());

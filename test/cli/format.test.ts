@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatCapacity, formatTable, infoLine, padEnd, prettyCapacity, toFixed } from '../../src/ts/cli/format.js';
 import { formatDuration, runningPercent } from '../../src/ts/cli/progress.js';
-import { parseScaledSize } from '../../src/ts/cli/sizes.js';
+import { parseVirshSize as parseScaledSize } from '../../src/ts/conf/units.js';
 
 describe('printf-style formatting', () => {
   it('rounds %.Nf like glibc: exact binary value, ties to even', () => {
@@ -43,6 +43,9 @@ describe('sizes', () => {
     expect(parseScaledSize('1gb')).toBe(1000000000n);
     expect(parseScaledSize('1KB')).toBe(1000n);
     expect(parseScaledSize('1b')).toBe(1n);
+    // libvirt's virScaleInteger also knows the words (virsh 9.0 creates a 1-byte volume for `1bytes`).
+    expect(parseScaledSize('1bytes')).toBe(1n);
+    expect(parseScaledSize('2byte')).toBe(2n);
     expect(parseScaledSize('1e')).toBe(1152921504606846976n);
     expect(parseScaledSize(' +5')).toBe(5n);
     expect(parseScaledSize('18446744073709551615')).toBe(18446744073709551615n);

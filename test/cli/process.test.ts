@@ -36,6 +36,40 @@ describe('exit statuses', () => {
   });
 });
 
+describe('file names that are not UTF-8', () => {
+  /** Runs the launcher through sh, whose printf puts raw bytes in the argument (Node's spawn writes UTF-8). */
+  const saveAs = (octal: string) =>
+    spawnSync('sh', ['-c', `"$0" "$1" -c test:///default save test "$(printf 'caf\\${octal}.save')"`, process.execPath, LAUNCHER], { cwd: dir });
+
+  it('are refused rather than decoded into one name (caf\\xe9 and caf\\xe8 would both become caf\\ufffd)', () => {
+    for (const octal of ['351', '350']) {
+      const r = saveAs(octal);
+      expect(r.status).toBe(1);
+      expect(r.stderr.toString('latin1')).toBe(
+        `error: invalid argument: 'caf${String.fromCharCode(parseInt(octal, 8))}.save' is not valid UTF-8, which tsvirsh cannot pass on unchanged\n`,
+      );
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('are refused on a line of the interactive shell too, the rest of the session going on', () => {
+    const input = Buffer.from('save test caf\xe9.save\nsave test caf\xe8.save\ndomstate test\n', 'latin1');
+    const r = spawnSync(process.execPath, [LAUNCHER, '-q', '-c', 'test:///default'], { cwd: dir, input });
+    expect(r.status).toBe(0);
+    expect(r.stderr.toString('latin1')).toBe(
+      ['\xe9', '\xe8'].map((c) => `error: invalid argument: 'save test caf${c}.save' is not valid UTF-8, which tsvirsh cannot pass on unchanged\n`).join(''),
+    );
+    expect(r.stdout.toString('latin1')).toContain('virsh # domstate test\nrunning\n');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('while UTF-8 names pass', () => {
+    const r = spawnSync(process.execPath, [LAUNCHER, '-c', 'test:///default', 'save', 'test', 'café.save'], { cwd: dir, encoding: 'utf8' });
+    expect(r.stdout).toBe("\nDomain 'test' saved to café.save\n\n");
+    expect(readdirSync(dir)).toEqual(['café.save']);
+  });
+});
+
 describe('interactive shell on a pipe', () => {
   it("prints virsh's banner and prompt, echoes each line, and always succeeds", () => {
     const r = runProcess(['-c', 'test:///default'], { input: 'domstate test\nnosuch\ndominfo nosuch\nquit\nuri\n' });
@@ -46,6 +80,11 @@ describe('interactive shell on a pipe', () => {
         'virsh # domstate test\nrunning\n\nvirsh # nosuch\nvirsh # dominfo nosuch\n\nvirsh # quit\n\n',
       stderr: "error: unknown command: 'nosuch'\nerror: failed to get domain 'nosuch'\n",
     });
+  });
+
+  it('drops NUL bytes from a line, as virsh does (measured: `\\0\\0list` runs list)', () => {
+    const r = runProcess(['-q', '-c', 'test:///default'], { input: '\0\0uri\nli\0st --na\0me\n\0\n' });
+    expect(r).toEqual({ status: 0, stdout: 'virsh # uri\ntest:///default\nvirsh # list --name\ntest\nvirsh # \nvirsh # \n', stderr: '' });
   });
 
   it('shows the read-only prompt and stops at end of input', () => {

@@ -20,7 +20,8 @@ export function defaultUri(): string {
 
 export function virConnectOpenAuth(name: string | null, _auth: unknown, flags: number): VirConnect | Promise<VirConnect> {
   checkUInt(flags, 'flags', 'virConnectOpenAuth');
-  const uri = name ?? defaultUri();
+  // libvirt takes an empty name as no name at all.
+  const uri = name === null || name === '' ? defaultUri() : name;
   const readOnly = (flags & virConnectFlags.VIR_CONNECT_RO) !== 0;
   return mapResult(openDrivers(uri, flags), (drivers) => new VirConnect(drivers.uri, drivers, readOnly));
 }

@@ -1,4 +1,6 @@
 import { createInterface, type Interface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { decodeBytes, hasEscapedByte } from '../xml/bytes.js';
 import { parseCommands } from './parser.js';
 import type { Session } from './session.js';
 import { findCommand } from './table.js';
@@ -22,6 +24,11 @@ export async function runInteractive(s: Session): Promise<number> {
     const line = await reader.read(s.readonly ? 'virsh > ' : 'virsh # ');
     if (line === null) break;
     if (line === '') continue;
+    if (hasEscapedByte(line)) {
+      // As on the command line (main.ts): a name that is not UTF-8 cannot reach the API unchanged.
+      s.error(`invalid argument: '${line}' is not valid UTF-8, which tsvirsh cannot pass on unchanged`);
+      continue;
+    }
     const commands = parseCommands(new StringTokens(line), findCommand, (message) => s.error(message));
     if (commands) await s.run(commands);
   }
@@ -45,14 +52,14 @@ class PipeReader implements LineReader {
   private wake: (() => void) | null = null;
 
   constructor(private readonly s: Session) {
-    this.rl = createInterface({ input: s.io.stdin, terminal: false });
+    this.rl = createInterface({ input: Readable.from(losslessText(s.io.stdin)), terminal: false });
     this.lines = this.rl[Symbol.asyncIterator]();
   }
 
   async read(prompt: string): Promise<string | null> {
     this.s.print(prompt);
     const cancelled = new Promise<null>((resolve) => (this.wake = () => resolve(null)));
-    const next = this.lines.next().then((r) => (r.done ? null : r.value));
+    const next = this.lines.next().then((r) => (r.done ? null : withoutNul(r.value)));
     const line = await Promise.race([next, cancelled]);
     this.wake = null;
     if (line !== null) this.s.print(`${line}\n`);
@@ -100,7 +107,7 @@ class TerminalReader implements LineReader {
         rl.close();
         resolve(line);
       };
-      rl.on('line', (line) => this.finish?.(line));
+      rl.on('line', (line) => this.finish?.(withoutNul(line)));
       rl.on('close', () => this.finish?.(null));
       // Ctrl-C at the prompt abandons the line being typed, as shells do.
       rl.on('SIGINT', () => {
@@ -120,4 +127,28 @@ class TerminalReader implements LineReader {
   close(): void {
     this.current?.close();
   }
+}
+
+/** readline, under virsh, drops NUL bytes from the line wherever they are (`\0\0list` runs `list`). */
+function withoutNul(line: string): string {
+  return line.includes('\0') ? line.replace(/\0/g, '') : line;
+}
+
+/**
+ * The input as text with bytes that are not UTF-8 kept (see xml/bytes.ts), where readline would turn them
+ * into U+FFFD. Chunks are decoded up to their last line feed, which no multi-byte UTF-8 sequence contains.
+ */
+async function* losslessText(input: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  let pending: Buffer = Buffer.alloc(0);
+  for await (const chunk of input) {
+    if (typeof chunk === 'string') {
+      yield chunk;
+      continue;
+    }
+    const data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+    const cut = data.lastIndexOf(0x0a) + 1;
+    if (cut > 0) yield decodeBytes(data.subarray(0, cut));
+    pending = data.subarray(cut);
+  }
+  if (pending.length > 0) yield decodeBytes(pending);
 }

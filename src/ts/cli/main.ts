@@ -1,7 +1,8 @@
 import { parseGlobalOptions } from './global-options.js';
 import { usage } from './help.js';
 import { parseCommands } from './parser.js';
-import { processIO } from './process-io.js';
+import { processArguments, processIO } from './process-io.js';
+import { hasEscapedByte } from '../xml/bytes.js';
 import { Session, type CliIO } from './session.js';
 import { COMMANDS, findCommand } from './table.js';
 import { ArgvTokens, StringTokens } from './tokenizer.js';
@@ -16,7 +17,14 @@ import { ArgvTokens, StringTokens } from './tokenizer.js';
  */
 const LIBVIRT_VERSION = '9.0.0';
 
-export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+export async function main(argv: readonly string[] = processArguments(), io: CliIO = processIO()): Promise<number> {
+  // tsvirt's API takes file and object names as strings, so a name that is not UTF-8 cannot reach it
+  // unchanged; refusing it beats reading or writing another file than the one named.
+  const notUtf8 = argv.find(hasEscapedByte);
+  if (notUtf8 !== undefined) {
+    io.stderr.write(`error: invalid argument: '${notUtf8}' is not valid UTF-8, which tsvirsh cannot pass on unchanged\n`);
+    return 1;
+  }
   const parsed = parseGlobalOptions(argv);
   if (parsed.kind === 'error') {
     io.stderr.write(`error: ${parsed.message}\n`);

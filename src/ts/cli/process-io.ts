@@ -1,5 +1,6 @@
-import { writeSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { decodeBytes, encodeBytes } from '../xml/bytes.js';
 import type { CliIO } from './session.js';
 
 /**
@@ -17,8 +18,9 @@ function isTerminal(fd: number): boolean {
 /** A tiny sleep for a full non-blocking pipe, without spinning the CPU. */
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
+/** Writes `text` out as the bytes it stands for: bytes that were not UTF-8 in a file or argument go out unchanged. */
 function writeAll(fd: number, text: string): void {
-  const data = Buffer.from(text);
+  const data = encodeBytes(text);
   let done = 0;
   while (done < data.length) {
     try {
@@ -55,4 +57,25 @@ export function processIO(): CliIO {
     signals: process,
     exit: (status) => process.exit(status),
   };
+}
+
+/**
+ * The process's arguments after the script, as the bytes they are. Node decodes argv as UTF-8 and turns
+ * what is not UTF-8 into U+FFFD, so `caf\xe9` and `caf\xe8` would read the same; /proc/self/cmdline has the
+ * bytes, decoded here with invalid ones kept (see xml/bytes.ts). Where it is not available or does not line
+ * up with Node's view, Node's argv is used.
+ */
+export function processArguments(): string[] {
+  const lossy = process.argv.slice(2);
+  try {
+    const raw = readFileSync('/proc/self/cmdline');
+    const all = raw.subarray(0, raw.length - 1).toString('latin1').split('\0').map((arg) => Buffer.from(arg, 'latin1'));
+    const mine = all.slice(all.length - lossy.length);
+    if (lossy.length === 0 || (mine.length === lossy.length && mine.every((bytes, i) => bytes.toString('utf8') === lossy[i]))) {
+      return mine.map(decodeBytes);
+    }
+  } catch {
+    // Not Linux, or no /proc: Node's view is all there is.
+  }
+  return lossy;
 }

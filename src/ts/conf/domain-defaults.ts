@@ -30,9 +30,7 @@ export function applyDomainDefaults(def: DomainDef): void {
 
   const devices = def.devices;
   for (const disk of devices.disks) defaultDisk(disk);
-  for (const c of devices.controllers) {
-    if (c.index === -1) c.index = unusedControllerIndex(def, c.type);
-  }
+  numberControllers(def);
   addImplicitControllers(def);
   nameInterfaces(def);
   pairSerialsAndConsoles(def);
@@ -66,6 +64,9 @@ export function validateDomain(def: DomainDef): void {
     }
     if ((disk.device === 'disk' || disk.device === 'lun') && !HARDDISK_PREFIXES.some((p) => dev.startsWith(p))) {
       throw virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, D, `Invalid harddisk device name: ${dev}`);
+    }
+    if (disk.device !== 'lun' && disk.rawio !== undefined) {
+      throw virError(ErrorNumber.VIR_ERR_CONFIG_UNSUPPORTED, D, "rawio can be used only with device='lun'");
     }
     if (disk.device !== 'floppy' && disk.target.bus === 'fdc') {
       throw virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, D, "Invalid bus type 'fdc' for disk");
@@ -125,11 +126,24 @@ export function validateDomain(def: DomainDef): void {
   }
 }
 
+/**
+ * More iothreads than this are refused. libvirt has no bound: it allocates an id per thread (10 million take
+ * it 1.8 s) until it crashes for want of memory (at 4294967294). A host has far fewer CPUs to run them on.
+ */
+export const MAX_IOTHREADS = 16384;
+
+/** Ids 1, 2, ... not taken by an explicit `<iothread id=...>`, until there are `<iothreads>` of them. */
 function fillIOThreadIds(def: DomainDef): void {
   const ids = def.iothreadIds;
+  // libvirt numbers its id map from 1 in an unsigned int, which wraps for the largest count.
+  if (def.iothreads === 0xffff_ffff) throw virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, D, 'failed to populate iothreadids');
+  if (def.iothreads > MAX_IOTHREADS) {
+    throw virError(ErrorNumber.VIR_ERR_CONFIG_UNSUPPORTED, D, `iothreads count ${def.iothreads} exceeds the limit of ${MAX_IOTHREADS}`);
+  }
   def.iothreads = Math.max(def.iothreads, ids.length);
+  const taken = new Set(ids.map((t) => t.id));
   for (let next = 1; ids.length < def.iothreads; next++) {
-    if (!ids.some((t) => t.id === next)) ids.push({ id: next, autofill: true });
+    if (!taken.has(next)) ids.push({ id: next, autofill: true });
   }
 }
 
@@ -178,16 +192,37 @@ function defaultDisk(disk: DiskDef): void {
   };
 }
 
-function unusedControllerIndex(def: DomainDef, type: ControllerType): number {
-  let index = 0;
-  while (def.devices.controllers.some((c) => c.type === type && c.index === index)) index++;
-  return index;
+/**
+ * How many controllers of one type a drive address may call for. libvirt adds every controller below the
+ * highest address without a bound (100000 take it 14 s; a disk named `sdzzzzz` never finishes), and tsvirt writes them all out again, so tsvirt
+ * refuses more, as it refuses any count that would size a loop beyond reason.
+ */
+export const MAX_IMPLICIT_CONTROLLERS = 4096;
+
+/** The indices taken by controllers of `type`. */
+function controllerIndices(def: DomainDef, type: ControllerType): Set<number> {
+  return new Set(def.devices.controllers.filter((c) => c.type === type).map((c) => c.index));
+}
+
+/** Controllers without an index take the lowest one their type has free, in document order. */
+function numberControllers(def: DomainDef): void {
+  const taken = new Map<ControllerType, Set<number>>();
+  const next = new Map<ControllerType, number>();
+  for (const c of def.devices.controllers) {
+    if (!taken.has(c.type)) taken.set(c.type, controllerIndices(def, c.type));
+    if (c.index !== -1) continue;
+    // Indices only ever get taken, so the search can go on from where the last one for this type ended.
+    const indices = taken.get(c.type)!;
+    let index = next.get(c.type) ?? 0;
+    while (indices.has(index)) index++;
+    c.index = index;
+    indices.add(index);
+    next.set(c.type, index);
+  }
 }
 
 function addController(def: DomainDef, type: ControllerType, index: number): void {
-  if (!def.devices.controllers.some((c) => c.type === type && c.index === index)) {
-    def.devices.controllers.push({ type, index });
-  }
+  if (!controllerIndices(def, type).has(index)) def.devices.controllers.push({ type, index });
 }
 
 /** Every drive address needs its controller, and all controllers of that type below it. */
@@ -197,19 +232,34 @@ function addImplicitControllers(def: DomainDef): void {
     for (const disk of def.devices.disks) {
       if (disk.target.bus === type && disk.address?.type === 'drive') max = Math.max(max, disk.address.controller);
     }
-    for (let i = 0; i <= max; i++) addController(def, type, i);
+    // libvirt keeps the highest index in an int: from 2^31 on it is negative and no controller is added.
+    if (max > 0x7fff_ffff) continue;
+    if (max >= MAX_IMPLICIT_CONTROLLERS) {
+      throw virError(
+        ErrorNumber.VIR_ERR_CONFIG_UNSUPPORTED,
+        D,
+        `drive address needs ${type} controller ${max}, more than the limit of ${MAX_IMPLICIT_CONTROLLERS} controllers`,
+      );
+    }
+    const taken = controllerIndices(def, type);
+    for (let i = 0; i <= max; i++) {
+      if (!taken.has(i)) def.devices.controllers.push({ type, index: i });
+    }
   }
 }
 
 /** MAC addresses, and the host-side names the test driver gives interfaces (testnet0, testnet1, ...). */
 function nameInterfaces(def: DomainDef): void {
   const ifaces = def.devices.interfaces;
+  const taken = new Set(ifaces.map((i) => i.targetDev));
+  // Names only ever get taken, so the search for the lowest free one can go on from the last.
+  let next = 0;
   for (const iface of ifaces) {
     if (iface.mac === '') iface.mac = generateMac();
     if (iface.targetDev !== undefined) continue;
-    let n = 0;
-    while (ifaces.some((i) => i.targetDev === `testnet${n}`)) n++;
-    iface.targetDev = `testnet${n}`;
+    while (taken.has(`testnet${next}`)) next++;
+    iface.targetDev = `testnet${next}`;
+    taken.add(iface.targetDev);
   }
 }
 
@@ -234,7 +284,7 @@ function pairSerialsAndConsoles(def: DomainDef): void {
     }
     serials.push({ type: first.type, source: first.source, protocol: first.protocol });
   }
-  let maxPort = Math.max(-1, ...serials.map((s) => s.targetPort ?? -1));
+  let maxPort = serials.reduce((max, s) => Math.max(max, s.targetPort ?? -1), -1);
   for (const s of serials) if (s.targetPort === undefined) s.targetPort = ++maxPort;
   const mirror = (serial: CharDevDef): CharDevDef => ({
     type: serial.type,

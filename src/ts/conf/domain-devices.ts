@@ -83,7 +83,9 @@ function formatDeviceInfo(w: XmlWriter, info: DeviceInfo): void {
   const a = info.address;
   if (a === undefined) return;
   if (a.type === 'drive') {
-    w.empty('address', [['type', 'drive'], ['controller', a.controller], ['bus', a.bus], ['target', a.target], ['unit', a.unit]]);
+    // Read as unsigned, printed with %d: past 2^31 libvirt shows them negative.
+    const int = (n: number) => n | 0;
+    w.empty('address', [['type', 'drive'], ['controller', int(a.controller)], ['bus', int(a.bus)], ['target', int(a.target)], ['unit', int(a.unit)]]);
   } else if (!a.domain && !a.bus && !a.slot && !a.function) {
     // libvirt cannot tell an all-zero PCI address from none.
     w.empty('address', [['type', 'pci']]);
@@ -243,7 +245,7 @@ export function formatDisk(w: XmlWriter, disk: DiskDef): void {
 
 /**
  * libvirt's virDiskNameToIndex: `sdb` is 1, `hdaa` is 26; a partition number may follow. -1 when the name
- * does not have a known prefix.
+ * does not have a known prefix or its index does not fit in an int.
  */
 export function diskNameToIndex(name: string | undefined): number {
   if (name === undefined) return -1;
@@ -252,7 +254,11 @@ export function diskNameToIndex(name: string | undefined): number {
   const m = /^([a-z]+)([0-9]*)$/.exec(name.slice(prefix.length));
   if (m === null) return -1;
   let index = 0;
-  for (let i = 0; i < m[1]!.length; i++) index = (index + (i === 0 ? 0 : 1)) * 26 + (m[1]!.charCodeAt(i) - 0x61);
+  for (let i = 0; i < m[1]!.length; i++) {
+    index = (index + (i === 0 ? 0 : 1)) * 26 + (m[1]!.charCodeAt(i) - 0x61);
+    // libvirt's index is an int; a name past its range is no disk name it can place.
+    if (index > 0x7fff_ffff) return -1;
+  }
   return index;
 }
 

@@ -67,7 +67,7 @@ export function parseDomainXML(xml: string): DomainDef {
 
 /** Like parseDomainXML, for a `<domain>` element already parsed (the test driver's node files inline them). */
 export function parseDomainElement(root: XmlElement): DomainDef {
-  if (root.name !== 'domain') throw xmlError(`expecting root element of 'domain', not '${root.name}'`);
+  if (root.localName !== 'domain') throw xmlError(`expecting root element of 'domain', not '${root.name}'`);
 
   const name = root.childText('name');
   if (name === undefined || name === '') throw virError(ErrorNumber.VIR_ERR_NO_NAME, D);
@@ -172,12 +172,14 @@ function parseBlkioTune(all: XmlElement[]): BlkioTune | undefined {
   const tune: BlkioTune = { devices: [] };
   const weight = parseULongLong(el.childText('weight') ?? '');
   if (weight !== null && weight <= 0xffff_ffffn) tune.weight = Number(weight);
+  const paths = new Set<string>();
   for (const dev of all.flatMap((b) => b.childrenNamed('device'))) {
     const path = dev.childText('path');
     if (path === undefined || path === '') throw virError(ErrorNumber.VIR_ERR_CONFIG_UNSUPPORTED, D, 'missing per-device path');
-    if (tune.devices.some((d) => d.path === path)) {
+    if (paths.has(path)) {
       throw virError(ErrorNumber.VIR_ERR_CONFIG_UNSUPPORTED, D, `duplicate blkio device path '${path}'`);
     }
+    paths.add(path);
     // strtoul/strtoull as libvirt calls them: a '-' wraps around; zero or nothing means "not set".
     const value = (element: string, bits: 32 | 64) => {
       const text = dev.childText(element);
@@ -228,9 +230,11 @@ function parseIOThreads(root: XmlElement, def: DomainDef): void {
     if (n === null || n > 0xffff_ffffn) throw xmlError(`invalid iothreads count '${text}'`, D);
     def.iothreads = Number(n);
   }
+  const seen = new Set<number>();
   for (const el of root.childrenNamed('iothreadids').flatMap((ids) => ids.childrenNamed('iothread'))) {
     const id = propUInt(el, 'id', { required: true, nonZero: true })!;
-    if (def.iothreadIds.some((t) => t.id === id)) throw xmlError(`duplicate iothread id '${id}' found`, D);
+    if (seen.has(id)) throw xmlError(`duplicate iothread id '${id}' found`, D);
+    seen.add(id);
     def.iothreadIds.push({ id, autofill: false });
   }
 }
@@ -498,8 +502,8 @@ function parseDevices(containers: XmlElement[]): DomainDevices {
   const devices = emptyDevices();
   const all = (name: string) => containers.flatMap((c) => c.childrenNamed(name));
   devices.emulator = all('emulator').map((e) => e.text()).find((t) => t !== '');
-  for (const el of all('disk')) insertSorted(devices.disks, parseDisk(el), (d) => d.target.bus, (d) => diskNameToIndex(d.target.dev));
-  for (const el of all('controller')) insertSorted(devices.controllers, parseController(el), (c) => c.type, (c) => c.index);
+  devices.disks = groupedInOrder(all('disk').map(parseDisk), (d) => d.target.bus, (d) => diskNameToIndex(d.target.dev));
+  devices.controllers = groupedInOrder(all('controller').map(parseController), (c) => c.type, (c) => (c.index === -1 ? undefined : c.index));
   devices.interfaces = all('interface').map(parseInterface);
   devices.serials = all('serial').map((el) => parseCharDev(el, 'serial'));
   devices.consoles = all('console').map((el) => parseCharDev(el, 'console'));
@@ -514,19 +518,29 @@ function parseDevices(containers: XmlElement[]): DomainDevices {
 
 /**
  * libvirt keeps disks, and controllers, grouped the way its insert functions place them: a new one goes before
- * the first of its group with a higher number, else after the last of its group, else at the end. For disks
- * the group is the bus as written (absent counts as a group of its own), so the order can change when a
- * definition is read again after its defaults were filled in, as in libvirt.
+ * the first of its group with a higher number, else after the last of its group, else at the end; a controller
+ * without an index yet (rank undefined) goes right after the last of its group. For disks the group is the
+ * bus as written (absent counts as a group of its own), so the order can change when a definition is read
+ * again after its defaults were filled in, as in libvirt.
+ *
+ * Inserting one by one that way keeps each group together, the groups in the order they first appear, and the
+ * numbered members sorted, equal numbers in document order; an unnumbered member stays behind every member
+ * before it and ahead of later ones with a number not below the highest before it. So the order is a stable
+ * sort with that highest number as the unnumbered member's key, built here without libvirt's quadratic cost
+ * (a definition may hold hundreds of thousands of devices).
  */
-function insertSorted<T>(list: T[], item: T, group: (t: T) => unknown, rank: (t: T) => number): void {
-  let at = -1;
-  for (let i = list.length - 1; i >= 0; i--) {
-    if (group(list[i]!) !== group(item)) continue;
-    if (rank(list[i]!) > rank(item)) at = i;
-    else if (at === -1) at = i + 1;
+function groupedInOrder<T>(items: T[], group: (t: T) => unknown, rank: (t: T) => number | undefined): T[] {
+  const groups = new Map<unknown, { members: { item: T; key: number }[]; highest: number }>();
+  for (const item of items) {
+    const name = group(item);
+    let g = groups.get(name);
+    if (g === undefined) groups.set(name, (g = { members: [], highest: -Infinity }));
+    const key = rank(item) ?? g.highest;
+    g.highest = Math.max(g.highest, key);
+    g.members.push({ item, key });
   }
-  if (at === -1) list.push(item);
-  else list.splice(at, 0, item);
+  // Array.prototype.sort is stable, which keeps equal keys in document order.
+  return [...groups.values()].flatMap((g) => g.members.sort((a, b) => a.key - b.key).map((m) => m.item));
 }
 
 export interface FormatDomainOptions {

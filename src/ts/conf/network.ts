@@ -73,7 +73,7 @@ export function parseNetworkXML(xml: string): NetworkDef {
 
 /** Like parseNetworkXML, for a `<network>` element already parsed. */
 export function parseNetworkElement(root: XmlElement): NetworkDef {
-  if (root.name !== 'network') throw xmlError(`expecting root element of 'network', not '${root.name}'`);
+  if (root.localName !== 'network') throw xmlError(`expecting root element of 'network', not '${root.name}'`);
   const name = root.childText('name');
   if (name === undefined || name === '') throw virError(ErrorNumber.VIR_ERR_NO_NAME, N);
   if (name.includes('/')) throw virError(ErrorNumber.VIR_ERR_XML_DETAIL, ErrorDomain.VIR_FROM_XML, 'invalid char in name: /');
@@ -146,12 +146,14 @@ function parseForward(el: XmlElement, def: NetworkDef): NetworkForward {
     pfs: el.childrenNamed('pf').flatMap((pf) => pf.attr('dev') ?? []),
     interfaces: [],
   };
+  const listed = new Set<string>();
   for (const iface of el.childrenNamed('interface')) {
     const dev = iface.attr('dev');
     if (dev === undefined) {
       throw netError(`Missing required dev attribute in <forward> <interface> element of network ${def.name}`);
     }
-    if (forward.interfaces.includes(dev)) throw netError(`interface '${dev}' can only be listed once in network ${def.name}`);
+    if (listed.has(dev)) throw netError(`interface '${dev}' can only be listed once in network ${def.name}`);
+    listed.add(dev);
     forward.interfaces.push(dev);
   }
   // The forward dev and the first interface stand for each other.

@@ -102,7 +102,7 @@ export function parsePoolXML(xml: string): PoolDef {
 
 /** Like parsePoolXML, for a `<pool>` element already parsed. */
 export function parsePoolElement(root: XmlElement): PoolDef {
-  if (root.name !== 'pool') throw xmlError(`expecting root element of 'pool', not '${root.name}'`);
+  if (root.localName !== 'pool') throw xmlError(`expecting root element of 'pool', not '${root.name}'`);
   const type = propEnum(root, 'type', POOL_TYPES, { required: true })!;
   const name = root.childText('name');
   if (name === undefined || name === '') throw storageError('missing pool source name element');
@@ -184,20 +184,28 @@ export function sanitizePath(path: string): string {
   return clean;
 }
 
+/**
+ * <permissions> as libvirt reads them: the mode with strtol in base 8 (sign and leading blanks allowed, nothing
+ * past 0777; empty means unset), owner and group with strtoll, which must be a uid_t or -1 (unset, as is
+ * 4294967295, which is -1 as a uid_t). libvirt prints ids as a signed int, so 2147483648 shows as -2147483648.
+ */
 function parsePermissions(el: XmlElement | undefined): Permissions | undefined {
   if (el === undefined) return undefined;
   const perms: Permissions = {};
   const mode = el.childText('mode');
-  if (mode !== undefined) {
-    if (!/^[0-7]+$/.test(mode) || parseInt(mode, 8) > 0o777) throw storageError('malformed octal mode');
-    perms.mode = parseInt(mode, 8);
+  if (mode !== undefined && mode !== '') {
+    const m = /^[ \t\n\v\f\r]*([+-]?)([0-7]+)$/.exec(mode);
+    const value = m === null ? NaN : (m[1] === '-' ? -1 : 1) * parseInt(m[2]!, 8);
+    if (!(value >= 0 && value <= 0o777)) throw storageError('malformed octal mode');
+    perms.mode = value;
   }
   for (const id of ['owner', 'group'] as const) {
     const text = el.childText(id);
     if (text === undefined) continue;
-    const n = parseCLong(text);
-    if (n === null) throw storageError(`malformed ${id} element`);
-    if (n !== -1) perms[id] = n;
+    const m = /^[ \t\n\v\f\r]*([+-]?[0-9]+)$/.exec(text);
+    const value = m === null ? null : BigInt(m[1]!);
+    if (value === null || (value !== -1n && (value < 0n || value > 0xffff_ffffn))) throw storageError(`malformed ${id} element`);
+    if (value !== -1n && value !== 0xffff_ffffn) perms[id] = Number(BigInt.asIntN(32, value));
   }
   perms.label = el.childText('label') || undefined;
   return perms;
@@ -205,9 +213,12 @@ function parsePermissions(el: XmlElement | undefined): Permissions | undefined {
 
 function formatPermissions(w: XmlWriter, perms: Permissions | undefined): void {
   if (perms === undefined) return;
+  const { mode, owner, group, label } = perms;
+  // libvirt leaves the element out when nothing in it is set.
+  if (mode === undefined && owner === undefined && group === undefined && label === undefined) return;
   w.open('permissions');
-  if (perms.mode !== undefined) w.text('mode', perms.mode.toString(8).padStart(4, '0'));
-  w.text('owner', perms.owner).text('group', perms.group).text('label', perms.label);
+  if (mode !== undefined) w.text('mode', `0${mode.toString(8)}`);
+  w.text('owner', owner).text('group', group).text('label', label);
   w.close('permissions');
 }
 
@@ -249,18 +260,19 @@ export function parseVolumeXML(xml: string): VolumeDef {
 
 /** Like parseVolumeXML, for a `<volume>` element already parsed. */
 export function parseVolumeElement(root: XmlElement): VolumeDef {
-  if (root.name !== 'volume') throw xmlError(`expecting root element of 'volume', not '${root.name}'`);
+  if (root.localName !== 'volume') throw xmlError(`expecting root element of 'volume', not '${root.name}'`);
   const name = root.childText('name');
   if (name === undefined || name === '') throw storageError('missing volume name element');
   const type = root.attr('type') ?? 'file';
   if (!(VOLUME_TYPES as readonly string[]).includes(type)) {
     throw virError(ErrorNumber.VIR_ERR_CONFIG_UNSUPPORTED, S, `unknown volume type '${type}'`);
   }
+  // libvirt reads both with string(): an empty element is the same as none, its unit not even looked at.
   const capacityEl = root.child('capacity');
-  if (capacityEl === undefined) throw storageError('missing capacity element');
+  if (capacityEl === undefined || capacityEl.text() === '') throw storageError('missing capacity element');
   const capacity = volumeSize(capacityEl);
   const allocationEl = root.child('allocation');
-  const allocation = allocationEl === undefined ? capacity : volumeSize(allocationEl);
+  const allocation = allocationEl === undefined || allocationEl.text() === '' ? capacity : volumeSize(allocationEl);
 
   const target = root.child('target');
   const format = target?.child('format')?.attr('type') ?? 'raw';

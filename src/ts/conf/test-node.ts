@@ -87,7 +87,7 @@ export function loadTestNode(path: string, opts: LoadTestNodeOptions = {}): Test
   const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const load = (file: string): XmlElement => parseXml(readConfigFile(file, read), { docName: file, errorDomain: T });
   const root = load(path);
-  if (root.name !== 'node') throw xmlError(`expecting root element of 'node', not '${root.name}'`);
+  if (root.localName !== 'node') throw xmlError(`expecting root element of 'node', not '${root.name}'`);
   // A `file=` element is replaced by the root of that file, as libvirt does before reading it.
   const resolve = (el: XmlElement): XmlElement => {
     const file = el.attr('file');

@@ -22,12 +22,20 @@ export function markInsideDaemon(): void {
   insideDaemon = true;
 }
 
+/** A URI reference as RFC 3986 (and libxml2's xmlParseURI, which libvirt uses) allows its characters. */
+const URI_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/;
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+
 export function openDrivers(name: string, flags: number): MaybePromise<ConnectionDrivers> {
+  const unparsable = () => virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, ErrorDomain.VIR_FROM_URI, `Unable to parse URI ${name}`);
+  if (!URI_CHARS.test(name)) throw unparsable();
+  // A relative reference such as `test` parses, but names no driver.
+  if (!SCHEME.test(name)) throw virError(ErrorNumber.VIR_ERR_NO_CONNECT, ErrorDomain.VIR_FROM_NONE, `URI '${name}' does not include a driver name`);
   let uri: URL;
   try {
     uri = new URL(name);
   } catch {
-    throw virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, ErrorDomain.VIR_FROM_URI, `Unable to parse URI ${name}`);
+    throw unparsable();
   }
   const driver = drivers.find((d) => d.accepts(uri));
   if (driver) return driver.open(uri, flags);

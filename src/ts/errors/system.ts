@@ -32,6 +32,7 @@ const ERRNO_TEXT: Record<string, string> = {
   EMLINK: 'Too many links',
   EPIPE: 'Broken pipe',
   ENXIO: 'No such device or address',
+  EOVERFLOW: 'Value too large for defined data type',
 };
 
 /** strerror(errno) for a Node error: the C library's text, which is what libvirt prints. */

@@ -58,17 +58,24 @@ export function unitLength(c: number): number {
   return c > 0xffff ? 2 : 1;
 }
 
-/** Length of `s` in UTF-8 bytes (a lone surrogate counts as the 3 bytes a lenient encoder writes). */
+/**
+ * How many bytes the code point stood for in the UTF-8 input: a lone U+DC80..U+DCFF is one byte that was not
+ * valid UTF-8 (see bytes.ts); another lone surrogate counts as the 3 bytes a lenient encoder writes.
+ */
+export function utf8Width(c: number): number {
+  if (c < 0x80) return 1;
+  if (c < 0x800) return 2;
+  if (c > 0xffff) return 4;
+  return c >= 0xdc80 && c <= 0xdcff ? 1 : 3;
+}
+
+/** Length of `s` in UTF-8 bytes. */
 export function utf8Length(s: string): number {
   let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
+  for (let i = 0; i < s.length; ) {
+    const c = codePointAt(s, i);
+    n += utf8Width(c);
+    i += unitLength(c);
   }
   return n;
 }
@@ -79,7 +86,7 @@ export function utf8Prefix(s: string, bytes: number): string {
   let i = 0;
   while (i < s.length) {
     const c = codePointAt(s, i);
-    const len = c < 0x80 ? 1 : c < 0x800 ? 2 : c > 0xffff ? 4 : 3;
+    const len = utf8Width(c);
     if (n + len > bytes) break;
     n += len;
     i += unitLength(c);

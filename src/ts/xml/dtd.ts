@@ -136,7 +136,7 @@ function entityValue(sc: Scanner): string {
   const start = sc.pos;
   for (;;) {
     if (sc.atEnd) break;
-    const c = codePointAt(sc.text, sc.pos);
+    const c = sc.decode();
     if (c === quote || !isXmlChar(c)) break;
     sc.pos += unitLength(c);
   }
@@ -190,7 +190,8 @@ function quotedLiteral(sc: Scanner, pubid = false): void {
   if (quote !== 0x22 && quote !== 0x27) sc.fail('SystemLiteral " or \' expected');
   sc.pos++;
   for (;;) {
-    const c = codePointAt(sc.text, sc.pos);
+    // libxml2 reads a public id byte by byte, and a system literal character by character.
+    const c = pubid ? codePointAt(sc.text, sc.pos) : sc.decode();
     const allowed = pubid ? c === quote || isPubidChar(c) : isXmlChar(c);
     if (sc.atEnd || !allowed) sc.fail('Unfinished System or Public ID " or \' expected');
     sc.pos += unitLength(c);
@@ -286,7 +287,7 @@ function nameList(sc: Scanner, item: () => string | null, missing: string, unclo
 
 function nmtoken(sc: Scanner): string | null {
   const start = sc.pos;
-  while (!sc.atEnd && isNameChar(codePointAt(sc.text, sc.pos))) sc.pos += unitLength(codePointAt(sc.text, sc.pos));
+  while (!sc.atEnd && isNameChar(sc.decode())) sc.pos += unitLength(sc.decode());
   return sc.pos > start ? sc.text.slice(start, sc.pos) : null;
 }
 

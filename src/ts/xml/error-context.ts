@@ -1,4 +1,4 @@
-import { codePointAt, unitLength, utf8Length } from './chars.js';
+import { codePointAt, unitLength, utf8Length, utf8Width } from './chars.js';
 
 /**
  * The text libvirt shows for a libxml2 well-formedness error: where, what, the source line and a caret.
@@ -38,7 +38,7 @@ export function formatXmlErrorDetail(
   let bytes = 0;
   for (let i = 0; i < content.length && bytes < column; ) {
     const c = codePointAt(content, i);
-    const width = c < 0x80 ? 1 : c < 0x800 ? 2 : c > 0xffff ? 4 : 3;
+    const width = utf8Width(c);
     const mark = c === 0x09 ? '\t' : '-';
     for (let b = 0; b < width && bytes < column; b++, bytes++) pointer += mark;
     i += unitLength(c);

@@ -1,5 +1,6 @@
 import type { ErrorDomain } from '../errors/index.js';
 import { codePointAt, isBlank, isXmlChar, unitLength, utf8Prefix } from './chars.js';
+import { firstEscapedByte } from './bytes.js';
 import { Dtd, parseDoctype, PREDEFINED, type Entity } from './dtd.js';
 import { XmlElement } from './element.js';
 import { readCharRef, Scanner } from './scanner.js';
@@ -30,10 +31,26 @@ export function parseXml(text: string, opts: ParseXmlOptions): XmlElement {
   // libvirt hands libxml2 a C string: nothing after a NUL exists.
   const nul = text.indexOf('\0');
   if (nul >= 0) text = text.slice(0, nul);
-  // XML end-of-line handling; libxml2 counts lines on line feeds only.
-  text = text.replace(/\r\n?/g, '\n');
+  // XML end-of-line handling: CR LF and a bare CR both become LF. libxml2 counts lines on the line feeds
+  // of the input only, so the breaks that were a bare CR are remembered as not starting a line.
+  const bareCr = new Set<number>();
+  let removed = 0;
+  text = text.replace(/\r\n?/g, (match: string, offset: number) => {
+    if (match === '\r') bareCr.add(offset - removed);
+    else removed++;
+    return '\n';
+  });
   const source = opts.docName.startsWith('/') ? opts.docName : `(${opts.docName})`;
-  return new XmlParser(text, source, opts.errorDomain, new Dtd()).document();
+  const parser = new XmlParser(text, source, opts.errorDomain, new Dtd());
+  parser.uncountedBreaks = bareCr;
+  const root = parser.document();
+  // libxml2 decodes every character of a document it accepts, so a byte that is not UTF-8 cannot remain.
+  const bad = firstEscapedByte(text);
+  if (bad >= 0) {
+    parser.decode(bad);
+    parser.failEncoding(bad);
+  }
+  return root;
 }
 
 class XmlParser extends Scanner {
@@ -63,7 +80,7 @@ class XmlParser extends Scanner {
       this.misc();
     }
     if (this.at() !== 0x3c) this.fail("Start tag expected, '<' not found");
-    const root = this.startTag();
+    const root = this.startTag(undefined);
     if (!root.empty) this.content([root.element], root.element);
     this.misc();
     if (!this.atEnd) this.fail('Extra content at the end of the document');
@@ -157,7 +174,7 @@ class XmlParser extends Scanner {
   }
 
   /** A start tag, cursor on `<`. */
-  private startTag(): { element: XmlElement; empty: boolean } {
+  private startTag(parent: XmlElement | undefined): { element: XmlElement; empty: boolean } {
     const line = this.lineAt(this.pos);
     this.pos++;
     const name = this.name('NCName');
@@ -180,6 +197,7 @@ class XmlParser extends Scanner {
       if (d === 0x3e || (d === 0x2f && this.at(this.pos + 1) === 0x3e)) break;
       if (this.skipBlanks() === 0) this.fail('attributes construct error');
     }
+    element.declareNamespaces(parent);
     if (this.startsWith('/>')) {
       this.pos += 2;
       return { element, empty: true };
@@ -199,7 +217,7 @@ class XmlParser extends Scanner {
     let run = this.pos;
     for (;;) {
       if (this.atEnd) this.fail("AttValue: ' expected");
-      const c = codePointAt(this.text, this.pos);
+      const c = this.decode(this.pos);
       if (c === quote) break;
       if (c === 0x3c) this.fail("Unescaped '<' not allowed in attributes values");
       if (c === 0x26) {
@@ -290,7 +308,7 @@ class XmlParser extends Scanner {
         else if (this.startsWith('<!--')) this.comment();
         else {
           if (open.length > MAX_DEPTH) this.fail(`Excessive depth in document: ${MAX_DEPTH} use XML_PARSE_HUGE option`);
-          const child = this.startTag();
+          const child = this.startTag(top);
           top.appendChild(child.element);
           if (!child.empty) open.push(child.element);
         }
@@ -330,7 +348,9 @@ class XmlParser extends Scanner {
       }
       if (!careful && (c >= 0x80 || (c < 0x20 && c !== 0x09 && c !== 0x0a))) careful = true;
       if (careful) {
-        const cp = codePointAt(this.text, this.pos);
+        const cp = this.decode(this.pos);
+        // A broken sequence in the last bytes reads as the end, where libxml2's content loop gives up.
+        if (cp === 0 && !this.atEnd && this.at() !== 0) this.fail('internal error: detected an error in element content\n');
         if (!isXmlChar(cp)) this.fail(`PCDATA invalid Char value ${cp}`);
         this.pos += unitLength(cp);
       } else this.pos++;
@@ -345,13 +365,13 @@ class XmlParser extends Scanner {
     // libxml2 keeps the two characters before the current one aside until it knows they are not `]]`.
     const held: number[] = [];
     for (let i = 0; i < 2; i++) {
-      const c = codePointAt(this.text, this.pos);
+      const c = this.decode(this.pos);
       if (this.atEnd || !isXmlChar(c)) this.fail('Unregistered error message');
       held.push(this.pos);
       this.pos += unitLength(c);
     }
     for (;;) {
-      const c = codePointAt(this.text, this.pos);
+      const c = this.decode(this.pos);
       if (this.atEnd || !isXmlChar(c)) {
         this.fail(`CData section not finished\n${utf8Prefix(this.text.slice(start, held[0]), 50)}`);
       }

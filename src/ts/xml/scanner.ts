@@ -1,6 +1,9 @@
 import { ErrorDomain, ErrorNumber, VirError } from '../errors/index.js';
 import { codePointAt, isBlank, isNameChar, isNameStartChar, isXmlChar, unitLength, utf8Prefix } from './chars.js';
+import { encodeBytes, isEscapedByte } from './bytes.js';
 import { formatXmlErrorDetail } from './error-context.js';
+
+const NO_BREAKS: ReadonlySet<number> = new Set();
 
 /** libxml2 refuses longer names unless told to parse huge documents; libvirt never tells it to. */
 const MAX_NAME_LENGTH = 50000;
@@ -15,6 +18,8 @@ const MAX_NAME_LENGTH = 50000;
  */
 export class Scanner {
   pos = 0;
+  /** Positions of line feeds that were a bare CR in the input: libxml2 does not count them as lines. */
+  uncountedBreaks: ReadonlySet<number> = NO_BREAKS;
   private lineCursor = 0;
   private lineCount: number;
 
@@ -50,10 +55,43 @@ export class Scanner {
     }
     const text = this.text;
     let line = this.lineCount;
-    for (let i = this.lineCursor; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 0x0a) line++;
+    for (let i = this.lineCursor; i < pos && i < text.length; i++) {
+      if (text.charCodeAt(i) === 0x0a && !this.uncountedBreaks.has(i)) line++;
+    }
     this.lineCursor = pos;
     this.lineCount = line;
     return line;
+  }
+
+  /**
+   * The character at `i` as libxml2's xmlCurrentChar decodes it, wherever libxml2 reads a whole character
+   * (rather than a byte). Past ASCII it checks the input: a byte that is not valid UTF-8 (escaped, see
+   * bytes.ts) fails with "Input is not proper UTF-8" and the four bytes from there, a well-formed sequence
+   * for a non-character with "Char 0x... out of allowed range". Within four bytes of the end libxml2 takes
+   * a bad sequence for input still to come and reads it as the end (0).
+   */
+  decode(i: number = this.pos): number {
+    const c = codePointAt(this.text, i);
+    if (i >= this.text.length || c < 0x80 || isXmlChar(c)) return c;
+    const bytes = encodeBytes(this.text.slice(i, i + 8));
+    const value = isEscapedByte(this.text, i) ? decodeAsLibxml2(bytes) : c;
+    if (value === null) {
+      if (encodeBytes(this.text.slice(i, i + 4)).length < 4 && i + 4 >= this.text.length) return 0;
+      this.failEncoding(i);
+    }
+    if (!isXmlChar(value)) {
+      this.pos = i;
+      this.fail(`Char 0x${value.toString(16).toUpperCase()} out of allowed range`, i);
+    }
+    return value;
+  }
+
+  /** libxml2's error for input that is not UTF-8, at `i`. */
+  failEncoding(i: number): never {
+    const bytes = encodeBytes(this.text.slice(i, i + 4));
+    const hex = [0, 1, 2, 3].map((k) => `0x${(bytes[k] ?? 0).toString(16).toUpperCase().padStart(2, '0')}`);
+    this.pos = i;
+    this.fail(`Input is not proper UTF-8, indicate encoding !\nBytes: ${hex.join(' ')}`, i);
   }
 
   fail(message: string, pos: number = this.pos, line: number = this.lineAt(pos)): never {
@@ -71,11 +109,11 @@ export class Scanner {
   /** An XML Name at the cursor, or null when none starts there. */
   name(kind: 'NCName' | 'Name' = 'Name'): string | null {
     const start = this.pos;
-    let c = codePointAt(this.text, start);
+    let c = this.decode(start);
     if (!(start < this.text.length && isNameStartChar(c))) return null;
     let i = start + unitLength(c);
     while (i < this.text.length) {
-      c = codePointAt(this.text, i);
+      c = this.decode(i);
       if (!isNameChar(c)) break;
       i += unitLength(c);
     }
@@ -127,7 +165,7 @@ export class Scanner {
     let prev1 = r;
     for (;;) {
       if (this.atEnd) this.fail(`Comment not terminated \n<!--${utf8Prefix(buf, 50)}`);
-      const cur = codePointAt(this.text, this.pos);
+      const cur = this.decode(this.pos);
       if (!isXmlChar(cur)) this.fail(`xmlParseComment: invalid xmlChar value ${cur}`);
       if (cur === 0x3e && prev1 === 0x2d && prev2 === 0x2d) {
         this.pos++;
@@ -144,7 +182,7 @@ export class Scanner {
   /** Reads one character for the slow comment loop's look-behind, failing the way libxml2 does. */
   private nextChar(endMessage: string, invalidMessage: string): number {
     if (this.atEnd) this.fail(endMessage);
-    const c = codePointAt(this.text, this.pos);
+    const c = this.decode(this.pos);
     if (!isXmlChar(c)) this.fail(`${invalidMessage} ${c}`);
     this.pos += unitLength(c);
     return c;
@@ -168,7 +206,7 @@ export class Scanner {
         this.pos += 2;
         return;
       }
-      const c = codePointAt(this.text, this.pos);
+      const c = this.decode(this.pos);
       if (this.atEnd || !isXmlChar(c)) this.fail(`ParsePI: PI ${target} never end ...`);
       this.pos += unitLength(c);
     }
@@ -213,4 +251,28 @@ function digitValue(c: number, hex: boolean): number {
   if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
   if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
   return -1;
+}
+
+/**
+ * libxml2's reading of a multi-byte UTF-8 sequence: the lead byte says how many continuation bytes follow and
+ * the value must not be overlong; surrogates and values past U+10FFFF are read (and then refused as out of
+ * range). null where libxml2 finds the input not to be UTF-8 at all.
+ */
+function decodeAsLibxml2(b: Uint8Array): number | null {
+  const at = (k: number) => b[k] ?? 0;
+  const c = at(0);
+  const cont = (k: number) => (at(k) & 0xc0) === 0x80;
+  if ((c & 0x40) === 0 || !cont(1)) return null;
+  if ((c & 0xe0) !== 0xe0) {
+    const value = ((c & 0x1f) << 6) | (at(1) & 0x3f);
+    return value < 0x80 ? null : value;
+  }
+  if (!cont(2)) return null;
+  if ((c & 0xf0) !== 0xf0) {
+    const value = ((c & 0x0f) << 12) | ((at(1) & 0x3f) << 6) | (at(2) & 0x3f);
+    return value < 0x800 ? null : value;
+  }
+  if ((c & 0xf8) !== 0xf0 || !cont(3)) return null;
+  const value = ((c & 0x07) << 18) | ((at(1) & 0x3f) << 12) | ((at(2) & 0x3f) << 6) | (at(3) & 0x3f);
+  return value < 0x10000 ? null : value;
 }

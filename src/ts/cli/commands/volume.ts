@@ -12,7 +12,7 @@ import { formatCapacity, formatTable, infoLine } from '../format.js';
 import { lookupPool, optPool, optVolume } from '../lookup.js';
 import { flagsFrom, optRequired, optString } from '../options.js';
 import { CommandFailed, type Session } from '../session.js';
-import { parseScaledSize } from '../sizes.js';
+import { parseVirshSize } from '../../conf/units.js';
 import { dumpXml, renameVolumeXml } from '../xml-output.js';
 import { compareIgnoringCase } from './monitor.js';
 
@@ -31,7 +31,7 @@ function volumeTypeName(type: number): string {
 function volumeSize(s: Session, text: string): bigint {
   let size: bigint | null;
   try {
-    size = parseScaledSize(text);
+    size = parseVirshSize(text);
   } catch (err) {
     throw s.fail(err, `Malformed size ${text}`);
   }

@@ -6,7 +6,7 @@ import { loadTestNode } from '../../conf/test-node.js';
 import { virDomainRunningReason, virDomainState } from '../../api/enums.generated.js';
 import { checkFlags } from '../../api/check.js';
 import { virConnectFlags } from '../../api/enums.generated.js';
-import { ErrorDomain } from '../../errors/index.js';
+import { ErrorDomain, ErrorNumber, virError } from '../../errors/index.js';
 import type { ConnectDriver, ConnectionDrivers } from '../driver.js';
 import { DEFAULT_DOMAIN_XML, DEFAULT_NETWORK_XML, DEFAULT_NODE_INFO, DEFAULT_POOL_XML } from './defaults.js';
 import { TestHypervisor } from './hypervisor.js';
@@ -101,6 +101,10 @@ export const testDriver: ConnectDriver = {
   accepts: (uri) => uri.protocol === 'test:' && (uri.host === '' || uri.host === 'localhost'),
   open(uri, flags) {
     checkFlags(flags, VIR_CONNECT_RO, 'testConnectOpen', ErrorDomain.VIR_FROM_TEST);
+    // `test:`, `test:/`, `test://`: no file and not the default.
+    if (uri.pathname === '' || uri.pathname === '/') {
+      throw virError(ErrorNumber.VIR_ERR_INVALID_ARG, ErrorDomain.VIR_FROM_TEST, 'testOpen: supply a path or use test:///default');
+    }
     if (uri.pathname === '/default') {
       const entry = (shared ??= { state: defaultState(), users: 0 });
       entry.users++;
