@@ -241,6 +241,29 @@ describe('hostile names and paths', () => {
     expect(existsSync(join(root, 'escape'))).toBe(false);
   });
 
+  it('refuses a name longer than a file name can be before any data moves, as libvirt words it', async () => {
+    // 255 bytes is Linux's limit for one file name; 'é' is two bytes in UTF-8.
+    for (const name of ['a'.repeat(256), '\u00e9'.repeat(128)]) {
+      await expectVirError(
+        () => virStorageVolCreateXML(pool, volXml(name, MiB), 0),
+        E.VIR_ERR_SYSTEM_ERROR,
+        FROM,
+        `Failed to create file '${dir}/${name}': File name too long`,
+      );
+      await expectVirError(
+        () => virStorageVolLookupByName(pool, name),
+        E.VIR_ERR_NO_STORAGE_VOL,
+        FROM,
+        `Storage volume not found: no storage vol with matching name '${name}'`,
+      );
+    }
+    const longest = '\u00e9'.repeat(127);
+    const vol = await virStorageVolCreateXML(pool, volXml(longest, MiB), 0);
+    expect(vol).toBeTruthy();
+    expect(await partialFiles(dir)).toEqual([]);
+    await virStorageVolDelete(vol!, 0);
+  });
+
   it('never writes through a symbolic link, nor finds one as a volume', async () => {
     const outside = join(root, 'outside');
     await writeFile(outside, 'precious');

@@ -1,6 +1,11 @@
+import { constants } from 'node:os';
 import { join } from 'node:path';
-import { operationInvalid } from './errors.js';
+import { systemError } from '../../errors/index.js';
+import { FROM, operationInvalid } from './errors.js';
 import { isPartialName } from './partial.js';
+
+/** Linux's NAME_MAX: no filesystem takes a longer file name, so no such volume can exist. */
+const NAME_MAX_BYTES = 255;
 
 /**
  * Volume names are file names in the pool's directory, and nothing else: a name that could reach outside
@@ -20,7 +25,14 @@ function nameProblem(name: string): string | null {
 
 /** True when `name` may name an existing volume (lookups: anything else simply is not found). */
 export function isVolumeName(name: string): boolean {
-  return nameProblem(name) === null && name !== '.' && name !== '..';
+  return nameProblem(name) === null && name !== '.' && name !== '..' && fitsFileName(name);
+}
+
+/** As Node reports the errno (negated), so the error carries it as libvirt's does. */
+const nameTooLong = { code: 'ENAMETOOLONG', errno: -constants.errno.ENAMETOOLONG };
+
+function fitsFileName(name: string): boolean {
+  return Buffer.byteLength(name, 'utf8') <= NAME_MAX_BYTES;
 }
 
 /**
@@ -31,6 +43,9 @@ export function checkNewVolumeName(name: string, poolDir: string): void {
   const problem = nameProblem(name);
   if (problem) throw operationInvalid(`volume name '${name}' ${problem}`);
   if (name === '.' || name === '..') throw operationInvalid(`volume target path '${poolDir}/${name}' already exists`);
+  // Refused before any data moves, in the words libvirt's dir backend uses when its open() fails so.
+  if (!fitsFileName(name))
+    throw systemError(nameTooLong, FROM, `Failed to create file '${volumePath(poolDir, name)}'`);
 }
 
 export function volumePath(poolDir: string, name: string): string {
