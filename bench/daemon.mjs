@@ -9,7 +9,9 @@
  * Targets (issue #10): p50 at or below libvirtd's; 1,000 idle connections under 50 MiB. Needs `npm run build`
  * and Debian's /usr/bin/python3 with python3-libvirt.
  *
- *   node bench/daemon.mjs [--calls N] [--libvirtd-socket PATH] [--json]
+ *   node bench/daemon.mjs [--calls N] [--with-libvirtd | --libvirtd-socket PATH] [--json]
+ *
+ * --with-libvirtd starts a private real libvirtd for the comparison (test/support/libvirtd.mjs).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,7 +24,10 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const calls = Number(option('--calls')) || 5000;
-const libvirtdSocket = option('--libvirtd-socket');
+const libvirtd = args.includes('--with-libvirtd')
+  ? await (await import('../test/support/libvirtd.mjs')).startLibvirtd()
+  : undefined;
+const libvirtdSocket = option('--libvirtd-socket') ?? libvirtd?.socket;
 const asJson = args.includes('--json');
 
 if (!existsSync(join(repo, 'dist/tsvirtd.js'))) {
@@ -84,5 +89,6 @@ try {
   }
 } finally {
   daemon.kill('SIGTERM');
+  await libvirtd?.stop();
   rmSync(dir, { recursive: true, force: true });
 }
