@@ -111,12 +111,9 @@ export class ObjectPublisher {
   private publish(object: Published, pointer: Pointer): void {
     const values = this.values;
     values.fill(0n);
-    const hex = object instanceof VirStorageVol ? null : object.uuid.replace(/-/g, '');
-    if (hex) {
-      values[Field.UUID_HIGH] = BigInt.asIntN(64, BigInt(`0x${hex.slice(0, 16)}`));
-      values[Field.UUID_LOW] = BigInt.asIntN(64, BigInt(`0x${hex.slice(16)}`));
-    }
-    let published = hex ? IDENTITY : 0;
+    const uuid = object instanceof VirStorageVol ? null : uuidHalves(object.uuid);
+    if (uuid) [values[Field.UUID_HIGH], values[Field.UUID_LOW]] = uuid;
+    let published = uuid ? IDENTITY : 0;
     if (object instanceof VirDomain && this.domainState(object)) published |= STATE;
     if (object instanceof VirNetwork && this.networkState(object)) published |= STATE;
     if (object instanceof VirStoragePool && this.poolState(object)) published |= STATE;
@@ -188,6 +185,19 @@ export class ObjectPublisher {
       return false;
     }
   }
+}
+
+/** A UUID as the two signed 64-bit halves native memory holds; parsed once per UUID, as states change often. */
+const halvesByUuid = new Map<string, readonly [bigint, bigint]>();
+function uuidHalves(uuid: string): readonly [bigint, bigint] {
+  let halves = halvesByUuid.get(uuid);
+  if (!halves) {
+    const hex = uuid.replace(/-/g, '');
+    halves = [BigInt.asIntN(64, BigInt(`0x${hex.slice(0, 16)}`)), BigInt.asIntN(64, BigInt(`0x${hex.slice(16)}`))];
+    if (halvesByUuid.size >= 4096) halvesByUuid.clear();
+    halvesByUuid.set(uuid, halves);
+  }
+  return halves;
 }
 
 /** The change feed of an object's driver, if it has one. */
