@@ -11,7 +11,7 @@
       "defines": ["_GNU_SOURCE", "_FILE_OFFSET_BITS=64"],
       "cflags": ["-Wall", "-Wextra", "-Werror", "-fvisibility=default", "-pthread"],
       "cflags_c": ["-std=c11"],
-      # Only the API and the bridge are exported (native/exports.map says why and what).
+      # Only the API and one private entry point are exported (native/exports.map says why and what).
       "ldflags": ["-pthread", "-Wl,--version-script=<(module_root_dir)/native/exports.map"],
       "libraries": ["-ldl"],
       "configurations": {

@@ -101,7 +101,7 @@ ABI_INTERNAL int abi_on_js_thread(void);
 /* 0 once the bridge is installed; else -1 after reporting that the drivers are not running here. */
 ABI_INTERNAL int abi_require_bridge(abi_handle *conn);
 
-/* ---- exported for the bridge (src/ffi/native-abi.ts) ---- */
+/* ---- for the bridge (src/ffi/native-abi.ts, through tsvirt_private_symbol) ---- */
 
 typedef int (*abi_dispatcher)(abi_call *call, int fn, int foreign, uint32_t h0, uint32_t h1,
                               long long n0, long long n1, long long n2,

@@ -31,8 +31,8 @@ ABI_INTERNAL int abi_error_copy(virErrorPtr to, const virError *from);
  */
 ABI_INTERNAL void abi_error_dispatch(abi_handle *conn);
 
-/* Exported for the bridge: the name libvirt prints for error domain (virDefaultErrorFunc), given once
- * per domain at start-up from the table the TypeScript errors use. */
+/* For the bridge (through tsvirt_private_symbol): the name libvirt prints for error domain
+ * (virDefaultErrorFunc), given once per domain at start-up from the table the TypeScript errors use. */
 void abi_set_error_domain_name(int domain, const char *name);
 
 #endif /* TSVIRT_ABI_ERROR_H */

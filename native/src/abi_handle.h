@@ -125,7 +125,7 @@ struct abi_handle {
 /* The handle ptr stands for if it is a valid handle of that kind, else NULL.  Any thread; never crashes. */
 ABI_INTERNAL abi_handle *abi_handle_check(const void *ptr, abi_kind kind);
 
-/* Exported for the bridge (JavaScript thread only). */
+/* For the bridge (JavaScript thread only; through tsvirt_private_symbol). */
 
 /* A new handle of kind for the object with id, belonging to conn (NULL for a connection).  NULL if the
  * slabs are exhausted or memory is short. */

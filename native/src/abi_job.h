@@ -21,7 +21,7 @@
 /* Fills info from the job's last published state, the elapsed time brought up to now while it runs. */
 ABI_INTERNAL void abi_job_read(abi_handle *job, virJobInfoPtr info);
 
-/* ---- exported for the bridge (JavaScript thread) ---- */
+/* ---- for the bridge (JavaScript thread; through tsvirt_private_symbol) ---- */
 
 /* Publishes a job's progress; times in milliseconds, amounts in bytes. */
 void abi_job_publish(void *job, int type, int state, int percent, unsigned long long elapsed_ms,

@@ -33,7 +33,7 @@ ABI_INTERNAL unsigned long long abi_object_cpu_time(const long long fields[ABI_F
 /* Forgets what a released handle had published (abi_handle_release). */
 ABI_INTERNAL void abi_object_clear(abi_handle *handle);
 
-/* ---- exported for the bridge ---- */
+/* ---- for the bridge (through tsvirt_private_symbol) ---- */
 
 /* Publishes count values (fields from 0) and which groups they make valid; published 0 withdraws all. */
 void abi_object_publish(void *ptr, int published, const long long *values, int count);

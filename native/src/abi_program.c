@@ -14,6 +14,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "abi_private.h"
+
 #include "abi_bridge.h"
 
 #include <dlfcn.h>
@@ -99,9 +101,9 @@ copy_argv(int argc, const char **argv)
 }
 
 /*
- * Exported for the runner (src/ffi/program.ts): loads the program at path and starts its main(argc,
- * argv) on a new thread; done(status) is called from that thread once main() returned.  Returns 0, or -1
- * with a description in error (size bytes).
+ * For the runner (src/ffi/program.ts): loads the program at path and starts its main(argc, argv) on a
+ * new thread; done(status) is called from that thread once main() returned.  Returns 0, or -1 with a
+ * description in error (size bytes).
  */
 int
 abi_program_start(const char *path, int argc, const char **argv, program_done done, char *error, int size)

@@ -24,7 +24,7 @@ ABI_INTERNAL int abi_ring_call(abi_call *call);
  * answer often comes within microseconds, and a thread put to sleep can take far longer to wake. */
 ABI_INTERNAL void abi_call_wait(abi_call *call);
 
-/* ---- exported for the bridge (JavaScript thread only) ---- */
+/* ---- for the bridge (JavaScript thread only; through tsvirt_private_symbol) ---- */
 
 typedef void (*abi_waker)(void);
 

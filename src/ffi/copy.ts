@@ -1,5 +1,5 @@
 import { ErrorDomain, ErrorNumber, VirError, virError } from '../ts/errors/index.js';
-import { koffi, nativeLibrary } from './native.js';
+import { bridgeFunction, koffi } from './native.js';
 
 /**
  * The data path of directory storage pools: clone, allocate and wipe volume files on native threads
@@ -111,21 +111,20 @@ let bindings: Bindings | undefined;
 
 function native(): Bindings {
   if (!bindings) {
-    const lib = nativeLibrary();
     bindings = {
-      cloneStart: lib.func(
+      cloneStart: bridgeFunction(
         'void *tsvirt_copy_clone_start(const char *source, const char *target, uint64_t capacity, uint32_t mode, unsigned int flags)',
       ),
-      allocateStart: lib.func(
+      allocateStart: bridgeFunction(
         'void *tsvirt_copy_allocate_start(const char *target, uint64_t capacity, uint64_t allocation, uint32_t mode, unsigned int flags)',
       ),
-      wipeStart: lib.func(
+      wipeStart: bridgeFunction(
         'void *tsvirt_copy_wipe_start(const char *target, int algorithm, uint64_t offset, uint64_t length, unsigned int flags)',
       ),
-      progress: lib.func('void *tsvirt_copy_task_progress(void *task)'),
-      message: lib.func('const char *tsvirt_copy_task_message(void *task)'),
-      cancel: lib.func('void tsvirt_copy_task_cancel(void *task)'),
-      free: lib.func('void tsvirt_copy_task_free(void *task)'),
+      progress: bridgeFunction('void *tsvirt_copy_task_progress(void *task)'),
+      message: bridgeFunction('const char *tsvirt_copy_task_message(void *task)'),
+      cancel: bridgeFunction('void tsvirt_copy_task_cancel(void *task)'),
+      free: bridgeFunction('void tsvirt_copy_task_free(void *task)'),
     };
   }
   return bindings;

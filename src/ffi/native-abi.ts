@@ -1,6 +1,6 @@
-import koffi from 'koffi';
-import { DispatcherType, ProgramDoneType, RingWakerType } from './abi-types.js';
-import { nativeLibrary } from './native.js';
+// Declares the callback types the declarations below name: abi_dispatcher, abi_waker, abi_program_done.
+import './abi-types.js';
+import { bridgeFunction } from './native.js';
 
 /**
  * The native library's bridge functions (native/src/abi_*.h), typed. Pointers are BigInts (koffi 3), null
@@ -81,48 +81,43 @@ let bound: NativeAbi | undefined;
 /** The bridge functions of the one loaded copy of the library; the first call binds them. */
 export function nativeAbi(): NativeAbi {
   if (bound) return bound;
-  const lib = nativeLibrary();
   const setError =
     'int code, int domain, int level, const char *message, const char *str1, const char *str2,' +
     ' const char *str3, int int1, int int2';
   bound = {
-    bridgeInit: lib.func('abi_bridge_init', 'int', [koffi.pointer(DispatcherType)]),
-    functionName: lib.func('const char *abi_function_name(int fn)'),
-    setErrorDomainName: lib.func('void abi_set_error_domain_name(int domain, const char *name)'),
-    handleNew: lib.func('void *abi_handle_new(int kind, uint32_t id, void *conn)'),
-    handleRelease: lib.func('void abi_handle_release(void *handle)'),
-    liveHandles: lib.func('int abi_debug_live_handles(void)'),
-    handleKeep: lib.func('void abi_handle_keep(void *handle, int slot, const char *text)'),
-    objectPublish: lib.func('void abi_object_publish(void *handle, int published, const int64_t *values, int count)'),
-    setValue: lib.func('void abi_call_set_value(void *call, int64_t value)'),
-    setPointer: lib.func('void abi_call_set_pointer(void *call, void *pointer)'),
-    setString: lib.func('int abi_call_set_string(void *call, const char *text)'),
-    setList: lib.func('int abi_call_set_list(void *call, int count)'),
-    setListItem: lib.func('void abi_call_set_list_item(void *call, int index, void *handle)'),
-    putName: lib.func('int abi_call_put_name(void *call, int index, const char *name)'),
-    putInt: lib.func('int abi_call_put_int(void *call, int index, int value)'),
-    fail: lib.func(`void abi_call_fail(void *call, ${setError})`),
-    settle: lib.func('void abi_call_settle(void *call, int status)'),
-    stringBytes: lib.func('int64_t abi_call_string_bytes(void *call, int i, void *buf, int64_t size)'),
-    jobPublish: lib.func(
+    bridgeInit: bridgeFunction('int abi_bridge_init(abi_dispatcher *dispatcher)'),
+    functionName: bridgeFunction('const char *abi_function_name(int fn)'),
+    setErrorDomainName: bridgeFunction('void abi_set_error_domain_name(int domain, const char *name)'),
+    handleNew: bridgeFunction('void *abi_handle_new(int kind, uint32_t id, void *conn)'),
+    handleRelease: bridgeFunction('void abi_handle_release(void *handle)'),
+    liveHandles: bridgeFunction('int abi_debug_live_handles(void)'),
+    handleKeep: bridgeFunction('void abi_handle_keep(void *handle, int slot, const char *text)'),
+    objectPublish: bridgeFunction('void abi_object_publish(void *handle, int published, const int64_t *values, int count)'),
+    setValue: bridgeFunction('void abi_call_set_value(void *call, int64_t value)'),
+    setPointer: bridgeFunction('void abi_call_set_pointer(void *call, void *pointer)'),
+    setString: bridgeFunction('int abi_call_set_string(void *call, const char *text)'),
+    setList: bridgeFunction('int abi_call_set_list(void *call, int count)'),
+    setListItem: bridgeFunction('void abi_call_set_list_item(void *call, int index, void *handle)'),
+    putName: bridgeFunction('int abi_call_put_name(void *call, int index, const char *name)'),
+    putInt: bridgeFunction('int abi_call_put_int(void *call, int index, int value)'),
+    fail: bridgeFunction(`void abi_call_fail(void *call, ${setError})`),
+    settle: bridgeFunction('void abi_call_settle(void *call, int status)'),
+    stringBytes: bridgeFunction('int64_t abi_call_string_bytes(void *call, int i, void *buf, int64_t size)'),
+    jobPublish: bridgeFunction(
       'void abi_job_publish(void *job, int type, int state, int percent, uint64_t elapsed_ms,' +
         ' uint64_t remaining_ms, uint64_t total, uint64_t processed, uint64_t remaining)',
     ),
-    jobSetError: lib.func(`void *abi_job_set_error(void *job, ${setError})`),
-    jobPostCallback: lib.func('int abi_job_post_callback(void *cb, void *job, int state, void *opaque, void *freecb)'),
-    ringInit: lib.func('abi_ring_init', 'int', [koffi.pointer(RingWakerType)]),
-    ringAwake: lib.func('void abi_ring_awake(void)'),
-    ringServe: lib.func('int abi_ring_serve(int64_t spin_ns, int64_t budget_ns)'),
-    ringSleep: lib.func('int abi_ring_sleep(void)'),
-    ringClose: lib.func('void abi_ring_close(void)'),
-    programStart: lib.func('abi_program_start', 'int', [
-      'const char *',
-      'int',
-      'const char **',
-      koffi.pointer(ProgramDoneType),
-      'char *',
-      'int',
-    ]),
+    jobSetError: bridgeFunction(`void *abi_job_set_error(void *job, ${setError})`),
+    jobPostCallback: bridgeFunction('int abi_job_post_callback(void *cb, void *job, int state, void *opaque, void *freecb)'),
+    ringInit: bridgeFunction('int abi_ring_init(abi_waker *waker)'),
+    ringAwake: bridgeFunction('void abi_ring_awake(void)'),
+    ringServe: bridgeFunction('int abi_ring_serve(int64_t spin_ns, int64_t budget_ns)'),
+    ringSleep: bridgeFunction('int abi_ring_sleep(void)'),
+    ringClose: bridgeFunction('void abi_ring_close(void)'),
+    programStart: bridgeFunction(
+      'int abi_program_start(const char *path, int argc, const char **argv, abi_program_done *done,' +
+        ' char *error, int size)',
+    ),
   };
   return bound;
 }

@@ -11,6 +11,9 @@ import { ErrorDomain, ErrorNumber, virError } from '../ts/errors/index.js';
  *
  * koffi's type names are process-wide: declare named types in one module only, once. The bindings in
  * src/ffi/ use koffi's anonymous types (`void *`, integers) for that reason.
+ *
+ * The library exports libvirt's API and one private symbol (native/exports.map): the bridge's own
+ * functions are local, and src/ffi binds each of them through bridgeFunction().
  */
 
 const require = createRequire(import.meta.url);
@@ -72,4 +75,28 @@ export function nativeLibrary(): LibraryHandle {
     }
   }
   return loaded;
+}
+
+/** A C function bound by koffi: call it, or `.async(...args, callback)` to run it on libuv's pool. */
+export type BridgeFunction = ReturnType<LibraryHandle['func']>;
+
+let privateSymbol: ((name: string) => bigint | null) | undefined;
+
+/**
+ * A function of the bridge (native/src/abi_private.c), bound from its C declaration, e.g.
+ * `bridgeFunction('void *abi_handle_new(int kind, uint32_t id, void *conn)')`. The library does not export
+ * it: tsvirt_private_symbol() gives its address by name, and koffi binds the address with the same call
+ * path, and cost, as an exported symbol. The prototype is anonymous (koffi's type names are process-wide,
+ * and a test may bind a function the library binds too); named types such as `abi_dispatcher *` may
+ * appear in it once src/ffi/abi-types.ts has declared them.
+ */
+export function bridgeFunction(declaration: string): BridgeFunction {
+  const match = /(\w+)\s*\(/.exec(declaration);
+  if (!match) throw nativeError(`not a C function declaration: '${declaration}'`);
+  const name = match[1]!;
+  privateSymbol ??= nativeLibrary().func('void *tsvirt_private_symbol(const char *name)');
+  const address = privateSymbol(name);
+  if (!address) throw nativeError(`the native library has no bridge function '${name}'`);
+  const prototype = declaration.slice(0, match.index) + declaration.slice(match.index + name.length);
+  return koffi().decode(address, koffi().proto(prototype)) as BridgeFunction;
 }

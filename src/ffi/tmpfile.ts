@@ -1,5 +1,5 @@
 import { getSystemErrorName } from 'node:util';
-import { nativeLibrary } from './native.js';
+import { bridgeFunction, type BridgeFunction } from './native.js';
 
 /**
  * Unnamed files (native/src/tmpfile.h): written, synced, then linked under their final name, so nothing of
@@ -7,24 +7,17 @@ import { nativeLibrary } from './native.js';
  * they are short, but a slow filesystem must not stall the event loop.
  */
 
-interface AsyncFunction {
-  async(...args: unknown[]): void;
-}
-
-let bindings: { open: AsyncFunction; link: AsyncFunction } | undefined;
+let bindings: { open: BridgeFunction; link: BridgeFunction } | undefined;
 
 function native() {
-  if (!bindings) {
-    const lib = nativeLibrary();
-    bindings = {
-      open: lib.func('int tsvirt_tmpfile_open(const char *dir, unsigned int mode)') as unknown as AsyncFunction,
-      link: lib.func('int tsvirt_tmpfile_link(int fd, const char *path)') as unknown as AsyncFunction,
-    };
-  }
+  bindings ??= {
+    open: bridgeFunction('int tsvirt_tmpfile_open(const char *dir, unsigned int mode)'),
+    link: bridgeFunction('int tsvirt_tmpfile_link(int fd, const char *path)'),
+  };
   return bindings;
 }
 
-function call(fn: AsyncFunction, ...args: unknown[]): Promise<number> {
+function call(fn: BridgeFunction, ...args: unknown[]): Promise<number> {
   return new Promise((resolve, reject) => fn.async(...args, (err: unknown, rc: number) => (err ? reject(err) : resolve(rc))));
 }
 

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import koffi from 'koffi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAllocate, startClone, startWipe, WipeAlgorithm, type NativeTask } from '../../src/ffi/copy.js';
-import { nativeLibrary, nativeLibraryPath } from '../../src/ffi/native.js';
+import { bridgeFunction, nativeLibraryPath } from '../../src/ffi/native.js';
 import { ErrorDomain, ErrorNumber, VirError } from '../../src/ts/errors/index.js';
 import { dataExtents } from '../extents.js';
 
@@ -687,17 +687,14 @@ describe('startWipe', () => {
 
 /** The C API itself, below the TypeScript checks: its own argument checks and free of a running task. */
 describe('C API', () => {
-  const c = () => {
-    const lib = nativeLibrary();
-    return {
-      clone: lib.func('void *tsvirt_copy_clone_start(const char *, const char *, uint64_t, uint32_t, unsigned int)'),
-      allocate: lib.func('void *tsvirt_copy_allocate_start(const char *, uint64_t, uint64_t, uint32_t, unsigned int)'),
-      wipe: lib.func('void *tsvirt_copy_wipe_start(const char *, int, uint64_t, uint64_t, unsigned int)'),
-      progress: lib.func('void *tsvirt_copy_task_progress(void *)'),
-      message: lib.func('const char *tsvirt_copy_task_message(void *)'),
-      free: lib.func('void tsvirt_copy_task_free(void *)'),
-    };
-  };
+  const c = () => ({
+    clone: bridgeFunction('void *tsvirt_copy_clone_start(const char *, const char *, uint64_t, uint32_t, unsigned int)'),
+    allocate: bridgeFunction('void *tsvirt_copy_allocate_start(const char *, uint64_t, uint64_t, uint32_t, unsigned int)'),
+    wipe: bridgeFunction('void *tsvirt_copy_wipe_start(const char *, int, uint64_t, uint64_t, unsigned int)'),
+    progress: bridgeFunction('void *tsvirt_copy_task_progress(void *)'),
+    message: bridgeFunction('const char *tsvirt_copy_task_message(void *)'),
+    free: bridgeFunction('void tsvirt_copy_task_free(void *)'),
+  });
 
   function status(api: ReturnType<typeof c>, task: bigint): { state: number; error: number; message: string } {
     const view = new Int32Array(koffi.view(api.progress(task), 24), 16, 2);
@@ -745,9 +742,12 @@ describe('process exit', () => {
   const child = `
     import koffi from 'koffi';
     const lib = koffi.load(process.env.LIB);
-    const start = lib.func('void *tsvirt_copy_clone_start(const char *, const char *, uint64_t, uint32_t, unsigned int)');
-    const progress = lib.func('void *tsvirt_copy_task_progress(void *)');
-    const cancel = lib.func('void tsvirt_copy_task_cancel(void *)');
+    // As bridgeFunction() binds (src/ffi/native.ts), which this plain JavaScript cannot import.
+    const symbol = lib.func('void *tsvirt_private_symbol(const char *name)');
+    const bind = (name, prototype) => koffi.decode(symbol(name), koffi.proto(prototype));
+    const start = bind('tsvirt_copy_clone_start', 'void *(const char *, const char *, uint64_t, uint32_t, unsigned int)');
+    const progress = bind('tsvirt_copy_task_progress', 'void *(void *)');
+    const cancel = bind('tsvirt_copy_task_cancel', 'void (void *)');
     const task = start(process.env.SRC, process.env.DST, 0, 0o600, 0);
     const view = koffi.view(progress(task), 24);
     const processed = new BigUint64Array(view, 0, 1);

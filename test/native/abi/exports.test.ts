@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { installBridge } from '../../../src/ffi/bridge.js';
 import { nativeAbi } from '../../../src/ffi/native-abi.js';
-import { nativeLibraryPath } from '../../../src/ffi/native.js';
+import { bridgeFunction, nativeLibrary, nativeLibraryPath } from '../../../src/ffi/native.js';
 import { repoRoot } from './harness.js';
 
 // The header is the description: gen-abi.mjs derives native/exports.generated.txt from it, and the
@@ -33,40 +33,53 @@ const NATIVE_ONLY = [
   'virSetErrorFunc',
 ];
 
-/**
- * The bridge functions src/ffi binds by name through koffi (`lib.func('ret name(args)')` or
- * `lib.func('name', ret, args)`): the only symbols besides the API that the library must export.
- */
-function boundByBridge(): string[] {
-  const dir = join(repoRoot, 'src/ffi');
+/** The library's one symbol besides the API, through which src/ffi finds the bridge (native/src/abi_private.h). */
+const PRIVATE_ENTRY = 'tsvirt_private_symbol';
+
+/** The matches of `pattern`'s first group in the files of `dir` that `keep` accepts. */
+function namesIn(dir: string, keep: (file: string) => boolean, pattern: RegExp): string[] {
   const names = new Set<string>();
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.ts'))) {
-    const text = readFileSync(join(dir, file), 'utf8');
-    for (const [, declaration] of text.matchAll(/\blib\.func\(\s*['`]([^'`]+)['`]/g)) {
-      const name = declaration!.includes('(') ? /(\w+)\s*\(/.exec(declaration!)![1]! : declaration!;
-      if (!name.startsWith('vir')) names.add(name);
-    }
-  }
+  for (const file of readdirSync(join(repoRoot, dir)).filter(keep))
+    for (const [, name] of readFileSync(join(repoRoot, dir, file), 'utf8').matchAll(pattern)) names.add(name!);
   return [...names].sort();
 }
+
+/** The functions tsvirt_private_symbol() knows: native/src/abi_private.c's table. */
+const table = namesIn('native/src', (file) => file === 'abi_private.c', /^\s*BRIDGE\((\w+)\),$/gm);
+
+/** What src/ffi binds (`bridgeFunction('ret name(args)')`) and what the C tests look up. */
+const looked = [
+  ...namesIn('src/ffi', (file) => file.endsWith('.ts'), /\bbridgeFunction\(\s*['`][^'`(]*?(\w+)\s*\(/g),
+  ...namesIn('test/native/abi/c', (file) => /\.[ch]$/.test(file), /\btsvirt_private_symbol\("(\w+)"\)/g),
+];
 
 describe('the exported symbols', () => {
   const hasNm = spawnSync('nm', ['--version'], { stdio: 'ignore' }).status === 0;
 
-  it.skipIf(!hasNm)('are exactly the symbols the headers declare, and the bridge functions koffi binds', () => {
+  it.skipIf(!hasNm)('are exactly the symbols the headers declare, and the one private entry', () => {
     const nm = spawnSync('nm', ['-D', '--defined-only', nativeLibraryPath()], { encoding: 'utf8' });
     expect(nm.status).toBe(0);
     const defined = nm.stdout
       .split('\n')
       .filter(Boolean)
       .map((line) => line.split(' ').at(-1)!);
-    expect(defined.filter((name) => name.startsWith('vir')).sort()).toEqual([...exported].sort());
-    // native/exports.map keeps everything else local: no helper of the library leaks into programs.
-    const bridge = boundByBridge();
-    expect(bridge.length).toBeGreaterThan(20);
-    expect(defined.filter((name) => !name.startsWith('vir')).sort()).toEqual(bridge);
+    // native/exports.map keeps everything else local: no function of the bridge leaks into programs.
+    expect(defined.filter((name) => /^(abi_|tsvirt_)/.test(name) && name !== PRIVATE_ENTRY)).toEqual([]);
+    expect(defined.sort()).toEqual([...exported, PRIVATE_ENTRY].sort());
     // virConnectAuthPtrDefault is data, the rest functions.
     expect(nm.stdout).toMatch(/ [DB] virConnectAuthPtrDefault$/m);
+  });
+
+  it('leave the bridge reachable through the private entry, and nothing else', () => {
+    expect(table.length).toBeGreaterThan(30);
+    expect([...new Set(looked)].sort()).toEqual(table);
+    const symbol = nativeLibrary().func(`void *${PRIVATE_ENTRY}(const char *name)`);
+    for (const name of table) expect(symbol(name), name).not.toBeNull();
+    for (const name of ['virConnectOpen', 'abi_require_bridge', 'abi_bridge_init ', 'ABI_BRIDGE_INIT', '', null])
+      expect(symbol(name), String(name)).toBeNull();
+    expect(() => bridgeFunction('int abi_require_bridge(void *conn)')).toThrow(
+      "internal error: the native library has no bridge function 'abi_require_bridge'",
+    );
   });
 
   it('are each served by a TypeScript handler or by C alone', () => {

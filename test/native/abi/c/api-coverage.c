@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern int abi_debug_live_handles(void);
+#include "live-handles.h"
 
 static int failures;
 
@@ -559,7 +559,7 @@ main(int argc, char **argv)
     storage(conn);
     errors(conn);
     virConnectClose(conn);
-    int left = abi_debug_live_handles();
+    int left = live_handles();
     OK("abi_debug_live_handles", left == 0, "%d handles left", left);
     printf("failures: %d\n", failures);
     return failures ? 1 : 0;

@@ -14,8 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The library's leak counter (a debug export of tsvirt). */
-extern int abi_debug_live_handles(void);
+#include "live-handles.h"
 
 static int failures;
 
@@ -313,7 +312,7 @@ main(int argc, char **argv)
     virConnectClose(slow);
     virConnectClose(medium);
     virConnectClose(fast);
-    int live = abi_debug_live_handles();
+    int live = live_handles();
     CHECK("no-handles-left", live == 0, "%d handles left", live);
     printf("failures: %d\n", failures);
     return failures ? 1 : 0;

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-extern int abi_debug_live_handles(void);
+#include "live-handles.h"
 
 static virConnectPtr conn;
 static int rounds;
@@ -151,7 +151,7 @@ main(int argc, char **argv)
             printf("thread %d: %d wrong, first %s\n", t, workers[t].wrong, workers[t].first_wrong);
     }
     virConnectClose(conn);
-    printf("calls: %lld\nwrong: %d\nhandles left: %d\n", calls, wrongs, abi_debug_live_handles());
+    printf("calls: %lld\nwrong: %d\nhandles left: %d\n", calls, wrongs, live_handles());
     free(workers);
     free(ids);
     return 0;

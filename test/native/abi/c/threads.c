@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-extern int abi_debug_live_handles(void);
+#include "live-handles.h"
 
 static virConnectPtr conn;
 static virDomainPtr shared_dom;
@@ -212,7 +212,7 @@ main(int argc, char **argv)
     printf("calls: %lld\n", made);
     printf("wrong: %d\n", wrongs);
     printf("job: %d\n", state);
-    printf("handles left: %d\n", abi_debug_live_handles());
+    printf("handles left: %d\n", live_handles());
     fprintf(stderr, "%d threads x %d calls in %.2f s (%.0f calls/s)\n", threads, calls, seconds, (double)made / seconds);
     free(workers);
     free(ids);
