@@ -6,7 +6,7 @@ import { parseVolumeXML, type PoolDef, type VolumeDef } from '../../conf/storage
 import type { StorageVolRef, VirStoragePool, VirStorageVol } from '../../core/handles.js';
 import { ErrorNumber, virError } from '../../errors/index.js';
 import { JobType, type JobControl, type VirJob } from '../../jobs/job.js';
-import { virStorageVolCreateFlags as CreateFlags, virStorageVolWipeAlgorithm as Wipe } from '../../api/enums.generated.js';
+import { virStorageVolCreateFlags as CreateFlags, virStorageVolWipeAlgorithm as Wipe } from '../../core/enums.generated.js';
 import type { JobStarter } from '../driver.js';
 import type { Claims } from './activity.js';
 import type { DriverState } from './driver-state.js';
