@@ -1,6 +1,6 @@
 import koffi from 'koffi';
 import { DispatcherType, ProgramDoneType, RingWakerType } from './abi-types.js';
-import { nativeLibrary } from './native.js';
+import { nativeLibrary } from '../ts/native/library.js';
 
 /**
  * The native library's bridge functions (native/src/abi_*.h), typed. Pointers are BigInts (koffi 3), null

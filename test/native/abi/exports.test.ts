@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { installBridge } from '../../../src/ffi/bridge.js';
 import { nativeAbi } from '../../../src/ffi/native-abi.js';
-import { nativeLibraryPath } from '../../../src/ffi/native.js';
+import { nativeLibraryPath } from '../../../src/ts/native/library.js';
 import { repoRoot } from './harness.js';
 
 // The header is the description: gen-abi.mjs derives native/exports.generated.txt from it, and the
@@ -34,14 +34,17 @@ const NATIVE_ONLY = [
 ];
 
 /**
- * The bridge functions src/ffi binds by name through koffi (`lib.func('ret name(args)')` or
+ * The bridge functions src/ffi and src/ts/native bind by name through koffi (`lib.func('ret name(args)')` or
  * `lib.func('name', ret, args)`): the only symbols besides the API that the library must export.
  */
 function boundByBridge(): string[] {
-  const dir = join(repoRoot, 'src/ffi');
   const names = new Set<string>();
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.ts'))) {
-    const text = readFileSync(join(dir, file), 'utf8');
+  // The C ABI bridge and the native services the drivers use (copy engine, unnamed files) both bind symbols.
+  const files = ['src/ffi', 'src/ts/native'].flatMap((dir) =>
+    readdirSync(join(repoRoot, dir)).filter((name) => name.endsWith('.ts')).map((name) => join(repoRoot, dir, name)),
+  );
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
     for (const [, declaration] of text.matchAll(/\blib\.func\(\s*['`]([^'`]+)['`]/g)) {
       const name = declaration!.includes('(') ? /(\w+)\s*\(/.exec(declaration!)![1]! : declaration!;
       if (!name.startsWith('vir')) names.add(name);

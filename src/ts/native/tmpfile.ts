@@ -1,5 +1,5 @@
 import { getSystemErrorName } from 'node:util';
-import { nativeLibrary } from './native.js';
+import { nativeLibrary } from './library.js';
 
 /**
  * Unnamed files (native/src/tmpfile.h): written, synced, then linked under their final name, so nothing of
