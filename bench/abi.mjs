@@ -120,7 +120,7 @@ try {
   const tsvirtProgram = join(work, 'bench.so');
   run('cc', ['-O2', '-shared', '-fPIC', `-I${join(root, 'include')}`, '-DTSVIRT', source, '-o', tsvirtProgram]);
   const bridge = await bundle(
-    "export { installBridge } from './src/ffi/bridge.ts'; export { nativeLibrary } from './src/ffi/native.ts';",
+    "export { installBridge } from './src/ffi/bridge.ts'; export { nativeLibrary } from './src/ts/native/library.ts';",
     'bridge',
   );
   let real = null;

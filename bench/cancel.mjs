@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Cancel latency, measured here and not asserted in tests (machines are noisy):
-//   - the native copy task alone (src/ffi/copy.ts): a dense clone cancelled once 64 MiB moved, and the same
+//   - the native copy task alone (src/ts/native/copy.ts): a dense clone cancelled once 64 MiB moved, and the same
 //     with the source's reads throttled to 16 MB/s (cgroup v1 blkio, as root; skipped elsewhere);
 //   - storage jobs through the API (clone, create, wipe) cancelled at random points: the time from the
 //     request to the job's end, which since the jobs wait for their task includes the task's cleanup (and,
@@ -91,7 +91,7 @@ async function jobCancels(api, pool, poolDir, kind, start) {
 
 const workDir = await workDirFor('cancel');
 try {
-  const copy = await bundleSources(workDir, 'copy', "export * from './src/ffi/copy.ts';");
+  const copy = await bundleSources(workDir, 'copy', "export * from './src/ts/native/copy.ts';");
   const src = join(workDir, 'dense.img');
   await writeFileWithData(src, 512 * MiB, [[0, 512 * MiB]]);
 

@@ -22,7 +22,7 @@ if [ ! -e "$libasan" ]; then
     exit 2
 fi
 
-# A package root of its own, so that the library loader (src/ffi/native.ts) finds the ASan build.
+# A package root of its own, so that the library loader (src/ts/native/library.ts) finds the ASan build.
 echo '{ "name": "tsvirt", "type": "module" }' >"$work/package.json"
 ln -s "$root/node_modules" "$work/node_modules"
 mkdir -p "$work/build/Release" "$work/dist" "$work/programs" "$work/scratch"

@@ -3,7 +3,7 @@
 // tsvirt's C ABI is written down:
 //   src/ffi/abi.generated.ts      functions, structs, callbacks and constants, with koffi type strings
 //   native/exports.generated.txt  the sorted names of every symbol libtsvirt must export
-//   src/ts/api/enums.generated.ts the headers' enums for the TypeScript APIs
+//   src/ts/core/enums.generated.ts the headers' enums for the TypeScript APIs
 //   src/ts/errors/codes.ts        virErrorLevel, virErrorDomain and virErrorNumber
 //
 // Usage: node scripts/gen-abi.mjs [--headers DIR] [--ts FILE] [--exports FILE] [--enums FILE] [--errors FILE]
@@ -548,7 +548,7 @@ function main() {
       headers: { type: 'string', default: join(repoRoot, 'include', 'libvirt') },
       ts: { type: 'string', default: join(repoRoot, 'src', 'ffi', 'abi.generated.ts') },
       exports: { type: 'string', default: join(repoRoot, 'native', 'exports.generated.txt') },
-      enums: { type: 'string', default: join(repoRoot, 'src', 'ts', 'api', 'enums.generated.ts') },
+      enums: { type: 'string', default: join(repoRoot, 'src', 'ts', 'core', 'enums.generated.ts') },
       errors: { type: 'string', default: join(repoRoot, 'src', 'ts', 'errors', 'codes.ts') },
       check: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },

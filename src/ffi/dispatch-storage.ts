@@ -1,5 +1,5 @@
 import { checkConnect, checkStoragePool, checkStorageVol, mapResult } from '../ts/api/check.js';
-import { virStorageVolResizeFlags } from '../ts/api/enums.generated.js';
+import { virStorageVolResizeFlags } from '../ts/core/enums.generated.js';
 import * as api from '../ts/api/storage.js';
 import { ErrorDomain } from '../ts/errors/index.js';
 import { structTypes } from './abi-types.js';

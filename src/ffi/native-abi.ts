@@ -1,6 +1,6 @@
 // Declares the callback types the declarations below name: abi_dispatcher, abi_waker, abi_program_done.
 import './abi-types.js';
-import { bridgeFunction } from './native.js';
+import { bridgeFunction } from '../ts/native/library.js';
 
 /**
  * The native library's bridge functions (native/src/abi_*.h), typed. Pointers are BigInts (koffi 3), null

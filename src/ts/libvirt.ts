@@ -36,7 +36,7 @@ export type {
 } from './drivers/driver.js';
 export type { VirError as virError } from './errors/index.js';
 
-export * from './api/enums.generated.js';
+export * from './core/enums.generated.js';
 export { ErrorDomain as virErrorDomain, ErrorLevel as virErrorLevel, ErrorNumber as virErrorNumber } from './errors/index.js';
 export { JobState as virJobState, JobType as virJobType } from './jobs/job.js';
 export const VIR_JOB_BOUNDED = 0;

@@ -33,7 +33,7 @@ import {
 import type { VirNetwork } from '../../src/ts/core/handles.js';
 import { ErrorDomain, ErrorNumber } from '../../src/ts/errors/index.js';
 import { JobState } from '../../src/ts/jobs/job.js';
-import { NETWORK_START_BYTES } from '../../src/ts/drivers/test/networks.js';
+import { NETWORK_START_BYTES } from '../../src/ts/drivers/test-driver/networks.js';
 import { expectError, failure, now, open, until } from './helpers.js';
 
 /**

@@ -13,7 +13,7 @@ import {
   virDomainRunningReason as Run,
   virDomainShutoffReason as Off,
   virDomainState,
-} from '../../src/ts/api/enums.generated.js';
+} from '../../src/ts/core/enums.generated.js';
 
 const { VIR_DOMAIN_RUNNING: RUNNING, VIR_DOMAIN_PAUSED: PAUSED, VIR_DOMAIN_SHUTOFF: SHUTOFF } = virDomainState;
 

@@ -12,7 +12,7 @@ import { REFERENCE } from '../reference.js';
 // A filesystem without unnamed files (NFS, many FUSE filesystems): the image is staged under a temporary
 // name beside the target instead, with the same outcomes otherwise.
 const unnamed = vi.hoisted(() => ({ asked: 0 }));
-vi.mock('../../src/ffi/tmpfile.js', () => ({
+vi.mock('../../src/ts/native/tmpfile.js', () => ({
   openUnnamedFile: async () => {
     unnamed.asked++;
     return null;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { abiCallbacks, abiConstants, abiFunctions, abiOpaqueTypes, abiStructs, abiVariables } from '../../src/ffi/abi.generated.js';
-import * as apiEnums from '../../src/ts/api/enums.generated.js';
+import * as apiEnums from '../../src/ts/core/enums.generated.js';
 import { ErrorDomain, ErrorLevel, ErrorNumber } from '../../src/ts/errors/codes.js';
 import { isJobDeclaration, libvirtPart, loadAbiModel, redeclarationProbe, valueProbe, type AbiModel } from './abi-model.js';
 import { compile, hasCc, hasCxx, hasNm, hasRealLibvirt, ourIncludeDir, realLibvirtDir, repoRoot, run, withoutComments } from './c-compiler.js';

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import koffi from 'koffi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAllocate, startClone, startWipe, WipeAlgorithm, type NativeTask } from '../../src/ffi/copy.js';
-import { bridgeFunction, nativeLibraryPath } from '../../src/ffi/native.js';
+import { startAllocate, startClone, startWipe, WipeAlgorithm, type NativeTask } from '../../src/ts/native/copy.js';
+import { bridgeFunction, nativeLibraryPath } from '../../src/ts/native/library.js';
 import { ErrorDomain, ErrorNumber, VirError } from '../../src/ts/errors/index.js';
 import { dataExtents } from '../extents.js';
 

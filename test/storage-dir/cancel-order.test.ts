@@ -28,8 +28,8 @@ interface HandTask {
 
 const hand = vi.hoisted(() => ({ tasks: [] as HandTask[] }));
 
-vi.mock('../../src/ffi/copy.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/ffi/copy.js')>();
+vi.mock('../../src/ts/native/copy.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/ts/native/copy.js')>();
   const { writeFileSync, rmSync } = await import('node:fs');
   const { ErrorDomain, ErrorNumber, virError } = await import('../../src/ts/errors/index.js');
   const start = (target: string, creates: boolean, signal?: AbortSignal) => {

@@ -57,17 +57,6 @@ export function checkUInt(value: unknown, arg: string, fn: string, from: ErrorDo
     throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, from, `${arg} in ${fn} must be an unsigned int, not ${describe(value)}`);
 }
 
-/** A driver's flag check, in libvirt's words (the function named is the driver's, as libvirt names it). */
-export function checkFlags(flags: number, allowed: number, driverFn: string, from: ErrorDomain): void {
-  const unsupported = flags & ~allowed;
-  if (unsupported)
-    throw new VirError(
-      ErrorNumber.VIR_ERR_INVALID_ARG,
-      from,
-      `unsupported flags (0x${(unsupported >>> 0).toString(16)}) in function ${driverFn}`,
-    );
-}
-
 export function checkReadWrite(conn: VirConnect, fn: string, from: ErrorDomain = VIR_FROM_DOMAIN): void {
   if (conn.readOnly)
     throw virError(ErrorNumber.VIR_ERR_OPERATION_DENIED, from, `read only access prevents ${fn}`);

@@ -3,7 +3,7 @@ import { VirConnect } from '../core/handles.js';
 import type { NodeInfo, SecurityModel } from '../drivers/driver.js';
 import { openDrivers } from '../drivers/registry.js';
 import { ErrorDomain } from '../errors/index.js';
-import { virConnectFlags } from './enums.generated.js';
+import { virConnectFlags } from '../core/enums.generated.js';
 import { checkConnect, checkUInt, slot, mapResult } from './check.js';
 import '../drivers/builtin.js';
 

@@ -3,8 +3,9 @@ import { VirDomain, type DomainRef, type VirConnect } from '../core/handles.js';
 import type { DomainInfo, DomainJobInfo, MaybePromise, SecurityLabel } from '../drivers/driver.js';
 import { ErrorDomain, ErrorNumber, VirError, virError } from '../errors/index.js';
 import { JobType, type VirJob } from '../jobs/job.js';
-import { checkConnect, checkDomain, checkFlags, checkNonNegative, checkNonNull, checkReadWrite, checkString, checkUInt, slot, mapResult } from './check.js';
-import { virDomainCoreDumpFormat, virDomainJobOperation, virDomainJobType } from './enums.generated.js';
+import { checkConnect, checkDomain, checkNonNegative, checkNonNull, checkReadWrite, checkString, checkUInt, slot, mapResult } from './check.js';
+import { checkFlags } from '../core/flags.js';
+import { virDomainCoreDumpFormat, virDomainJobOperation, virDomainJobType } from '../core/enums.generated.js';
 import { jobStarter, runToEnd } from './jobs.js';
 import { absolutePath } from './paths.js';
 

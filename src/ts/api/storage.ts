@@ -11,12 +11,12 @@ import {
   checkStoragePool,
   checkStorageVol,
   checkString,
-  checkFlags,
   checkUInt,
   slot,
   mapResult,
 } from './check.js';
-import { virConnectListAllStoragePoolsFlags, virStorageVolResizeFlags, virStorageVolWipeAlgorithm } from './enums.generated.js';
+import { checkFlags } from '../core/flags.js';
+import { virConnectListAllStoragePoolsFlags, virStorageVolResizeFlags, virStorageVolWipeAlgorithm } from '../core/enums.generated.js';
 import { jobStarter, runToEnd } from './jobs.js';
 
 /**

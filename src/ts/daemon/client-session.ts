@@ -3,7 +3,7 @@
 // running) and each reply goes out when ready, carrying its call's serial.
 import type { Socket } from 'node:net';
 import * as connect from '../api/connect.js';
-import { virConnectFlags } from '../api/enums.generated.js';
+import { virConnectFlags } from '../core/enums.generated.js';
 import type { VirConnect } from '../core/handles.js';
 import { ErrorDomain, ErrorNumber, VirError, toVirError, virError } from '../errors/index.js';
 import { keepalive_procedure } from '../rpc/generated/keepalive-protocol.js';

@@ -1,7 +1,7 @@
 import * as api from '../api/domain.js';
 import type { VirDomain } from '../core/handles.js';
 import type { DomainInfo, DomainJobInfo } from '../drivers/driver.js';
-import { virDomainCoreDumpFlags, virDomainState } from '../api/enums.generated.js';
+import { virDomainCoreDumpFlags, virDomainState } from '../core/enums.generated.js';
 import { Job, type JobOptions } from './job.js';
 import { Owned } from './owned.js';
 

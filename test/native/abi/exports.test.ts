@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { installBridge } from '../../../src/ffi/bridge.js';
 import { nativeAbi } from '../../../src/ffi/native-abi.js';
-import { bridgeFunction, nativeLibrary, nativeLibraryPath } from '../../../src/ffi/native.js';
+import { bridgeFunction, nativeLibrary, nativeLibraryPath } from '../../../src/ts/native/library.js';
 import { repoRoot } from './harness.js';
 
 // The header is the description: gen-abi.mjs derives native/exports.generated.txt from it, and the
@@ -33,7 +33,7 @@ const NATIVE_ONLY = [
   'virSetErrorFunc',
 ];
 
-/** The library's one symbol besides the API, through which src/ffi finds the bridge (native/src/abi_private.h). */
+/** The library's one symbol besides the API, through which src/ffi and src/ts/native find the bridge (native/src/abi_private.h). */
 const PRIVATE_ENTRY = 'tsvirt_private_symbol';
 
 /** The matches of `pattern`'s first group in the files of `dir` that `keep` accepts. */
@@ -47,9 +47,11 @@ function namesIn(dir: string, keep: (file: string) => boolean, pattern: RegExp):
 /** The functions tsvirt_private_symbol() knows: native/src/abi_private.c's table. */
 const table = namesIn('native/src', (file) => file === 'abi_private.c', /^\s*BRIDGE\((\w+)\),$/gm);
 
-/** What src/ffi binds (`bridgeFunction('ret name(args)')`) and what the C tests look up. */
+/** What src/ffi and src/ts/native bind (`bridgeFunction('ret name(args)')`) and what the C tests look up. */
 const looked = [
-  ...namesIn('src/ffi', (file) => file.endsWith('.ts'), /\bbridgeFunction\(\s*['`][^'`(]*?(\w+)\s*\(/g),
+  ...['src/ffi', 'src/ts/native'].flatMap((dir) =>
+    namesIn(dir, (file) => file.endsWith('.ts'), /\bbridgeFunction\(\s*['`][^'`(]*?(\w+)\s*\(/g),
+  ),
   ...namesIn('test/native/abi/c', (file) => /\.[ch]$/.test(file), /\btsvirt_private_symbol\("(\w+)"\)/g),
 ];
 

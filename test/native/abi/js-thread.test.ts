@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { structTypes } from '../../../src/ffi/abi-types.js';
 import { installBridge } from '../../../src/ffi/bridge.js';
 import { eventLoopHolds } from '../../../src/ffi/keep-alive.js';
-import { nativeLibrary } from '../../../src/ffi/native.js';
+import { nativeLibrary } from '../../../src/ts/native/library.js';
 
 // The C ABI called on the JavaScript thread itself (through koffi, in this process): what can be answered
 // there is answered at once; what would have to wait for the drivers, which run on this very thread, fails

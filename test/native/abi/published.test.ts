@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import koffi from 'koffi';
 import { afterAll, describe, expect, it } from 'vitest';
 import { installBridge } from '../../../src/ffi/bridge.js';
-import { nativeLibrary, nativeLibraryPath } from '../../../src/ffi/native.js';
+import { nativeLibrary, nativeLibraryPath } from '../../../src/ts/native/library.js';
 import * as connect from '../../../src/ts/api/connect.js';
 import * as api from '../../../src/ts/api/domain.js';
 import * as networks from '../../../src/ts/api/network.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { nativeLibraryPath } from '../../../src/ffi/native.js';
+import { nativeLibraryPath } from '../../../src/ts/native/library.js';
 import { hasCc, Workspace } from './harness.js';
 
 // tsvirt-run runs a C program built as a shared object: c/runner.c tells it what to do.

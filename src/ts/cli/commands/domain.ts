@@ -9,7 +9,7 @@ import {
   virDomainShutdownFlagValues as Shutdown,
   virDomainUndefineFlagsValues as Undefine,
   virDomainXMLFlags as XML,
-} from '../../api/enums.generated.js';
+} from '../../core/enums.generated.js';
 import { ErrorDomain, ErrorNumber, virError } from '../../errors/index.js';
 import { bool, data, REQ_OPT, string, type CommandDef, type ParsedCommand } from '../command-def.js';
 import { runConsole } from '../console.js';

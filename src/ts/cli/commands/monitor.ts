@@ -1,5 +1,5 @@
 import type { Domain } from '../../index.js';
-import { virConnectListAllDomainsFlags as List, virDomainState } from '../../api/enums.generated.js';
+import { virConnectListAllDomainsFlags as List, virDomainState } from '../../core/enums.generated.js';
 import { ErrorDomain } from '../../errors/index.js';
 import { parseXml } from '../../xml/index.js';
 import { bool, data, type CommandDef, type ParsedCommand } from '../command-def.js';

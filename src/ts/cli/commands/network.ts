@@ -1,5 +1,5 @@
 import type { Network } from '../../index.js';
-import { virConnectListAllNetworksFlags as List, virNetworkXMLFlags } from '../../api/enums.generated.js';
+import { virConnectListAllNetworksFlags as List, virNetworkXMLFlags } from '../../core/enums.generated.js';
 import { bool, data, REQ_OPT, string, type CommandDef, type ParsedCommand } from '../command-def.js';
 import { readXmlFile } from '../files.js';
 import { formatTable, infoLine } from '../format.js';

@@ -1,5 +1,5 @@
 import type { StoragePool } from '../../index.js';
-import { virConnectListAllStoragePoolsFlags as List, virStoragePoolBuildFlags as Build, virStoragePoolState, virStorageXMLFlags } from '../../api/enums.generated.js';
+import { virConnectListAllStoragePoolsFlags as List, virStoragePoolBuildFlags as Build, virStoragePoolState, virStorageXMLFlags } from '../../core/enums.generated.js';
 import { bool, data, REQ_OPT, string, type CommandDef, type OptDef, type ParsedCommand } from '../command-def.js';
 import { readXmlFile } from '../files.js';
 import { formatCapacity, formatTable, infoLine, padEnd } from '../format.js';

@@ -4,7 +4,7 @@ import {
   virStorageVolDeleteFlags as Delete,
   virStorageVolResizeFlags as Resize,
   virStorageVolWipeAlgorithm as Wipe,
-} from '../../api/enums.generated.js';
+} from '../../core/enums.generated.js';
 import { ErrorDomain, ErrorNumber, virError } from '../../errors/index.js';
 import { bool, data, REQ_OPT, string, type CommandDef, type ParsedCommand } from '../command-def.js';
 import { readXmlFile } from '../files.js';

@@ -1,4 +1,4 @@
-import { checkFlags as checkFlagsIn } from '../../api/check.js';
+import { checkFlags as checkFlagsIn } from '../../core/flags.js';
 import { ErrorDomain, ErrorNumber, VirError, systemError, virError } from '../../errors/index.js';
 
 /**

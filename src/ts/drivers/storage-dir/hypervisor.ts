@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { DomainRef } from '../../core/handles.js';
 import { ErrorDomain, ErrorNumber, virError } from '../../errors/index.js';
 import type { HypervisorDriver, NodeInfo } from '../driver.js';
-import { checkFlags } from '../../api/check.js';
+import { checkFlags } from '../../core/flags.js';
 import { hostNodeInfo } from './node-info.js';
 
 const FROM = ErrorDomain.VIR_FROM_DOMAIN;

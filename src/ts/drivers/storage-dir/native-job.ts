@@ -1,4 +1,4 @@
-import type { NativeTask } from '../../../ffi/copy.js';
+import type { NativeTask } from '../../native/copy.js';
 import { VirError } from '../../errors/index.js';
 import type { JobControl } from '../../jobs/job.js';
 

@@ -3,7 +3,7 @@ import { isAbsolute } from 'node:path';
 import { POOL_TYPES, formatPoolXML, parsePoolXML, type PoolDef } from '../../conf/storage.js';
 import type { StoragePoolRef, VirConnect, VirStoragePool } from '../../core/handles.js';
 import { ErrorDomain, ErrorNumber, VirError, systemError, virError } from '../../errors/index.js';
-import { virConnectListAllStoragePoolsFlags as ListFlags, virStoragePoolState } from '../../api/enums.generated.js';
+import { virConnectListAllStoragePoolsFlags as ListFlags, virStoragePoolState } from '../../core/enums.generated.js';
 import type { StoragePoolInfo } from '../driver.js';
 import type { DriverState } from './driver-state.js';
 import {

@@ -1,12 +1,12 @@
 import { closeSync, constants, lstatSync } from 'node:fs';
 import { lchown, link, lstat, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { startAllocate, startClone, startWipe, type NativeTask } from '../../../ffi/copy.js';
+import { startAllocate, startClone, startWipe, type NativeTask } from '../../native/copy.js';
 import { parseVolumeXML, type PoolDef, type VolumeDef } from '../../conf/storage.js';
 import type { StorageVolRef, VirStoragePool, VirStorageVol } from '../../core/handles.js';
 import { ErrorNumber, virError } from '../../errors/index.js';
 import { JobType, type JobControl, type VirJob } from '../../jobs/job.js';
-import { virStorageVolCreateFlags as CreateFlags, virStorageVolWipeAlgorithm as Wipe } from '../../api/enums.generated.js';
+import { virStorageVolCreateFlags as CreateFlags, virStorageVolWipeAlgorithm as Wipe } from '../../core/enums.generated.js';
 import type { JobStarter } from '../driver.js';
 import type { Claims } from './activity.js';
 import type { DriverState } from './driver-state.js';
@@ -39,7 +39,7 @@ const WIPE_ALGORITHMS = Object.keys(Wipe).length;
 const DEFAULT_VOLUME_MODE = 0o600;
 
 /**
- * The long volume operations, each a job over a native task (src/ffi/copy.ts): create (allocate),
+ * The long volume operations, each a job over a native task (src/ts/native/copy.ts): create (allocate),
  * clone, wipe. The checks run before the job starts and throw libvirt's errors; the job then only moves
  * data. A new volume is built under a partial name (partial.ts) and linked to its name only once its data
  * is durable, so a cancel, a failure or a crash never leaves a volume under its final name half-built.

@@ -2,7 +2,7 @@ import { closeSync, constants, ftruncateSync, unlinkSync } from 'node:fs';
 import { formatVolumeXML, sanitizePath, type PoolDef, type VolumeDef } from '../../conf/storage.js';
 import type { StorageVolRef, VirConnect, VirStoragePool, VirStorageVol } from '../../core/handles.js';
 import { ErrorNumber, virError } from '../../errors/index.js';
-import { virStorageVolResizeFlags as ResizeFlags, virStorageVolType } from '../../api/enums.generated.js';
+import { virStorageVolResizeFlags as ResizeFlags, virStorageVolType } from '../../core/enums.generated.js';
 import type { StorageVolInfo } from '../driver.js';
 import type { DriverState } from './driver-state.js';
 import {

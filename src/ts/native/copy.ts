@@ -1,5 +1,5 @@
-import { ErrorDomain, ErrorNumber, VirError, virError } from '../ts/errors/index.js';
-import { bridgeFunction, koffi } from './native.js';
+import { ErrorDomain, ErrorNumber, VirError, virError } from '../errors/index.js';
+import { bridgeFunction, koffi } from './library.js';
 
 /**
  * The data path of directory storage pools: clone, allocate and wipe volume files on native threads

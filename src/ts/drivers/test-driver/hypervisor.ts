@@ -4,7 +4,7 @@ import type { DomainRef, VirConnect, VirDomain } from '../../core/handles.js';
 import { ErrorDomain, ErrorNumber, virError } from '../../errors/index.js';
 import { JobType, type JobControl, type VirJob } from '../../jobs/job.js';
 import { simulateTransfer } from '../../jobs/simulated-transfer.js';
-import { checkFlags } from '../../api/check.js';
+import { checkFlags } from '../../core/flags.js';
 import {
   virConnectListAllDomainsFlags as ListFlags,
   virDomainCoreDumpFlags,
@@ -15,7 +15,7 @@ import {
   virDomainShutoffReason,
   virDomainState,
   virDomainXMLFlags,
-} from '../../api/enums.generated.js';
+} from '../../core/enums.generated.js';
 import type { DomainChangeFeed, DomainInfo, HypervisorDriver, JobStarter, NodeInfo, SecurityLabel, SecurityModel } from '../driver.js';
 import { writeOutputFile, type FileFailures } from './output-file.js';
 import { SAVE_MAGIC, encodeSaveImage, readSaveImage } from './save-image.js';

@@ -1,5 +1,5 @@
 import { getSystemErrorName } from 'node:util';
-import { bridgeFunction, type BridgeFunction } from './native.js';
+import { bridgeFunction, type BridgeFunction } from './library.js';
 
 /**
  * Unnamed files (native/src/tmpfile.h): written, synced, then linked under their final name, so nothing of

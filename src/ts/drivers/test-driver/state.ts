@@ -1,4 +1,4 @@
-import { virDomainState } from '../../api/enums.generated.js';
+import { virDomainState } from '../../core/enums.generated.js';
 import type { DomainDef } from '../../conf/domain.js';
 import type { DomainRef } from '../../core/handles.js';
 import type { NetworkDef } from '../../conf/network.js';

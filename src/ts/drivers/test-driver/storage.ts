@@ -11,14 +11,14 @@ import type { StoragePoolRef, StorageVolRef, VirConnect, VirStoragePool, VirStor
 import { ErrorDomain, ErrorNumber, virError } from '../../errors/index.js';
 import { JobType, type JobControl, type VirJob } from '../../jobs/job.js';
 import { simulateTransfer } from '../../jobs/simulated-transfer.js';
-import { checkFlags } from '../../api/check.js';
+import { checkFlags } from '../../core/flags.js';
 import {
   virConnectListAllStoragePoolsFlags as ListFlags,
   virStoragePoolState,
   virStorageVolResizeFlags as ResizeFlags,
   virStorageVolType,
   virStorageVolWipeAlgorithm,
-} from '../../api/enums.generated.js';
+} from '../../core/enums.generated.js';
 import { TEST_POOL_CAPACITY } from '../../conf/test-node.js';
 import type { ChangeFeed, JobStarter, StorageDriver, StoragePoolInfo, StorageVolInfo } from '../driver.js';
 import type { TestPool, TestState, TestVolume } from './state.js';

@@ -2,7 +2,7 @@ import { close, constants, fchmod, fchown, fsync, write, type Stats } from 'node
 import { lstat, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
-import { linkUnnamedFile, openUnnamedFile } from '../../../ffi/tmpfile.js';
+import { linkUnnamedFile, openUnnamedFile } from '../../native/tmpfile.js';
 import { randomBytes } from '../../core/random.js';
 import { ErrorDomain, systemError as reportSystemError } from '../../errors/index.js';
 import type { JobControl } from '../../jobs/job.js';

@@ -3,8 +3,8 @@ import type { NetworkRef, VirConnect, VirNetwork } from '../../core/handles.js';
 import { ErrorDomain, ErrorNumber, virError } from '../../errors/index.js';
 import { JobType, type VirJob } from '../../jobs/job.js';
 import { simulateTransfer } from '../../jobs/simulated-transfer.js';
-import { checkFlags } from '../../api/check.js';
-import { virConnectListAllNetworksFlags as ListFlags } from '../../api/enums.generated.js';
+import { checkFlags } from '../../core/flags.js';
+import { virConnectListAllNetworksFlags as ListFlags } from '../../core/enums.generated.js';
 import type { ChangeFeed, JobStarter, NetworkDriver } from '../driver.js';
 import type { TestNetwork, TestState } from './state.js';
 

@@ -3,22 +3,23 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LibraryHandle } from 'koffi';
-import { ErrorDomain, ErrorNumber, virError } from '../ts/errors/index.js';
+import { ErrorDomain, ErrorNumber, virError } from '../errors/index.js';
 
 /**
  * tsvirt's native library (binding.gyp builds it from native/src/), loaded once per process and only when
  * first needed, so processes that never touch native code never load it.
  *
  * koffi's type names are process-wide: declare named types in one module only, once. The bindings in
- * src/ffi/ use koffi's anonymous types (`void *`, integers) for that reason.
+ * src/ffi/ and src/ts/native/ use koffi's anonymous types (`void *`, integers) for that reason.
  *
  * The library exports libvirt's API and one private symbol (native/exports.map): the bridge's own
- * functions are local, and src/ffi binds each of them through bridgeFunction().
+ * functions are local, and src/ffi and src/ts/native bind each of them
+ * through bridgeFunction().
  */
 
 const require = createRequire(import.meta.url);
 
-/** The package root: the nearest folder above this module whose package.json is tsvirt's (src/ffi or dist). */
+/** The package root: the nearest folder above this module whose package.json is tsvirt's (src/ts/native or dist). */
 function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
