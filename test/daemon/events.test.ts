@@ -178,3 +178,24 @@ describe.skipIf(!hasBinding)('python3-libvirt events through tsvirtd', () => {
     });
   });
 });
+
+describe.skipIf(!existsSync('/usr/bin/virsh'))('virsh event through tsvirtd', () => {
+  it("`virsh event --all --loop` registers every event id and prints another virsh's suspend and resume", async () => {
+    d = await startDaemon();
+    const uri = `test+unix:///default?socket=${d.socket}`;
+    const listening = run('virsh', ['-c', uri, 'event', '--all', '--loop', '--timeout', '5']);
+    // Once its 27 registrations are in, the other virsh acts.
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        const registered = [...d!.calls.values()].some((c) => c.filter((p) => p.endsWith('CALLBACK_REGISTER_ANY')).length === 27);
+        if (registered) resolve(), clearInterval(poll);
+      }, 50);
+    });
+    expect((await run('virsh', ['-c', uri, 'suspend test; resume test'])).status).toBe(0);
+    const r = await listening;
+    expect(r.stdout).toBe(
+      "event 'lifecycle' for domain 'test': Suspended Paused\nevent 'lifecycle' for domain 'test': Resumed Unpaused\nevent loop timed out\nevents received: 2\n\n",
+    );
+    expect(r.stderr).toBe('');
+  });
+});
