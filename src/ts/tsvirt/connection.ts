@@ -27,7 +27,7 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
 /** A connection to a driver. Every method goes through the same entry points as tsvirt/libvirt. */
 export class Connection implements AsyncDisposable {
   private closed = false;
-  /** Event iterators end when the connection is closed. */
+  /** The event iterators still listening: they end when the connection is closed. */
   private readonly eventStreams = new Set<DomainEvents>();
 
   /** @internal */
@@ -87,8 +87,10 @@ export class Connection implements AsyncDisposable {
    * sharing the driver's state sees the events, whichever connection caused them.
    */
   domainEvents(options: DomainEventOptions = {}): DomainEvents {
-    const stream = new DomainEvents(this.handle, options.domain?.handle ?? null, options.signal);
-    this.eventStreams.add(stream);
+    const stream: DomainEvents = new DomainEvents(this.handle, options.domain?.handle ?? null, options.signal, () =>
+      this.eventStreams.delete(stream),
+    );
+    if (!this.closed) this.eventStreams.add(stream);
     return stream;
   }
 
@@ -174,8 +176,7 @@ export class Connection implements AsyncDisposable {
   async close(): Promise<number> {
     if (this.closed) return this.handle.refs;
     this.closed = true;
-    for (const stream of this.eventStreams) stream.close();
-    this.eventStreams.clear();
+    for (const stream of [...this.eventStreams]) stream.close();
     return connectApi.virConnectClose(this.handle);
   }
 

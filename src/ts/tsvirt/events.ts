@@ -32,6 +32,7 @@ export interface DomainEventOptions {
 export class DomainEvents implements AsyncIterableIterator<DomainLifecycleEvent>, Disposable {
   readonly #conn: VirConnect;
   readonly #signal?: AbortSignal;
+  readonly #onClose: () => void;
   readonly #onAbort = () => this.close();
   #callbackId: number | null = null;
   #closed = false;
@@ -39,9 +40,10 @@ export class DomainEvents implements AsyncIterableIterator<DomainLifecycleEvent>
   #waiting: ((result: IteratorResult<DomainLifecycleEvent>) => void) | null = null;
 
   /** @internal Built by Connection.domainEvents; throws the registration's VirError. */
-  constructor(conn: VirConnect, dom: VirDomain | null, signal?: AbortSignal) {
+  constructor(conn: VirConnect, dom: VirDomain | null, signal: AbortSignal | undefined, onClose: () => void) {
     this.#conn = conn;
     this.#signal = signal;
+    this.#onClose = onClose;
     if (signal?.aborted) {
       this.#closed = true;
       return;
@@ -76,6 +78,7 @@ export class DomainEvents implements AsyncIterableIterator<DomainLifecycleEvent>
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#onClose();
     this.#signal?.removeEventListener('abort', this.#onAbort);
     if (this.#callbackId !== null) this.#deregister(this.#callbackId);
     this.#callbackId = null;
