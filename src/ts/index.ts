@@ -7,6 +7,7 @@
  */
 export { connect, Connection, type ConnectOptions } from './tsvirt/connection.js';
 export { Domain, type CoreDumpOptions, type DomainState, type DomainStateName } from './tsvirt/domain.js';
+export { DomainEvents, type DomainEventName, type DomainEventOptions, type DomainLifecycleEvent } from './tsvirt/events.js';
 export { Job, type JobOptions, type JobProgress, type JobStateName } from './tsvirt/job.js';
 export { Network } from './tsvirt/network.js';
 export { StoragePool, StorageVolume } from './tsvirt/storage.js';

@@ -11,6 +11,7 @@
  */
 import * as connect from './api/connect.js';
 import * as domain from './api/domain.js';
+import * as events from './api/events.js';
 import * as job from './api/job.js';
 import * as network from './api/network.js';
 import * as storage from './api/storage.js';
@@ -35,6 +36,7 @@ export type {
   StorageVolInfo as virStorageVolInfo,
 } from './drivers/driver.js';
 export type { VirError as virError } from './errors/index.js';
+export type { virConnectDomainEventCallback, virFreeCallback } from './api/events.js';
 
 export * from './core/enums.generated.js';
 export { ErrorDomain as virErrorDomain, ErrorLevel as virErrorLevel, ErrorNumber as virErrorNumber } from './errors/index.js';
@@ -116,6 +118,9 @@ export const virDomainShutdownFlags = sync('virDomainShutdownFlags', domain.virD
 export const virDomainReboot = sync('virDomainReboot', domain.virDomainReboot, -1);
 export const virDomainGetJobInfo = sync('virDomainGetJobInfo', domain.virDomainGetJobInfo, null);
 export const virDomainAbortJob = sync('virDomainAbortJob', domain.virDomainAbortJob, -1);
+// ---- domain events (lifecycle; callbacks run on a later turn of the event loop) ----
+export const virConnectDomainEventRegisterAny = sync('virConnectDomainEventRegisterAny', events.virConnectDomainEventRegisterAny, -1);
+export const virConnectDomainEventDeregisterAny = sync('virConnectDomainEventDeregisterAny', events.virConnectDomainEventDeregisterAny, -1);
 export const virDomainRef = sync('virDomainRef', domain.virDomainRef, -1);
 export const virDomainFree = sync('virDomainFree', domain.virDomainFree, -1);
 

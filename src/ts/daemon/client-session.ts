@@ -26,6 +26,9 @@ import { keepaliveProgram, remoteProgram } from '../rpc/programs.js';
 import { toRemoteError } from '../rpc/remote-error.js';
 import { decodeXdr, xdrError } from '../rpc/xdr.js';
 import { dispatchCall } from './dispatch.js';
+import { ClientDomainEvents } from './domain-events.js';
+import { remote_domain } from '../rpc/generated/remote-protocol.js';
+import { fromWire, HandleScope } from './wire-values.js';
 
 export interface SessionLimits {
   /** Largest packet accepted or sent. */
@@ -64,6 +67,7 @@ export class ClientSession {
   private heardSinceTick = true;
   private readPaused = false;
   private closeAfterReply = false;
+  private readonly domainEvents: ClientDomainEvents;
 
   constructor(
     private readonly socket: Socket,
@@ -75,6 +79,7 @@ export class ClientSession {
     private readonly onCall?: CallObserver,
   ) {
     this.framer = new PacketFramer(limits.maxPacket);
+    this.domainEvents = new ClientDomainEvents((packet) => this.sendEvent(packet), limits.maxPacket);
     socket.on('data', (chunk) => this.receive(chunk));
     socket.on('drain', () => this.updateReading());
     socket.on('error', (err) => this.log(`client ${id}: ${err.message}`));
@@ -215,9 +220,25 @@ export class ClientSession {
         // closing, which the client's library detects itself. Nothing to record here.
         if (!this.conn) throw virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, ErrorDomain.VIR_FROM_RPC, 'hypervisor connection not open');
         return undefined;
+      case 'REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY': {
+        const conn = this.openConnection();
+        const scope = new HandleScope(conn);
+        try {
+          return await this.domainEvents.register(conn, args.eventID, fromWire(remote_domain, args.dom, scope));
+        } finally {
+          scope.release();
+        }
+      }
+      case 'REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY':
+        return this.domainEvents.deregister(this.openConnection(), args.callbackID);
       default:
         return dispatchCall(procedure, args, this.conn);
     }
+  }
+
+  private openConnection(): VirConnect {
+    if (!this.conn) throw virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, ErrorDomain.VIR_FROM_RPC, 'hypervisor connection not open');
+    return this.conn;
   }
 
   private supportsFeature(feature: number): number {
@@ -241,6 +262,7 @@ export class ClientSession {
   private releaseConnection(): void {
     const conn = this.conn;
     this.conn = null;
+    this.domainEvents.dropAll(conn);
     if (conn?.alive) connect.virConnectClose(conn);
   }
 
@@ -267,6 +289,21 @@ export class ClientSession {
       bytes = encodePacketWith(header, virNetMessageError, toRemoteError(rpcError(`cannot encode error: ${toVirError(encodeError).message}`)));
     }
     this.write(bytes);
+  }
+
+  /**
+   * An event for the client. Events cannot be held back as calls are (back-pressure stops reading calls), so a
+   * client that leaves more than the reply limit unread when one arrives is dropped rather than let the
+   * daemon's memory grow or an event be silently lost; its callbacks go with its connection.
+   */
+  private sendEvent(packet: Buffer): void {
+    if (this.closing) return;
+    if (this.socket.writableLength > this.limits.maxQueuedOutput) {
+      this.close(`${this.socket.writableLength} bytes of replies and events unread`);
+      this.socket.destroy();
+      return;
+    }
+    this.write(packet);
   }
 
   private send(header: virNetMessageHeader): void {

@@ -10,6 +10,7 @@ import type {
   VirStorageVol,
 } from '../core/handles.js';
 import type { JobControl, JobSpec, VirJob } from '../jobs/job.js';
+import type { DomainLifecycleCallback } from './domain-events.js';
 
 /**
  * Driver tables, shaped like libvirt's virHypervisorDriver / virNetworkDriver / virStorageDriver: one
@@ -158,6 +159,14 @@ export interface HypervisorDriver {
   domainCoreDump?(dom: VirDomain, to: string, format: number, flags: number, start: JobStarter): MaybePromise<VirJob<void>>;
   /** The job running on the domain, whichever connection started it. */
   domainGetJob?(dom: VirDomain): MaybePromise<VirJob | null>;
+
+  /**
+   * Domain events: registers `callback` for events of `eventID` (on `dom` only, or all domains), returning
+   * libvirt's callback id; only lifecycle events are delivered (VIR_DOMAIN_EVENT_ID_LIFECYCLE), on a later
+   * turn of the event loop. Deregistering an id the connection did not register is libvirt's error.
+   */
+  connectDomainEventRegisterAny?(conn: VirConnect, dom: VirDomain | null, eventID: number, callback: DomainLifecycleCallback): MaybePromise<number>;
+  connectDomainEventDeregisterAny?(conn: VirConnect, callbackID: number): MaybePromise<void>;
 }
 
 export interface NetworkDriver {

@@ -7,6 +7,7 @@ import type { VirConnect, VirDomain } from '../core/handles.js';
 import type { NodeInfo } from '../drivers/driver.js';
 import { VirError } from '../errors/index.js';
 import { Domain } from './domain.js';
+import { DomainEvents, type DomainEventOptions } from './events.js';
 import { Job, type JobOptions } from './job.js';
 import { Network } from './network.js';
 import { StoragePool, StorageVolume } from './storage.js';
@@ -26,6 +27,8 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
 /** A connection to a driver. Every method goes through the same entry points as tsvirt/libvirt. */
 export class Connection implements AsyncDisposable {
   private closed = false;
+  /** The event iterators still listening: they end when the connection is closed. */
+  private readonly eventStreams = new Set<DomainEvents>();
 
   /** @internal */
   constructor(readonly handle: VirConnect) {}
@@ -76,6 +79,19 @@ export class Connection implements AsyncDisposable {
     const flags = options.flags ?? 0;
     const as = flags ? 'virDomainRestoreFlags' : 'virDomainRestore';
     return new Job(() => domainApi.startJobAs.restore(as, this.handle, path, null, flags), takeDomain, options);
+  }
+
+  /**
+   * Domain lifecycle events (defined, started, suspended, stopped, ...) of every domain or of one, from now
+   * on, as an async iterator: `for await (const e of conn.domainEvents({ signal })) ...`. Every connection
+   * sharing the driver's state sees the events, whichever connection caused them.
+   */
+  domainEvents(options: DomainEventOptions = {}): DomainEvents {
+    const stream: DomainEvents = new DomainEvents(this.handle, options.domain?.handle ?? null, options.signal, () =>
+      this.eventStreams.delete(stream),
+    );
+    if (!this.closed) this.eventStreams.add(stream);
+    return stream;
   }
 
   // ---- networks ----
@@ -160,6 +176,7 @@ export class Connection implements AsyncDisposable {
   async close(): Promise<number> {
     if (this.closed) return this.handle.refs;
     this.closed = true;
+    for (const stream of [...this.eventStreams]) stream.close();
     return connectApi.virConnectClose(this.handle);
   }
 

@@ -9,6 +9,13 @@ import {
   virConnectListAllDomainsFlags as ListFlags,
   virDomainCoreDumpFlags,
   virDomainDestroyFlagsValues,
+  virDomainEventDefinedDetailType as Defined,
+  virDomainEventResumedDetailType as Resumed,
+  virDomainEventStartedDetailType as Started,
+  virDomainEventStoppedDetailType as Stopped,
+  virDomainEventSuspendedDetailType as Suspended,
+  virDomainEventType,
+  virDomainEventUndefinedDetailType as Undefined,
   virDomainCoreDumpFormat,
   virDomainPausedReason,
   virDomainRunningReason,
@@ -20,8 +27,10 @@ import type { DomainChangeFeed, DomainInfo, HypervisorDriver, JobStarter, NodeIn
 import { writeOutputFile, type FileFailures } from './output-file.js';
 import { SAVE_MAGIC, encodeSaveImage, readSaveImage } from './save-image.js';
 import type { TestDomain, TestState } from './state.js';
+import type { DomainLifecycleCallback } from '../domain-events.js';
 
 const { VIR_DOMAIN_RUNNING, VIR_DOMAIN_PAUSED, VIR_DOMAIN_SHUTOFF } = virDomainState;
+const { VIR_DOMAIN_EVENT_DEFINED, VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STOPPED } = virDomainEventType;
 const FROM_TEST = ErrorDomain.VIR_FROM_TEST;
 const FROM_DOMAIN = ErrorDomain.VIR_FROM_DOMAIN;
 
@@ -177,6 +186,14 @@ export class TestHypervisor implements HypervisorDriver {
     return isActive(d) ? { label: 'libvirt-test', enforcing: true } : { label: '', enforcing: false };
   }
 
+  connectDomainEventRegisterAny(conn: VirConnect, dom: VirDomain | null, eventID: number, callback: DomainLifecycleCallback): number {
+    return this.state.domainEvents.register(conn, dom?.uuid ?? null, eventID, callback);
+  }
+
+  connectDomainEventDeregisterAny(conn: VirConnect, callbackID: number): void {
+    this.state.domainEvents.deregister(conn, callbackID);
+  }
+
   domainGetJob(dom: VirDomain): VirJob | null {
     const { job } = this.find(dom);
     return job?.running ? job : null;
@@ -194,7 +211,7 @@ export class TestHypervisor implements HypervisorDriver {
       if (isActive(existing)) existing.persistentDef = def;
       else existing.def = def;
       existing.persistent = true;
-      this.state.domainChanged(existing);
+      this.state.domainChanged(existing, { event: VIR_DOMAIN_EVENT_DEFINED, detail: Defined.VIR_DOMAIN_EVENT_DEFINED_UPDATED });
       return this.state.domainRef(existing);
     }
     const added: TestDomain = {
@@ -207,7 +224,7 @@ export class TestHypervisor implements HypervisorDriver {
       job: null,
     };
     this.state.domains.push(added);
-    this.state.domainChanged(added);
+    this.state.domainChanged(added, { event: VIR_DOMAIN_EVENT_DEFINED, detail: Defined.VIR_DOMAIN_EVENT_DEFINED_ADDED });
     return this.state.domainRef(added);
   }
 
@@ -217,11 +234,12 @@ export class TestHypervisor implements HypervisorDriver {
     this.requireNoJob(d);
     if (!d.persistent)
       throw virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, FROM_DOMAIN, 'cannot undefine transient domain');
+    const removed = { event: VIR_DOMAIN_EVENT_UNDEFINED, detail: Undefined.VIR_DOMAIN_EVENT_UNDEFINED_REMOVED };
+    // A running domain keeps its persistent configuration until it stops, as libvirt keeps newDef (stop()).
     if (isActive(d)) {
       d.persistent = false;
-      d.persistentDef = null;
-      this.state.domainChanged(d);
-    } else this.remove(d);
+      this.state.domainChanged(d, removed);
+    } else this.remove(d, removed);
   }
 
   domainDestroy(dom: VirDomain, flags: number): void {
@@ -230,21 +248,27 @@ export class TestHypervisor implements HypervisorDriver {
     const d = this.find(dom);
     if (!isActive(d)) throw notRunning();
     this.requireNoJob(d);
-    this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_DESTROYED);
+    this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_DESTROYED, Stopped.VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
   }
 
   domainSuspend(dom: VirDomain): void {
     const d = this.find(dom);
     this.requireNoJob(d);
     if (d.state !== VIR_DOMAIN_RUNNING) throw internal(`domain '${d.def.name}' not running`);
-    this.setState(d, VIR_DOMAIN_PAUSED, virDomainPausedReason.VIR_DOMAIN_PAUSED_USER);
+    this.setState(d, VIR_DOMAIN_PAUSED, virDomainPausedReason.VIR_DOMAIN_PAUSED_USER, {
+      event: virDomainEventType.VIR_DOMAIN_EVENT_SUSPENDED,
+      detail: Suspended.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED,
+    });
   }
 
   domainResume(dom: VirDomain): void {
     const d = this.find(dom);
     this.requireNoJob(d);
     if (d.state !== VIR_DOMAIN_PAUSED) throw internal(`domain '${d.def.name}' not paused`);
-    this.setState(d, VIR_DOMAIN_RUNNING, virDomainRunningReason.VIR_DOMAIN_RUNNING_UNPAUSED);
+    this.setState(d, VIR_DOMAIN_RUNNING, virDomainRunningReason.VIR_DOMAIN_RUNNING_UNPAUSED, {
+      event: virDomainEventType.VIR_DOMAIN_EVENT_RESUMED,
+      detail: Resumed.VIR_DOMAIN_EVENT_RESUMED_UNPAUSED,
+    });
   }
 
   domainShutdown(dom: VirDomain, flags: number): void {
@@ -252,7 +276,7 @@ export class TestHypervisor implements HypervisorDriver {
     const d = this.find(dom);
     this.requireNoJob(d);
     if (d.state !== VIR_DOMAIN_RUNNING) throw internal(`domain '${d.def.name}' not running`);
-    this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_SHUTDOWN);
+    this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_SHUTDOWN, Stopped.VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN);
   }
 
   domainReboot(dom: VirDomain, flags: number): void {
@@ -260,7 +284,8 @@ export class TestHypervisor implements HypervisorDriver {
     const d = this.find(dom);
     if (!isActive(d)) throw notRunning();
     this.requireNoJob(d);
-    // on_reboot is 'restart' for every domain the test driver accepts: the guest comes straight back.
+    // on_reboot is 'restart' for every domain the test driver accepts: the guest comes straight back, with
+    // no lifecycle event (libvirt 9.0's test driver sends none).
     this.setState(d, VIR_DOMAIN_RUNNING, virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED);
   }
 
@@ -274,7 +299,7 @@ export class TestHypervisor implements HypervisorDriver {
     return this.track(d, start({ ...this.spec('start', 'domain start', d), domain: dom }, (control) =>
       this.transfer(control, d).then(() => {
         control.commit();
-        this.begin(d, virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED);
+        this.begin(d, virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED, Started.VIR_DOMAIN_EVENT_STARTED_BOOTED);
       }),
     ));
   }
@@ -304,7 +329,7 @@ export class TestHypervisor implements HypervisorDriver {
         } else {
           existing.def = def;
         }
-        this.begin(target, virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED);
+        this.begin(target, virDomainRunningReason.VIR_DOMAIN_RUNNING_BOOTED, Started.VIR_DOMAIN_EVENT_STARTED_BOOTED);
         return this.state.domainRef(target);
       }),
     ));
@@ -320,7 +345,7 @@ export class TestHypervisor implements HypervisorDriver {
       // The domain cannot change while its job runs, so the image is built once the memory has moved.
       this.transfer(control, d).then(() =>
         this.publish(control, to, encodeSaveImage(formatDomainXML(d.def, { id: d.id })), saveFailures(d.def.name, to), () =>
-          this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_SAVED),
+          this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_SAVED, Stopped.VIR_DOMAIN_EVENT_STOPPED_SAVED),
         ),
       ),
     ));
@@ -343,12 +368,12 @@ export class TestHypervisor implements HypervisorDriver {
         const target = this.checkUnique(def, true);
         if (target) {
           target.def = def;
-          this.begin(target, virDomainRunningReason.VIR_DOMAIN_RUNNING_RESTORED);
+          this.begin(target, virDomainRunningReason.VIR_DOMAIN_RUNNING_RESTORED, Started.VIR_DOMAIN_EVENT_STARTED_RESTORED);
           return this.state.domainRef(target);
         }
         const added: TestDomain = { def, persistentDef: null, persistent: false, state: VIR_DOMAIN_SHUTOFF, reason: 0, id: -1, job: null };
         this.state.domains.push(added);
-        this.begin(added, virDomainRunningReason.VIR_DOMAIN_RUNNING_RESTORED);
+        this.begin(added, virDomainRunningReason.VIR_DOMAIN_RUNNING_RESTORED, Started.VIR_DOMAIN_EVENT_STARTED_RESTORED);
         return this.state.domainRef(added);
       },
     );
@@ -364,7 +389,7 @@ export class TestHypervisor implements HypervisorDriver {
     return this.track(d, start({ ...this.spec('dump', 'domain core dump', d), domain: dom }, (control) =>
       this.transfer(control, d).then(() =>
         this.publish(control, to, SAVE_MAGIC, dumpFailures(d.def.name, to), () => {
-          if (flags & virDomainCoreDumpFlags.VIR_DUMP_CRASH) this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_CRASHED);
+          if (flags & virDomainCoreDumpFlags.VIR_DUMP_CRASH) this.stop(d, virDomainShutoffReason.VIR_DOMAIN_SHUTOFF_CRASHED, Stopped.VIR_DOMAIN_EVENT_STOPPED_CRASHED);
         }),
       ),
     ));
@@ -442,28 +467,31 @@ export class TestHypervisor implements HypervisorDriver {
   }
 
   /** A persistent domain that starts keeps libvirt's format-and-reparse copy as its persistent configuration. */
-  private begin(d: TestDomain, reason: number): void {
+  private begin(d: TestDomain, reason: number, detail: number): void {
     d.persistentDef = d.persistent ? copyDomainDef(d.def) : null;
-    this.setState(d, VIR_DOMAIN_RUNNING, reason);
+    this.setState(d, VIR_DOMAIN_RUNNING, reason, { event: VIR_DOMAIN_EVENT_STARTED, detail });
   }
 
-  private stop(d: TestDomain, reason: number): void {
+  private stop(d: TestDomain, reason: number, detail: number): void {
+    // libvirt's STOPPED event names the domain by the id of its definition once the live one is dropped:
+    // -1 when a persistent configuration takes its place, else the id it ran with (a transient domain).
+    const id = d.persistentDef ? -1 : d.id;
     if (d.persistentDef) d.def = d.persistentDef;
     d.persistentDef = null;
     if (!d.persistent) this.remove(d);
-    this.setState(d, VIR_DOMAIN_SHUTOFF, reason);
+    this.setState(d, VIR_DOMAIN_SHUTOFF, reason, { event: VIR_DOMAIN_EVENT_STOPPED, detail, id });
   }
 
-  /** A state change, announced with whatever else changed before it. */
-  private setState(d: TestDomain, state: number, reason: number): void {
+  /** A state change, announced with whatever else changed before it; `lifecycle` is its event, if any. */
+  private setState(d: TestDomain, state: number, reason: number, lifecycle?: { event: number; detail: number; id?: number }): void {
     this.state.setDomainState(d, state, reason);
-    this.state.domainChanged(d);
+    this.state.domainChanged(d, lifecycle);
   }
 
-  private remove(d: TestDomain): void {
+  private remove(d: TestDomain, lifecycle?: { event: number; detail: number }): void {
     const at = this.state.domains.indexOf(d);
     if (at >= 0) this.state.domains.splice(at, 1);
-    this.state.domainChanged(d);
+    this.state.domainChanged(d, lifecycle);
   }
 }
 

@@ -4,6 +4,7 @@ import type { DomainRef } from '../../core/handles.js';
 import type { NetworkDef } from '../../conf/network.js';
 import type { PoolDef, VolumeDef } from '../../conf/storage.js';
 import type { ChangeFeed, NodeInfo } from '../driver.js';
+import { DomainEventState } from '../domain-events.js';
 import type { VirJob } from '../../jobs/job.js';
 
 const SHUTOFF = virDomainState.VIR_DOMAIN_SHUTOFF;
@@ -60,6 +61,8 @@ export class TestState {
   readonly pools: TestPool[] = [];
   /** Told of every change of a domain: shared by the connections that share this state. */
   readonly domainChanges = new Listeners();
+  /** The lifecycle event callbacks of every connection sharing this state. */
+  readonly domainEvents = new DomainEventState();
   readonly networkChanges = new Listeners();
   readonly poolChanges = new Listeners();
   private lastDomainId = 0;
@@ -96,9 +99,17 @@ export class TestState {
     };
   }
 
-  /** The one way the driver announces that a domain changed, once its change is complete. */
-  domainChanged(d: TestDomain): void {
+  /**
+   * The one way the driver announces that a domain changed, once its change is complete; with `lifecycle`,
+   * the change is also a lifecycle event (libvirt's virDomainEventType and detail). The event names the
+   * domain by its id now, unless `lifecycle.id` says otherwise (a stopped domain's last id, see stop()).
+   */
+  domainChanged(d: TestDomain, lifecycle?: { event: number; detail: number; id?: number }): void {
     this.domainChanges.notify(d.def.uuid);
+    if (!lifecycle) return;
+    const { name, uuid } = d.def;
+    const id = lifecycle.id ?? (d.state === SHUTOFF ? -1 : d.id);
+    this.domainEvents.emit({ domain: { name, uuid, id }, event: lifecycle.event, detail: lifecycle.detail });
   }
 
   networkChanged(n: TestNetwork): void {
