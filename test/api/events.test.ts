@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as api from '../../src/ts/api/domain.js';
 import { virConnectDomainEventDeregisterAny, virConnectDomainEventRegisterAny } from '../../src/ts/api/events.js';
-import { virDomainCoreDumpFlags } from '../../src/ts/api/enums.generated.js';
+import { virDomainCoreDumpFlags } from '../../src/ts/core/enums.generated.js';
 import type { VirConnect, VirDomain } from '../../src/ts/core/handles.js';
 import { ErrorDomain, ErrorNumber } from '../../src/ts/errors/index.js';
 import { mkdtempSync } from 'node:fs';

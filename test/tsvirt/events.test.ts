@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, ErrorNumber, VirError, type Connection, type DomainLifecycleEvent } from '../../src/ts/index.js';
-import { virDomainEventType, virDomainEventSuspendedDetailType } from '../../src/ts/api/enums.generated.js';
+import { virDomainEventType, virDomainEventSuspendedDetailType } from '../../src/ts/core/enums.generated.js';
 
 /** conn.domainEvents(): lifecycle events as an async iterator, with AbortSignal, break and close. */
 

@@ -3,7 +3,7 @@ import type { MaybePromise } from '../drivers/driver.js';
 import type { DomainLifecycleEvent } from '../drivers/domain-events.js';
 import { ErrorDomain, ErrorNumber, VirError } from '../errors/index.js';
 import { checkConnect, checkDomain, checkNonNegative, checkNonNull, mapResult, slot } from './check.js';
-import { virDomainEventID } from './enums.generated.js';
+import { virDomainEventID } from '../core/enums.generated.js';
 
 /**
  * Domain event entry points (libvirt's virConnectDomainEventRegisterAny / DeregisterAny). Drivers deliver

@@ -1,6 +1,6 @@
 import type { DomainRef, VirConnect } from '../core/handles.js';
 import { ErrorDomain, ErrorNumber, virError } from '../errors/index.js';
-import { virDomainEventID } from '../api/enums.generated.js';
+import { virDomainEventID } from '../core/enums.generated.js';
 
 /** A domain lifecycle event: what happened (virDomainEventType and its detail) and the domain as it was then. */
 export interface DomainLifecycleEvent {

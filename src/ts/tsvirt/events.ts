@@ -1,5 +1,5 @@
 import * as events from '../api/events.js';
-import { virDomainEventID } from '../api/enums.generated.js';
+import { virDomainEventID } from '../core/enums.generated.js';
 import type { VirConnect, VirDomain } from '../core/handles.js';
 import { Domain } from './domain.js';
 
