@@ -742,7 +742,7 @@ describe('process exit', () => {
   const child = `
     import koffi from 'koffi';
     const lib = koffi.load(process.env.LIB);
-    // As bridgeFunction() binds (src/ffi/native.ts), which this plain JavaScript cannot import.
+    // As bridgeFunction() binds (src/ts/native/library.ts), which this plain JavaScript cannot import.
     const symbol = lib.func('void *tsvirt_private_symbol(const char *name)');
     const bind = (name, prototype) => koffi.decode(symbol(name), koffi.proto(prototype));
     const start = bind('tsvirt_copy_clone_start', 'void *(const char *, const char *, uint64_t, uint32_t, unsigned int)');
