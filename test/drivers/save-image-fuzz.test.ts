@@ -9,6 +9,7 @@ import type { VirConnect, VirDomain } from '../../src/ts/core/handles.js';
 import { ErrorDomain, ErrorNumber, VirError } from '../../src/ts/errors/index.js';
 import { JobState, type VirJob } from '../../src/ts/jobs/job.js';
 import { REFERENCE } from '../reference.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 /**
  * Save images mutated, truncated and grown at random (seeded, so a failure replays) through restore: each
@@ -43,16 +44,6 @@ const EXPECTED = new Set([
   `${E.VIR_ERR_OPERATION_FAILED}/${VIR_FROM_DOMAIN}`, // already exists / already defined with uuid
 ]);
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 function withLength(xml: Buffer, length: number): Buffer {
   const field = Buffer.alloc(4);
@@ -122,7 +113,7 @@ afterAll(() => {
 
 it(`${CASES} mutated save images restore or fail with libvirt's errors`, async () => {
   domain.virDomainDestroy(domain.virDomainLookupByName(conn, 'test') as VirDomain); // room for a valid one
-  const rand = random(SEED);
+  const rand = seededRandom(SEED);
   const path = join(dir, 'image');
   const seen = new Map<string, number>();
   let restored = 0;

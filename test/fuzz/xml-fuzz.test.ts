@@ -8,6 +8,7 @@ import { decodeBytes } from '../../src/ts/xml/bytes.js';
 import { loadCases } from '../conf/fixtures.js';
 import type { Finding, Kind } from './parse-worker.js';
 import { check } from './parse-worker.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 /**
  * Seeded fuzzing of the domain, network, pool and volume parsers: mutations of the documents real libvirt was
@@ -29,17 +30,6 @@ const SECRET = 'tsvirt-fuzz-secret-7f3a';
 const secretFile = join(tmp, 'secret.txt');
 writeFileSync(secretFile, SECRET);
 
-/** mulberry32: small, seeded, good enough to spread inputs. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ROOT: Record<Kind, string> = { domain: 'domain', network: 'network', pool: 'pool', volume: 'volume' };
 const FIXTURE: Record<Kind, string> = { domain: 'domains.json', network: 'networks.json', pool: 'pools.json', volume: 'volumes.json' };
@@ -191,7 +181,7 @@ const COUNTS: Record<Kind, number> = { domain: 2000, network: 1000, pool: 800, v
 describe(`seeded fuzzing of the XML parsers (seed ${SEED})`, () => {
   for (const kind of ['domain', 'network', 'pool', 'volume'] as const) {
     it(`${kind}: ${COUNTS[kind]} inputs, each refused with a libvirt error or read back stably`, async () => {
-      const list = inputs(kind, COUNTS[kind], random(SEED + kind.length));
+      const list = inputs(kind, COUNTS[kind], seededRandom(SEED + kind.length));
       const findings = await runWatched(kind, list);
       const report = findings.slice(0, 5).map((f) => `input ${f.index}: ${f.problem}\n  from: ${list[f.index]!.slice(0, 400)}`);
       expect(report).toEqual([]);

@@ -3,18 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { VirError } from '../../src/ts/errors/vir-error.js';
 import { decodePacket, decodePayload, PACKET_MAX, PacketFramer } from '../../src/ts/rpc/packet.js';
 import { hexSessions, readHexSession } from './captures.js';
+import { seededRandom } from '../support/seeded-random.js';
 
-/** mulberry32: a tiny seeded generator, so a failure replays exactly. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const samples = hexSessions()
   .flatMap((s) => readHexSession(s))
@@ -38,7 +28,7 @@ function feed(bytes: Buffer): 'ok' | 'error' | 'incomplete' {
 
 describe('packet decoder fuzz', () => {
   const seed = 0x7e5f1;
-  const next = random(seed);
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = () => Buffer.from(samples[int(samples.length)]);
 

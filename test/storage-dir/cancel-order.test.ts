@@ -10,7 +10,7 @@ import {
 import type { VirConnect, VirStoragePool } from '../../src/ts/core/handles.js';
 import { ErrorNumber } from '../../src/ts/errors/index.js';
 import { JobState, type VirJob } from '../../src/ts/jobs/job.js';
-import { MiB, closeAll, makeFile, openEmbed, sleep, startedPool, tempDir, volXml } from './helpers.js';
+import { makeFile, MiB, openImagesPool, sleep, volXml } from './helpers.js';
 
 /**
  * The order of a storage job's end, made deterministic: the native tasks are replaced by tasks the test ends
@@ -61,23 +61,16 @@ vi.mock('../../src/ts/native/copy.js', async (importOriginal) => {
   };
 });
 
-let root: string;
-let cleanup: () => Promise<void>;
+let close: () => Promise<void>;
 let conn: VirConnect;
 let pool: VirStoragePool;
 let dir: string;
 
 beforeAll(async () => {
-  ({ dir: root, cleanup } = await tempDir('cancel-order'));
-  conn = await openEmbed(root);
-  dir = join(root, 'images');
-  pool = await startedPool(conn, 'images', dir);
+  ({ conn, pool, dir, close } = await openImagesPool('cancel-order'));
   await makeFile(join(dir, 'source'), MiB);
 });
-afterAll(async () => {
-  closeAll(conn);
-  await cleanup();
-});
+afterAll(() => close());
 beforeEach(() => {
   hand.tasks.length = 0;
 });

@@ -12,7 +12,7 @@ import {
 import type { VirConnect, VirStoragePool, VirStorageVol } from '../../src/ts/core/handles.js';
 import { ErrorNumber } from '../../src/ts/errors/index.js';
 import { JobState, type VirJob } from '../../src/ts/jobs/job.js';
-import { MiB, closeAll, makeFile, openEmbed, partialFiles, sha256, sleep, startedPool, tempDir, volXml } from './helpers.js';
+import { makeFile, MiB, openImagesPool, partialFiles, sha256, sleep, volXml } from './helpers.js';
 
 /**
  * A storage job reaches its terminal state only once it has cleaned up: whenever a cancel lands (before the
@@ -20,24 +20,17 @@ import { MiB, closeAll, makeFile, openEmbed, partialFiles, sha256, sleep, starte
  * job ended may find its partial file, and a cancelled wipe writes nothing more.
  */
 
-let root: string;
-let cleanup: () => Promise<void>;
+let close: () => Promise<void>;
 let conn: VirConnect;
 let pool: VirStoragePool;
 let dir: string;
 
 beforeAll(async () => {
-  ({ dir: root, cleanup } = await tempDir('cancel'));
-  conn = await openEmbed(root);
-  dir = join(root, 'images');
-  pool = await startedPool(conn, 'images', dir);
+  ({ conn, pool, dir, close } = await openImagesPool('cancel'));
   await makeFile(join(dir, 'dense'), 16 * MiB);
   await makeFile(join(dir, 'target'), 16 * MiB);
 });
-afterAll(async () => {
-  closeAll(conn);
-  await cleanup();
-});
+afterAll(() => close());
 
 const cloneXml = (name: string) => `<volume><name>${name}</name><capacity>0</capacity></volume>`;
 const partialsNow = () => readdirSync(dir).filter((n) => n.startsWith('.tsvirt-partial-'));

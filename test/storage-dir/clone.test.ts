@@ -16,17 +16,15 @@ import type { VirConnect, VirStoragePool } from '../../src/ts/core/handles.js';
 import { ErrorDomain, ErrorNumber } from '../../src/ts/errors/index.js';
 import { JobState, type VirJob } from '../../src/ts/jobs/job.js';
 import {
-  MiB,
-  closeAll,
   expectAllocation,
   expectVirError,
   makeFile,
-  openEmbed,
+  MiB,
+  openImagesPool,
   partialFiles,
   sha256,
   sleep,
   startedPool,
-  tempDir,
   volXml,
 } from './helpers.js';
 import { dataBytes, dataExtents } from '../extents.js';
@@ -36,7 +34,7 @@ const E = ErrorNumber;
 const REFLINK = 2;
 
 let root: string;
-let cleanup: () => Promise<void>;
+let close: () => Promise<void>;
 let conn: VirConnect;
 let pool: VirStoragePool;
 let other: VirStoragePool;
@@ -44,11 +42,8 @@ let dir: string;
 let otherDir: string;
 
 beforeAll(async () => {
-  ({ dir: root, cleanup } = await tempDir('clone'));
-  conn = await openEmbed(root);
-  dir = join(root, 'images');
+  ({ root, conn, pool, dir, close } = await openImagesPool('clone'));
   otherDir = join(root, 'other');
-  pool = await startedPool(conn, 'images', dir);
   other = await startedPool(conn, 'other', otherDir);
   // 64 MiB with three data extents; and a dense 16 MiB file.
   await makeFile(join(dir, 'sparse'), 64 * MiB, [
@@ -58,10 +53,7 @@ beforeAll(async () => {
   ]);
   await makeFile(join(dir, 'dense'), 16 * MiB);
 });
-afterAll(async () => {
-  closeAll(conn);
-  await cleanup();
-});
+afterAll(() => close());
 
 const source = (name: string) => virStorageVolLookupByName(pool, name);
 const cloneXml = (name: string, capacity = 0) => `<volume><name>${name}</name><capacity>${capacity}</capacity></volume>`;

@@ -41,6 +41,28 @@ export const volXml = (name: string, capacity: number, allocation?: number, extr
   (allocation === undefined ? '' : `<allocation unit='bytes'>${allocation}</allocation>`) +
   `${extra}</volume>`;
 
+/** A fresh embed root with a started pool 'images' in root/images: the usual ground of these tests. */
+export interface ImagesPool {
+  root: string;
+  conn: VirConnect;
+  pool: VirStoragePool;
+  dir: string;
+  /** Closes the connection and removes the root. */
+  close: () => Promise<void>;
+}
+
+export async function openImagesPool(prefix: string): Promise<ImagesPool> {
+  const { dir: root, cleanup } = await tempDir(prefix);
+  const conn = await openEmbed(root);
+  const dir = join(root, 'images');
+  const pool = await startedPool(conn, 'images', dir);
+  const close = async () => {
+    closeAll(conn);
+    await cleanup();
+  };
+  return { root, conn, pool, dir, close };
+}
+
 /** Defines, builds and starts a directory pool; returns its handle. */
 export async function startedPool(conn: VirConnect, name: string, dir: string): Promise<VirStoragePool> {
   const pool = await virStoragePoolDefineXML(conn, poolXml(name, dir), 0);

@@ -20,18 +20,7 @@ import {
 } from '../../src/ts/api/storage.js';
 import type { VirConnect, VirStoragePool } from '../../src/ts/core/handles.js';
 import { ErrorDomain, ErrorNumber } from '../../src/ts/errors/index.js';
-import {
-  MiB,
-  closeAll,
-  expectAllocation,
-  expectVirError,
-  makeFile,
-  openEmbed,
-  partialFiles,
-  startedPool,
-  tempDir,
-  volXml,
-} from './helpers.js';
+import { expectAllocation, expectVirError, makeFile, MiB, openImagesPool, partialFiles, volXml } from './helpers.js';
 
 const FROM = ErrorDomain.VIR_FROM_STORAGE;
 const E = ErrorNumber;
@@ -40,21 +29,15 @@ const DELTA = 2;
 const SHRINK = 4;
 
 let root: string;
-let cleanup: () => Promise<void>;
+let close: () => Promise<void>;
 let conn: VirConnect;
 let pool: VirStoragePool;
 let dir: string;
 
 beforeAll(async () => {
-  ({ dir: root, cleanup } = await tempDir('volumes'));
-  conn = await openEmbed(root);
-  dir = join(root, 'images');
-  pool = await startedPool(conn, 'images', dir);
+  ({ root, conn, pool, dir, close } = await openImagesPool('volumes'));
 });
-afterAll(async () => {
-  closeAll(conn);
-  await cleanup();
-});
+afterAll(() => close());
 
 const names = async () => (await virStoragePoolListAllVolumes(pool, 0)).map((v) => v.name);
 
