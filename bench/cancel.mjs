@@ -9,10 +9,11 @@
 // Run: npm exec node-gyp -- rebuild && node bench/cancel.mjs [work-dir]   (default: a temp dir under ./tmp)
 // Needs 1.5 GiB free in the work dir; everything it writes is deleted at the end.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MiB, bundleSources, fmt, median, workDirFor, writeFileWithData } from './lib/files.mjs';
+import { withReadThrottle } from '../test/support/read-throttle.mjs';
 
 const NATIVE_ROUNDS = 5;
 const JOB_ROUNDS = 30;
@@ -29,36 +30,6 @@ async function nativeCancel(copy, src, dst, after) {
   return { ms: performance.now() - t0, left: existsSync(dst) };
 }
 
-/** Runs fn with this process's reads from the disk holding `file` throttled (cgroup v1 blkio); false if impossible. */
-async function withReadThrottle(file, bps, fn) {
-  const root = '/sys/fs/cgroup/blkio';
-  const dev = statSync(file).dev;
-  const major = Math.floor(dev / 256) & 0xfff;
-  const minor = (dev & 0xff) | (Math.floor(dev / 4096) & ~0xff);
-  if (!existsSync(join(root, 'cgroup.procs')) || !existsSync(`/sys/dev/block/${major}:${minor}`)) return false;
-  const line = readFileSync('/proc/self/cgroup', 'utf8')
-    .split('\n')
-    .find((l) => /^\d+:([^:]*,)?blkio(,[^:]*)?:/.test(l));
-  const home = join(root, line ? line.slice(line.lastIndexOf(':') + 1) : '/');
-  const group = join(root, `tsvirt-cancel-bench-${process.pid}`);
-  try {
-    mkdirSync(group);
-    writeFileSync(join(group, 'blkio.throttle.read_bps_device'), `${major}:${minor} ${bps}`);
-    writeFileSync(join(group, 'cgroup.procs'), String(process.pid));
-  } catch {
-    try {
-      rmdirSync(group);
-    } catch {}
-    return false;
-  }
-  try {
-    await fn();
-  } finally {
-    writeFileSync(join(home, 'cgroup.procs'), String(process.pid));
-    rmdirSync(group);
-  }
-  return true;
-}
 
 async function jobCancels(api, pool, poolDir, kind, start) {
   const times = [];

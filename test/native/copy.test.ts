@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { startAllocate, startClone, startWipe, WipeAlgorithm, type NativeTask } 
 import { bridgeFunction, nativeLibraryPath } from '../../src/ts/native/library.js';
 import { ErrorDomain, ErrorNumber, VirError } from '../../src/ts/errors/index.js';
 import { dataExtents } from '../extents.js';
+import { withReadThrottle } from '../support/read-throttle.mjs';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -774,34 +775,3 @@ describe('process exit', () => {
   }, 120_000);
 });
 
-/**
- * Runs fn with this process's reads from the disk holding `file` throttled to `bps` (cgroup v1 blkio);
- * false when the machine offers no such cgroup.
- */
-async function withReadThrottle(file: string, bps: number, fn: () => Promise<void>): Promise<boolean> {
-  const root = '/sys/fs/cgroup/blkio';
-  const dev = statSync(file).dev;
-  const major = Math.floor(dev / 256) & 0xfff;
-  const minor = (dev & 0xff) | (Math.floor(dev / 4096) & ~0xff);
-  if (!existsSync(join(root, 'cgroup.procs')) || !existsSync(`/sys/dev/block/${major}:${minor}`)) return false;
-  const line = readFileSync('/proc/self/cgroup', 'utf8')
-    .split('\n')
-    .find((l) => /^\d+:([^:]*,)?blkio(,[^:]*)?:/.test(l));
-  const home = join(root, line ? line.slice(line.lastIndexOf(':') + 1) : '/');
-  const group = join(root, `tsvirt-copy-test-${process.pid}`);
-  try {
-    await mkdir(group);
-    await writeFile(join(group, 'blkio.throttle.read_bps_device'), `${major}:${minor} ${bps}`);
-    await writeFile(join(group, 'cgroup.procs'), String(process.pid));
-  } catch {
-    await rmdir(group).catch(() => {});
-    return false;
-  }
-  try {
-    await fn();
-  } finally {
-    await writeFile(join(home, 'cgroup.procs'), String(process.pid));
-    await rmdir(group);
-  }
-  return true;
-}

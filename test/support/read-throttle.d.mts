@@ -1,0 +1,2 @@
+// Types for read-throttle.mjs.
+export function withReadThrottle(file: string, bps: number, fn: () => Promise<void>): Promise<boolean>;
