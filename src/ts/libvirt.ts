@@ -233,5 +233,7 @@ export const virJobGetConnect = sync('virJobGetConnect', job.virJobGetConnect, n
 export const virJobGetDomain = sync('virJobGetDomain', job.virJobGetDomain, null);
 export const virJobGetNetwork = sync('virJobGetNetwork', job.virJobGetNetwork, null);
 export const virJobGetStorageVol = sync('virJobGetStorageVol', job.virJobGetStorageVol, null);
+export const virJobGetID = sync('virJobGetID', job.virJobGetID, -1);
+export const virJobLookupByID = sync('virJobLookupByID', job.virJobLookupByID, null);
 export const virConnectListAllJobs = sync('virConnectListAllJobs', job.virConnectListAllJobs, null);
 export const virJobWait = blocking(job.virJobWait, -1);
