@@ -170,16 +170,18 @@ export class Connection implements AsyncDisposable {
   async jobs(filter: { state?: 'running' | 'finished' } = {}): Promise<Job<void>[]> {
     const flags = filter.state === 'running' ? RUNNING : filter.state === 'finished' ? FINISHED : 0;
     const found = await jobApi.virConnectListAllJobs(this.handle, flags);
-    return found.map((job) => new Job(() => job, () => undefined));
+    const jobs = found.map((job) => new Job(() => job, () => undefined));
+    await Promise.all(jobs.map((job) => job.started())); // so that id, operation and progress() answer
+    return jobs;
   }
 
   /**
-   * The job with this id, found from this connection (virJobLookupByID): rejects with VIR_ERR_INVALID_ARG if
-   * no job of this connection's driver instance has it. Awaiting it waits for the job's end.
+   * The job with this id, found from this connection (virJobLookupByID), as a Job that settles when the job
+   * ends (at once if it already has). If no job of this connection's driver instance has the id, the Job
+   * rejects with VIR_ERR_INVALID_ARG and `started()` resolves false.
    */
-  async jobById(id: number, options: JobOptions = {}): Promise<Job<void>> {
-    const job = await jobApi.virJobLookupByID(this.handle, id);
-    return new Job(() => job, () => undefined, options);
+  jobById(id: number, options: JobOptions = {}): Job<void> {
+    return new Job(() => jobApi.virJobLookupByID(this.handle, id), () => undefined, options);
   }
 
   /**
