@@ -129,7 +129,7 @@ export class VirJob<T = unknown> extends VirObject {
   #network: VirNetwork | null;
   #vol: VirStorageVol | null;
   /** What a job found again after its last reference went gets new handles from (see refFor). */
-  #identities: { domain?: DomainRef; network?: NetworkRef; vol?: StorageVolRef } = {};
+  #identities: { domain?: DomainRef; network?: NetworkRef; vol?: StorageVolRef };
   readonly #produces: JobProduct | undefined;
   #committed = false;
   #cancelWanted = false;
