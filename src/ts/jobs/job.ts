@@ -163,7 +163,6 @@ export class VirJob<T = unknown> extends VirObject {
     this.#network = spec.network?.ref() ?? null;
     this.#vol = spec.vol?.ref() ?? null;
     this.#identities = { domain: spec.domain, network: spec.network, vol: spec.vol };
-    this.#conn.jobs.add(this as VirJob);
     registerJob(this as VirJob);
     this.ref(); // the running work's own reference, dropped when it ends
     this.#run(work);
@@ -189,7 +188,6 @@ export class VirJob<T = unknown> extends VirObject {
     this.#domain = domain ? new VirDomain(conn, domain) : null;
     this.#network = network ? new VirNetwork(conn, network) : null;
     this.#vol = vol ? new VirStorageVol(conn, vol) : null;
-    this.#conn.jobs.add(this as VirJob);
     unretainJob(this as VirJob);
     return this.ref();
   }
@@ -293,7 +291,6 @@ export class VirJob<T = unknown> extends VirObject {
 
   /** Only a finished job is ever disposed: its own reference lasts as long as it runs. */
   protected override dispose(): void {
-    this.#conn.jobs.delete(this as VirJob);
     this.#domain?.unref();
     this.#network?.unref();
     this.#vol?.unref();
