@@ -93,6 +93,7 @@ else
     run errors "$tests/errors.c"
     run api-coverage "$tests/api-coverage.c" "$work/scratch"
     run jobs "$tests/jobs.c" "$work/scratch"
+    run job-ids "$tests/job-ids.c" "$work/scratch"
     run threads "$tests/threads.c" 8 2000
     run fuzz-handles "$tests/fuzz-handles.c" 20261204 4000
     run utf8 "$tests/utf8.c" "$work/scratch"

@@ -226,10 +226,42 @@ virNetworkPtr virJobGetNetwork(virJobPtr job);
 /* Returns the storage volume the job works on or creates. */
 virStorageVolPtr virJobGetStorageVol(virJobPtr job);
 
-/* Collects the jobs started through conn that are still running into a new
- * array stored in *jobs (may be NULL to only count); the caller frees each
- * with virJobFree() and the array with free().  flags: none yet, pass 0.
- * Returns the number of jobs, or -1 on error. */
+/*
+ * Finding jobs again.  Every job has an id: a positive integer, unique in
+ * the process that runs the job (for a remote connection, the daemon), never
+ * reused.  A job can be found by id from any connection to the same driver
+ * instance as the connection that started it (every connection to
+ * test:///default, to one tsvirt:///embed?root=DIR, ...), and from no other.
+ * It stays findable while it runs, while anyone holds a reference to it, and
+ * once released as one of the 256 finished jobs most recently released
+ * (docs/jobs.md).  A job found again keeps the connection it was started
+ * through as long as that one is held (virJobGetConnect()); a finished job
+ * found after its last reference went comes back bound to the connection it
+ * was found through.
+ */
+
+/* Returns the job's id, or (unsigned int)-1 on error. */
+unsigned int virJobGetID(virJobPtr job);
+
+/* Returns a new reference to the job with this id, to be released with
+ * virJobFree(), or NULL on error: VIR_ERR_INVALID_ARG if id is not greater
+ * than zero ("id in virJobLookupByID must be greater than zero") or if no
+ * job with this id is visible to conn ("invalid argument: no job with
+ * matching id 7"). */
+virJobPtr virJobLookupByID(virConnectPtr conn,
+                           int id);
+
+/* Selects jobs by state; neither flag, or both, selects every job. */
+typedef enum {
+    VIR_CONNECT_LIST_JOBS_RUNNING = 1 << 0,   /* VIR_JOB_RUNNING */
+    VIR_CONNECT_LIST_JOBS_FINISHED = 1 << 1,  /* any terminal state */
+} virConnectListAllJobsFlags;
+
+/* Collects the jobs visible to conn (see above), oldest first, into a new
+ * array stored in *jobs (may be NULL to only count; the array ends with a
+ * NULL entry); the caller frees each with virJobFree() and the array with
+ * free().  flags: virConnectListAllJobsFlags.  Returns the number of jobs,
+ * or -1 on error. */
 int virConnectListAllJobs(virConnectPtr conn,
                           virJobPtr **jobs,
                           unsigned int flags);

@@ -180,6 +180,8 @@
     X(virJobGetDomain) \
     X(virJobGetNetwork) \
     X(virJobGetStorageVol) \
+    X(virJobGetID) \
+    X(virJobLookupByID) \
     X(virConnectListAllJobs) \
     X(virJobWait) \
     X(virJobSetCallback) \

@@ -156,6 +156,18 @@ virJobGetStorageVol(virJobPtr job)
     return abi_pointer(ABI_FN_virJobGetStorageVol, &(abi_args){.handle = {ABI_JOB(job)}});
 }
 
+unsigned int
+virJobGetID(virJobPtr job)
+{
+    return (unsigned int)abi_int(ABI_FN_virJobGetID, &(abi_args){.handle = {ABI_JOB(job)}});
+}
+
+virJobPtr
+virJobLookupByID(virConnectPtr conn, int id)
+{
+    return abi_pointer(ABI_FN_virJobLookupByID, &(abi_args){.handle = {ABI_CONN(conn)}, .num = {id}});
+}
+
 int
 virConnectListAllJobs(virConnectPtr conn, virJobPtr **jobs, unsigned int flags)
 {

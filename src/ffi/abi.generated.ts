@@ -853,6 +853,16 @@ export const abiFunctions = {
     result: 'virStorageVol *',
     parameters: [{ name: 'job', type: 'virJob *' }],
   },
+  virJobGetID: {
+    header: 'libvirt-job.h',
+    result: 'unsigned int',
+    parameters: [{ name: 'job', type: 'virJob *' }],
+  },
+  virJobLookupByID: {
+    header: 'libvirt-job.h',
+    result: 'virJob *',
+    parameters: [{ name: 'conn', type: 'virConnect *' }, { name: 'id', type: 'int' }],
+  },
   virConnectListAllJobs: {
     header: 'libvirt-job.h',
     result: 'int',

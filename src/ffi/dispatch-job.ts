@@ -54,6 +54,8 @@ export function jobHandlers(abi: NativeAbi, table: HandleTable, callbacks: JobCa
     virJobGetDomain: (c) => c.setHandle(jobs.virJobGetDomain(c.handle(0))),
     virJobGetNetwork: (c) => c.setHandle(jobs.virJobGetNetwork(c.handle(0))),
     virJobGetStorageVol: (c) => c.setHandle(jobs.virJobGetStorageVol(c.handle(0))),
+    virJobGetID: (c) => c.setInt(jobs.virJobGetID(c.handle(0))),
+    virJobLookupByID: (c) => c.setHandle(jobs.virJobLookupByID(c.handle(0), c.num(0))),
     virConnectListAllJobs: (c) => c.setList(jobs.virConnectListAllJobs(c.handle(0), c.num(0))),
     virJobWait(c) {
       const job: VirJob = c.handle(0);

@@ -16,6 +16,7 @@ import * as job from './api/job.js';
 import * as network from './api/network.js';
 import * as storage from './api/storage.js';
 import { blocking, predicate, sync } from './cstyle/wrap.js';
+import { virConnectListAllJobsFlags } from './core/enums.generated.js';
 import type { VirConnect, VirDomain, VirNetwork, VirStoragePool, VirStorageVol } from './core/handles.js';
 import type { VirJob } from './jobs/job.js';
 
@@ -47,6 +48,7 @@ export const VIR_JOB_RUNNING = 0;
 export const VIR_JOB_COMPLETED = 1;
 export const VIR_JOB_FAILED = 2;
 export const VIR_JOB_CANCELLED = 3;
+export const { VIR_CONNECT_LIST_JOBS_RUNNING, VIR_CONNECT_LIST_JOBS_FINISHED } = virConnectListAllJobsFlags;
 
 export {
   virConnGetLastError,
@@ -233,5 +235,7 @@ export const virJobGetConnect = sync('virJobGetConnect', job.virJobGetConnect, n
 export const virJobGetDomain = sync('virJobGetDomain', job.virJobGetDomain, null);
 export const virJobGetNetwork = sync('virJobGetNetwork', job.virJobGetNetwork, null);
 export const virJobGetStorageVol = sync('virJobGetStorageVol', job.virJobGetStorageVol, null);
+export const virJobGetID = sync('virJobGetID', job.virJobGetID, -1);
+export const virJobLookupByID = sync('virJobLookupByID', job.virJobLookupByID, null);
 export const virConnectListAllJobs = sync('virConnectListAllJobs', job.virConnectListAllJobs, null);
 export const virJobWait = blocking(job.virJobWait, -1);

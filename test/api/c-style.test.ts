@@ -69,8 +69,17 @@ describe('the C-style API', () => {
     const job = virt.virDomainRestoreJob(conn, '/nonexistent.save', 0)!;
     expect(await virt.virJobWait(job)).toBe(virt.VIR_JOB_FAILED);
     expect(virt.virJobGetError(job)?.message).toBe("cannot read domain image '/nonexistent.save': No such file or directory");
+    const other = virt.virConnectOpen('test:///default')!;
+    expect(virt.virJobLookupByID(other, virt.virJobGetID(job))).toBe(job);
+    expect(virt.virJobFree(job)).toBe(0);
+    expect(virt.virConnectListAllJobs(other, virt.VIR_CONNECT_LIST_JOBS_RUNNING)?.length).toBe(0);
+    expect(virt.virJobLookupByID(other, 0)).toBeNull();
+    expect(virt.virGetLastErrorMessage()).toBe('id in virJobLookupByID must be greater than zero');
+    virt.virConnectClose(other);
     expect(virt.virJobFree(job)).toBe(0);
     expect(virt.virJobFree(job)).toBe(-1); // a double free is an error, not a crash
+    expect(virt.virJobGetID(job)).toBe(-1);
+    expect(virt.virGetLastErrorMessage()).toBe('invalid job pointer in virJobGetID');
     virt.virDomainFree(dom);
     virt.virConnectClose(conn);
   });

@@ -79,6 +79,8 @@ virDomainPtr virJobGetDomain(virJobPtr job);
 virNetworkPtr virJobGetNetwork(virJobPtr job);
 virStorageVolPtr virJobGetStorageVol(virJobPtr job);
 const char *virJobGetOperation(virJobPtr job);
+unsigned int virJobGetID(virJobPtr job);
+virJobPtr virJobLookupByID(virConnectPtr conn, int id);
 int virConnectListAllJobs(virConnectPtr conn, virJobPtr **jobs, unsigned int flags);
 int virJobWait(virJobPtr job);
 int virJobSetCallback(virJobPtr job, virJobCallback cb, void *opaque, virFreeCallback freecb);
@@ -227,6 +229,7 @@ typedef void (*virJobCallback)(virJobPtr job, int state, void *opaque);
 ${JOB_PROTOTYPES}
 _Static_assert(VIR_JOB_BOUNDED == 0 && VIR_JOB_UNBOUNDED == 1, "virJobType");
 _Static_assert(VIR_JOB_RUNNING == 0 && VIR_JOB_COMPLETED == 1 && VIR_JOB_FAILED == 2 && VIR_JOB_CANCELLED == 3, "virJobState");
+_Static_assert(VIR_CONNECT_LIST_JOBS_RUNNING == 1 && VIR_CONNECT_LIST_JOBS_FINISHED == 2, "virConnectListAllJobsFlags");
 #ifdef VIR_ENUM_SENTINELS
 _Static_assert(VIR_JOB_TYPE_LAST == 2 && VIR_JOB_STATE_LAST == 4, "sentinels");
 #endif

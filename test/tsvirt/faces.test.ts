@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorNumber, VirError, connect, type Connection } from '../../src/ts/index.js';
-import { SLOW, testNode } from './node.js';
+import { SLOW, runningJobs, testNode } from './node.js';
 
 /** The idiomatic objects: each method reaches the same entry point as tsvirt/libvirt, with the same errors. */
 
@@ -71,10 +71,10 @@ describe('Connection', () => {
     const dom = await conn.lookupDomain('vm1');
     const save = dom.save(join(node.dir, 'vm1.save'));
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(conn.runningJobs()).toEqual([{ id: save.id, operation: 'save' }]);
+    expect(await runningJobs(conn)).toEqual([{ id: save.id, operation: 'save' }]);
     save.cancel();
     await save.catch(() => {});
-    expect(conn.runningJobs()).toEqual([]);
+    expect(await runningJobs(conn)).toEqual([]);
     dom.free();
     expect(await conn.close()).toBe(0);
     expect(await conn.close()).toBe(0); // closing twice is harmless

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorNumber, VirError, type Connection, type JobProgress } from '../../src/ts/index.js';
-import { SLOW, testNode } from './node.js';
+import { SLOW, runningJobs, testNode } from './node.js';
 
 /** Job<T>, the idiomatic face of a job: await, iterate, cancel, AbortSignal, `await using`, errors. */
 
@@ -189,7 +189,7 @@ describe('AbortSignal', () => {
     const save = dom.save(path, { signal: AbortSignal.abort() });
     expectAborted(await rejection(save), 'operation aborted: job canceled by client before it started');
     expect(save.progress()).toBeNull();
-    expect(conn.runningJobs()).toEqual([]);
+    expect(await runningJobs(conn)).toEqual([]);
     expect(existsSync(path)).toBe(false);
     expect(await dom.isRunning()).toBe(true);
   });
@@ -218,7 +218,7 @@ describe('await using', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(seen.progress()?.state).toBe('cancelled');
-    expect(conn.runningJobs()).toEqual([]);
+    expect(await runningJobs(conn)).toEqual([]);
     expect(existsSync(path)).toBe(false);
     expect(await dom.isRunning()).toBe(true);
     await rejection(seen);

@@ -30,3 +30,8 @@ export function testNode(): { dir: string; open: (rate?: string) => Promise<Conn
 
 /** A rate at which the 256 MiB domain's save takes about 4 s: long enough to watch and cancel. */
 export const SLOW = '64M';
+
+/** Ids and operations of the running jobs the connection sees. */
+export async function runningJobs(conn: Connection): Promise<{ id: number | undefined; operation: string | undefined }[]> {
+  return (await conn.jobs({ state: 'running' })).map((job) => ({ id: job.id, operation: job.operation }));
+}

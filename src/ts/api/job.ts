@@ -1,7 +1,8 @@
 import type { VirConnect, VirDomain, VirNetwork, VirStorageVol } from '../core/handles.js';
-import type { VirError } from '../errors/index.js';
+import type { MaybePromise } from '../drivers/driver.js';
+import { ErrorDomain, ErrorNumber, VirError } from '../errors/index.js';
 import type { JobInfo, VirJob } from '../jobs/job.js';
-import { checkConnect, checkJob, checkUInt } from './check.js';
+import { checkConnect, checkJob, checkUInt, slot } from './check.js';
 
 /** The job API: tsvirt's addition to libvirt, shaped like the rest of it. */
 
@@ -61,11 +62,25 @@ export function virJobGetStorageVol(job: VirJob): VirStorageVol | null {
   return job.vol?.ref() ?? null;
 }
 
-/** The connection's running jobs, oldest first, each as a new reference. */
-export function virConnectListAllJobs(conn: VirConnect, flags: number): VirJob[] {
+/** The job's id: positive, unique in the process that runs the job. */
+export function virJobGetID(job: VirJob): number {
+  checkJob(job, 'virJobGetID');
+  return job.id;
+}
+
+/** A new reference to the job with this id, if the connection's driver instance runs it (see LocalJobs). */
+export function virJobLookupByID(conn: VirConnect, id: number): MaybePromise<VirJob> {
+  checkConnect(conn, 'virJobLookupByID');
+  if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0)
+    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, ErrorDomain.VIR_FROM_DOMAIN, 'id in virJobLookupByID must be greater than zero');
+  return slot(conn.drivers.jobs, 'jobLookupByID', 'virJobLookupByID')(conn, id);
+}
+
+/** The jobs of the connection's driver instance, oldest first, each as a new reference. */
+export function virConnectListAllJobs(conn: VirConnect, flags: number): MaybePromise<VirJob[]> {
   checkConnect(conn, 'virConnectListAllJobs');
   checkUInt(flags, 'flags', 'virConnectListAllJobs');
-  return [...conn.jobs].filter((job) => job.running).map((job) => job.ref());
+  return slot(conn.drivers.jobs, 'connectListAllJobs', 'virConnectListAllJobs')(conn, flags);
 }
 
 /**

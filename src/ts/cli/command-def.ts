@@ -28,6 +28,7 @@ export const GROUPS = [
   { key: 'network', title: 'Networking' },
   { key: 'pool', title: 'Storage Pool' },
   { key: 'volume', title: 'Storage Volume' },
+  { key: 'job', title: 'Jobs (tsvirt extension)' },
   { key: 'virsh', title: 'Virsh itself' },
 ] as const;
 

@@ -6,5 +6,6 @@ export { connect, Connection, Domain, Network, StoragePool, StorageVolume, VirEr
 export type { Job, JobProgress } from '../index.js';
 export * as connectApi from '../api/connect.js';
 export * as domainApi from '../api/domain.js';
+export * as jobApi from '../api/job.js';
 export * as networkApi from '../api/network.js';
 export * as storageApi from '../api/storage.js';

@@ -1,5 +1,6 @@
 import type { CommandDef } from './command-def.js';
 import { domainCommands } from './commands/domain.js';
+import { jobCommands } from './commands/job.js';
 import { hostCommands } from './commands/host.js';
 import { monitorCommands } from './commands/monitor.js';
 import { networkCommands } from './commands/network.js';
@@ -15,6 +16,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...networkCommands,
   ...poolCommands,
   ...volumeCommands,
+  ...jobCommands,
   ...shellCommands(() => COMMANDS),
 ];
 

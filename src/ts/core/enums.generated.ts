@@ -429,3 +429,8 @@ export const virJobState = {
   VIR_JOB_FAILED: 2,
   VIR_JOB_CANCELLED: 3,
 } as const;
+
+export const virConnectListAllJobsFlags = {
+  VIR_CONNECT_LIST_JOBS_RUNNING: 1,
+  VIR_CONNECT_LIST_JOBS_FINISHED: 2,
+} as const;

@@ -1,14 +1,11 @@
 import type { VirError } from '../errors/index.js';
 import type { ConnectionDrivers } from '../drivers/driver.js';
-import type { VirJob } from '../jobs/job.js';
 import { VirObject } from './object.js';
 
 /** A connection to a driver: libvirt's virConnectPtr. */
 export class VirConnect extends VirObject {
   /** The last error raised on this connection (virConnGetLastError). */
   lastError: VirError | null = null;
-  /** Jobs started on this connection that have not been disposed. */
-  readonly jobs = new Set<VirJob>();
 
   constructor(
     readonly uri: string,

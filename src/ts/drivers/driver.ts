@@ -235,11 +235,26 @@ export interface StorageDriver {
   storageVolWipe?(vol: VirStorageVol, algorithm: number, flags: number, start: JobStarter): MaybePromise<VirJob<void>>;
 }
 
+/**
+ * Finding jobs again by id (virJobLookupByID, virConnectListAllJobs). One table per driver instance (the state
+ * a driver's connections share, e.g. all of `test:///default`'s), shared by its connections: a job is visible
+ * to the connections of the instance that runs it and to no other. Local drivers use LocalJobs
+ * (src/ts/jobs/local-jobs.ts); a remote driver asks its daemon.
+ */
+export interface JobDriver {
+  /** The job with this id (the entry point checked it is positive), as a new reference, or VirError. */
+  jobLookupByID?(conn: VirConnect, id: number): MaybePromise<VirJob>;
+  /** The instance's jobs, oldest first, each a new reference; flags: virConnectListAllJobsFlags. */
+  connectListAllJobs?(conn: VirConnect, flags: number): MaybePromise<VirJob[]>;
+}
+
 /** What a driver's open gives a connection: its tables, and how to let go of the connection's resources. */
 export interface ConnectionDrivers {
   readonly hypervisor: HypervisorDriver;
   readonly network?: NetworkDriver;
   readonly storage?: StorageDriver;
+  /** The same object for every connection to the same driver instance. */
+  readonly jobs?: JobDriver;
   /** The URI the connection reports (virConnectGetURI). */
   readonly uri: string;
   close(): void;

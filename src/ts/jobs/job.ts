@@ -9,9 +9,11 @@ import {
   type VirConnect,
 } from '../core/handles.js';
 import { VirObject } from '../core/object.js';
+import type { JobDriver } from '../drivers/driver.js';
 import { systemClock, type Clock } from './clock.js';
 import { EtaEstimator } from './eta.js';
 import { ObserverSet } from './observers.js';
+import { registerJob, retainJob, unretainJob } from './registry.js';
 
 /** virJobType: whether the amount of work is known in advance. */
 export const JobType = { BOUNDED: 0, UNBOUNDED: 1 } as const;
@@ -74,6 +76,7 @@ export type JobEvent = 'progress' | 'end';
 /** Told of a job's progress and, once, of its end. What it throws or rejects with is reported, never rethrown. */
 export type JobListener = (job: VirJob, event: JobEvent) => unknown;
 
+/** Ids are positive, never reused in a process, and in id order of start (registry.ts relies on that). */
 let nextJobId = 1;
 /** See every job's every change: the C ABI publishes job info through this, a daemon would push it to clients. */
 const allJobsObservers = new ObserverSet<[VirJob, JobEvent]>();
@@ -107,8 +110,13 @@ export class VirJob<T = unknown> extends VirObject {
   readonly label: string;
   readonly type: JobType;
   readonly errorDomain: ErrorDomain;
-  readonly conn: VirConnect;
+  /**
+   * The job table of the driver instance that runs the job (its connection's `drivers.jobs`): who may find
+   * the job by id. Undefined for a connection whose driver has none, whose jobs nobody else can find.
+   */
+  readonly owner: JobDriver | undefined;
 
+  #conn: VirConnect;
   #state: JobState = JobState.RUNNING;
   #processed = 0;
   #total: number;
@@ -120,6 +128,8 @@ export class VirJob<T = unknown> extends VirObject {
   #domain: VirDomain | null;
   #network: VirNetwork | null;
   #vol: VirStorageVol | null;
+  /** What a job found again after its last reference went gets new handles from (see refFor). */
+  #identities: { domain?: DomainRef; network?: NetworkRef; vol?: StorageVolRef };
   readonly #produces: JobProduct | undefined;
   #committed = false;
   #cancelWanted = false;
@@ -147,13 +157,39 @@ export class VirJob<T = unknown> extends VirObject {
     this.#clock = spec.clock ?? systemClock;
     this.#startedAt = this.#clock.now();
     this.#produces = spec.produces;
-    this.conn = spec.conn.ref();
+    this.#conn = spec.conn.ref();
+    this.owner = spec.conn.drivers.jobs;
     this.#domain = spec.domain?.ref() ?? null;
     this.#network = spec.network?.ref() ?? null;
     this.#vol = spec.vol?.ref() ?? null;
-    this.conn.jobs.add(this as VirJob);
+    this.#identities = { domain: spec.domain, network: spec.network, vol: spec.vol };
+    registerJob(this as VirJob);
     this.ref(); // the running work's own reference, dropped when it ends
     this.#run(work);
+  }
+
+  /**
+   * The connection the job was started through, or, for a job found again after its last reference went,
+   * the connection it was found through. (Once the job is gone it still names that connection, released.)
+   */
+  get conn(): VirConnect {
+    return this.#conn;
+  }
+
+  /**
+   * A new reference to the job for a caller who found it through `conn` (virJobLookupByID): a job someone
+   * holds is simply referenced again; a finished job whose last reference went (it is only retained by id)
+   * comes back bound to `conn`, with new handles on its objects, and holds them until it is released again.
+   */
+  refFor(conn: VirConnect): this {
+    if (this.alive) return this.ref();
+    this.#conn = conn.ref();
+    const { domain, network, vol } = this.#identities;
+    this.#domain = domain ? new VirDomain(conn, domain) : null;
+    this.#network = network ? new VirNetwork(conn, network) : null;
+    this.#vol = vol ? new VirStorageVol(conn, vol) : null;
+    unretainJob(this as VirJob);
+    return this.ref();
   }
 
   get state(): JobState {
@@ -253,12 +289,13 @@ export class VirJob<T = unknown> extends VirObject {
     return new Promise((resolve) => (this.#waiters ??= []).push(resolve));
   }
 
+  /** Only a finished job is ever disposed: its own reference lasts as long as it runs. */
   protected override dispose(): void {
-    this.conn.jobs.delete(this as VirJob);
     this.#domain?.unref();
     this.#network?.unref();
     this.#vol?.unref();
-    this.conn.unref();
+    this.#conn.unref();
+    retainJob(this as VirJob);
   }
 
   /** Runs the work; a plain promise chain, lighter than an async frame for jobs that sit idle for long. */
@@ -307,15 +344,18 @@ export class VirJob<T = unknown> extends VirObject {
     switch (this.#produces) {
       case 'domain':
         this.#domain?.unref();
-        this.#domain = new VirDomain(this.conn, value as DomainRef);
+        this.#domain = new VirDomain(this.#conn, value as DomainRef);
+        this.#identities.domain = value as DomainRef;
         break;
       case 'network':
         this.#network?.unref();
-        this.#network = new VirNetwork(this.conn, value as NetworkRef);
+        this.#network = new VirNetwork(this.#conn, value as NetworkRef);
+        this.#identities.network = value as NetworkRef;
         break;
       case 'vol':
         this.#vol?.unref();
-        this.#vol = new VirStorageVol(this.conn, value as StorageVolRef);
+        this.#vol = new VirStorageVol(this.#conn, value as StorageVolRef);
+        this.#identities.vol = value as StorageVolRef;
         break;
     }
   }

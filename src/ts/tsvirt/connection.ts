@@ -4,6 +4,7 @@ import * as jobApi from '../api/job.js';
 import * as networkApi from '../api/network.js';
 import * as storageApi from '../api/storage.js';
 import type { VirConnect, VirDomain } from '../core/handles.js';
+import { virConnectListAllJobsFlags } from '../core/enums.generated.js';
 import type { NodeInfo } from '../drivers/driver.js';
 import { VirError } from '../errors/index.js';
 import { Domain } from './domain.js';
@@ -16,6 +17,7 @@ export interface ConnectOptions {
   readOnly?: boolean;
 }
 
+const { VIR_CONNECT_LIST_JOBS_RUNNING: RUNNING, VIR_CONNECT_LIST_JOBS_FINISHED: FINISHED } = virConnectListAllJobsFlags;
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /** Opens a connection: `test:///default`, `test:///PATH.xml`, `tsvirt:///session`, ... */
@@ -160,13 +162,26 @@ export class Connection implements AsyncDisposable {
 
   // ---- jobs and lifetime ----
 
-  /** Ids and operations of this connection's jobs that are still running. */
-  runningJobs(): { id: number; operation: string }[] {
-    return jobApi.virConnectListAllJobs(this.handle, 0).map((job) => {
-      const entry = { id: job.id, operation: job.operation };
-      job.unref();
-      return entry;
-    });
+  /**
+   * The jobs of this connection's driver instance (those started through any connection to the same
+   * `test:///default`, the same storage root, ...), oldest first: all of them, or only those running or
+   * finished. Each is a Job that settles when the job ends (at once for a finished one).
+   */
+  async jobs(filter: { state?: 'running' | 'finished' } = {}): Promise<Job<void>[]> {
+    const flags = filter.state === 'running' ? RUNNING : filter.state === 'finished' ? FINISHED : 0;
+    const found = await jobApi.virConnectListAllJobs(this.handle, flags);
+    const jobs = found.map((job) => new Job(() => job, () => undefined));
+    await Promise.all(jobs.map((job) => job.started())); // so that id, operation and progress() answer
+    return jobs;
+  }
+
+  /**
+   * The job with this id, found from this connection (virJobLookupByID), as a Job that settles when the job
+   * ends (at once if it already has). If no job of this connection's driver instance has the id, the Job
+   * rejects with VIR_ERR_INVALID_ARG and `started()` resolves false.
+   */
+  jobById(id: number, options: JobOptions = {}): Job<void> {
+    return new Job(() => jobApi.virJobLookupByID(this.handle, id), () => undefined, options);
   }
 
   /**

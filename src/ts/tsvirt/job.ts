@@ -86,6 +86,25 @@ export class Job<T> implements PromiseLike<T>, AsyncIterable<JobProgress>, Async
     return this.#handle?.operation;
   }
 
+  /** What the job works on, once it has started: a domain's or network's name, a volume as `pool/name`. */
+  get object(): string | undefined {
+    const job = this.#handle;
+    if (!job) return undefined;
+    if (job.domain) return job.domain.name;
+    if (job.network) return job.network.name;
+    if (job.vol) return `${job.vol.pool}/${job.vol.name}`;
+    return undefined;
+  }
+
+  /**
+   * Resolves once the call that starts (or finds) the job has answered: true if the job exists, false if it
+   * could not start (awaiting the Job then rejects with why). From then on `id`, `operation` and
+   * `progress()` answer.
+   */
+  async started(): Promise<boolean> {
+    return (await this.#started) !== null;
+  }
+
   /** The current progress, or null before the job started (or if it could not start). */
   progress(): JobProgress | null {
     return this.#handle ? snapshot(this.#handle) : null;

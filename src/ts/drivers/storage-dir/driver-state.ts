@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import type { PoolDef } from '../../conf/storage.js';
 import type { VirStoragePool } from '../../core/handles.js';
+import { ErrorDomain } from '../../errors/index.js';
+import { LocalJobs } from '../../jobs/local-jobs.js';
 import { Activity } from './activity.js';
 import { noPoolByName, noPoolByUuid, poolNotActive } from './errors.js';
 import { removeDeadPartials } from './partial.js';
@@ -14,6 +16,8 @@ import { PoolStore, currentDef, type PoolRecord } from './pool-store.js';
 export class DriverState {
   readonly store: PoolStore;
   readonly activity = new Activity();
+  /** The jobs of this root's connections, findable by id from any of them. */
+  readonly jobs = new LocalJobs(ErrorDomain.VIR_FROM_STORAGE);
   private users = 0;
 
   private constructor(readonly root: string) {

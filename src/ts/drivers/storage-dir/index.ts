@@ -20,6 +20,7 @@ export const dirStorageDriver: ConnectDriver = {
     return {
       hypervisor: new DirHypervisor(),
       storage: new DirStorage(state),
+      jobs: state.jobs,
       uri: root.uri,
       close: () => {
         if (closed) return;

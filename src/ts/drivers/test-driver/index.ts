@@ -90,6 +90,7 @@ function tables(state: TestState, uri: URL, release: () => void): ConnectionDriv
     hypervisor: new TestHypervisor(state, rate),
     network: new TestNetworks(state, rate),
     storage: new TestStorage(state, rate),
+    jobs: state.jobs,
     uri: uri.href,
     close: release,
   };

@@ -6,6 +6,8 @@ import type { PoolDef, VolumeDef } from '../../conf/storage.js';
 import type { ChangeFeed, NodeInfo } from '../driver.js';
 import { DomainEventState } from '../domain-events.js';
 import type { VirJob } from '../../jobs/job.js';
+import { LocalJobs } from '../../jobs/local-jobs.js';
+import { ErrorDomain } from '../../errors/index.js';
 
 const SHUTOFF = virDomainState.VIR_DOMAIN_SHUTOFF;
 
@@ -65,6 +67,8 @@ export class TestState {
   readonly domainEvents = new DomainEventState();
   readonly networkChanges = new Listeners();
   readonly poolChanges = new Listeners();
+  /** The jobs of this state's connections, findable by id from any of them. */
+  readonly jobs = new LocalJobs(ErrorDomain.VIR_FROM_TEST);
   private lastDomainId = 0;
 
   constructor(readonly nodeInfo: NodeInfo) {}

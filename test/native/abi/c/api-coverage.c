@@ -283,8 +283,13 @@ jobs(const char *dir)
     OK("virJobGetNetwork", virJobGetNetwork(job) == NULL && virGetLastError() == NULL, "a network");
     OK("virJobGetStorageVol", virJobGetStorageVol(job) == NULL && virGetLastError() == NULL, "a volume");
     virJobPtr *list = NULL;
-    int count = virConnectListAllJobs(slow, &list, 0);
+    int count = virConnectListAllJobs(slow, &list, VIR_CONNECT_LIST_JOBS_RUNNING);
     OK("virConnectListAllJobs", count == 1 && list[0] == job && list[1] == NULL, "count %d", count);
+    OK("virJobGetID", virJobGetID(job) > 0 && virJobGetID(job) != (unsigned int)-1, "id %u", virJobGetID(job));
+    virConnectPtr other = virConnectOpen("test:///default");
+    virJobPtr found = virJobLookupByID(other, (int)virJobGetID(job));
+    OK("virJobLookupByID", found == job && virJobFree(found) == 0, "another job");
+    virConnectClose(other);
     for (int i = 0; i < count; i++)
         virJobFree(list[i]);
     free(list);

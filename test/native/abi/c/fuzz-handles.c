@@ -74,6 +74,7 @@ typedef struct entry {
     P(CONN, virStorageVolLookupByPath(H, "/path")) \
     P(CONN, virDomainCreateXMLJob(H, xml, 0)) \
     X(CONN, virConnectListAllJobs(H, NULL, 0)) \
+    P(CONN, virJobLookupByID(H, 1)) \
     P(DOM, virDomainGetConnect(H)) \
     X(DOM, virDomainShutdown(H)) \
     X(DOM, virDomainDestroy(H)) \
@@ -142,6 +143,7 @@ typedef struct entry {
     X(JOB, virJobCancel(H)) \
     P(JOB, virJobGetError(H)) \
     P(JOB, virJobGetOperation(H)) \
+    X(JOB, virJobGetID(H)) \
     X(JOB, virJobRef(H)) \
     X(JOB, virJobFree(H)) \
     P(JOB, virJobGetConnect(H)) \

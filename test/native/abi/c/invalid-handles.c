@@ -123,6 +123,7 @@ on_connection(virConnectPtr H)
     PTR(virDomainRestoreJob(H, "/nonexistent", 0));
     PTR(virNetworkCreateXMLJob(H, "<network/>", 0));
     INT(virConnectListAllJobs(H, NULL, 0));
+    PTR(virJobLookupByID(H, 1));
 #endif
 }
 
@@ -257,6 +258,7 @@ on_job(virJobPtr H)
     INT(virJobCancel(H));
     PTR(virJobGetError(H));
     PTR(virJobGetOperation(H));
+    INT(virJobGetID(H));
     INT(virJobRef(H));
     INT(virJobFree(H));
     PTR(virJobGetConnect(H));

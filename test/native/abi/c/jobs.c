@@ -287,7 +287,7 @@ main(int argc, char **argv)
     CHECK("domain-job-bounded", got == 0 && domjob.type == VIR_DOMAIN_JOB_BOUNDED && domjob.dataTotal > 0,
           "got %d type %d", got, domjob.type);
     virJobPtr *jobs = NULL;
-    int count = virConnectListAllJobs(medium, &jobs, 0);
+    int count = virConnectListAllJobs(medium, &jobs, VIR_CONNECT_LIST_JOBS_RUNNING);
     CHECK("list-jobs", count == 1 && jobs && jobs[0] && jobs[1] == NULL, "count %d", count);
     for (int i = 0; i < count; i++)
         virJobFree(jobs[i]);
