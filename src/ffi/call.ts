@@ -6,7 +6,7 @@ import type { Handled, HandleTable } from './handle-table.js';
 import type { NativeAbi, Pointer } from './native-abi.js';
 
 /**
- * One C call being served: its arguments as the entry point passed them (native/src/abi_bridge.h) and the
+ * One C call being served: its arguments as the entry point passed them (native/src/abi/abi_bridge.h) and the
  * ways to answer it. A handler reads the arguments, calls the TypeScript entry point and writes the result
  * here; errors are thrown, as everywhere in tsvirt, and reach C as the thread's last error.
  */

@@ -30,7 +30,7 @@ export function jobHandlers(abi: NativeAbi, table: HandleTable, callbacks: JobCa
     virStorageVolWipeJob: (c) => c.setHandle(storage.virStorageVolWipeJob(c.handle(0), c.num(0), c.num(1))),
 
     // ---- watching and controlling jobs ----
-    // C reads a valid job's progress from native memory (native/src/vir_job.c); this serves the rest.
+    // C reads a valid job's progress from native memory (native/src/libvirt/vir_job.c); this serves the rest.
     virJobGetInfo(c) {
       checkJob(c.handle(0), c.name);
       checkOut(c, 0, 'info');

@@ -5,7 +5,7 @@ import type { HandleTable } from './handle-table.js';
 import { holdEventLoop } from './keep-alive.js';
 import type { NativeAbi, Pointer } from './native-abi.js';
 
-/** The dispatcher's answers (native/src/abi_bridge.h). 0 is not among them: koffi returns 0 to C when a
+/** The dispatcher's answers (native/src/abi/abi_bridge.h). 0 is not among them: koffi returns 0 to C when a
  * callback throws (ENGINEERING.md, koffi rule 4), which C then takes for a failure. */
 const ABI_FAILED = -1;
 const ABI_DONE = 1;
@@ -28,7 +28,7 @@ export type Dispatcher = (
 ) => number;
 
 /**
- * Maps the C operations (native/src/abi_functions.h, by name) to their handlers. A C operation without a
+ * Maps the C operations (native/src/abi/abi_functions.h, by name) to their handlers. A C operation without a
  * handler, or a handler without an operation, means the two sides drifted apart: refuse to start.
  */
 function resolve(abi: NativeAbi, handlers: Handlers): { name: string; handler: Handler }[] {
