@@ -1,6 +1,7 @@
 /*
- * vir_host.c: libvirt-host.h, connections and facts about the host.  Each entry point hands its
- * arguments to the TypeScript entry point of the same name (src/ffi/dispatch-host.ts).
+ * vir_host.c: what libvirt-host.h declares and C serves alone: virConnectAuthPtrDefault, which asks for
+ * credentials on the terminal, and virInitialize().  The other functions of the header are generated
+ * (entry_points.generated.c) and served by src/ffi/dispatch-host.ts.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -102,119 +103,11 @@ static virConnectAuth default_auth = {
 
 virConnectAuthPtr virConnectAuthPtrDefault = &default_auth;
 
-/* ---- libvirt-host.h ---- */
-
-int
-virGetVersion(unsigned long *libVer, const char *type, unsigned long *typeVer)
-{
-    return abi_int(ABI_FN_virGetVersion, &(abi_args){.str = {type}, .ptr = {libVer, typeVer}});
-}
+/* ---- served by C alone (scripts/gen-abi.mjs: HAND_WRITTEN) ---- */
 
 int
 virInitialize(void)
 {
     abi_error_reset();
     return abi_require_bridge(NULL);
-}
-
-virConnectPtr
-virConnectOpen(const char *name)
-{
-    return abi_pointer(ABI_FN_virConnectOpen, &(abi_args){.str = {name}});
-}
-
-virConnectPtr
-virConnectOpenReadOnly(const char *name)
-{
-    return abi_pointer(ABI_FN_virConnectOpenReadOnly, &(abi_args){.str = {name}});
-}
-
-virConnectPtr
-virConnectOpenAuth(const char *name, virConnectAuthPtr auth, unsigned int flags)
-{
-    return abi_pointer(ABI_FN_virConnectOpenAuth, &(abi_args){.str = {name}, .num = {flags}, .ptr = {auth}});
-}
-
-int
-virConnectRef(virConnectPtr conn)
-{
-    return abi_int(ABI_FN_virConnectRef, &(abi_args){.handle = {ABI_CONN(conn)}});
-}
-
-int
-virConnectClose(virConnectPtr conn)
-{
-    return abi_int(ABI_FN_virConnectClose, &(abi_args){.handle = {ABI_CONN(conn)}});
-}
-
-const char *
-virConnectGetType(virConnectPtr conn)
-{
-    return abi_kept_string(ABI_FN_virConnectGetType, &(abi_args){.handle = {ABI_CONN(conn)}}, ABI_KEPT_NAME);
-}
-
-int
-virConnectGetVersion(virConnectPtr conn, unsigned long *hvVer)
-{
-    return abi_int(ABI_FN_virConnectGetVersion, &(abi_args){.handle = {ABI_CONN(conn)}, .ptr = {hvVer}});
-}
-
-int
-virConnectGetLibVersion(virConnectPtr conn, unsigned long *libVer)
-{
-    return abi_int(ABI_FN_virConnectGetLibVersion, &(abi_args){.handle = {ABI_CONN(conn)}, .ptr = {libVer}});
-}
-
-char *
-virConnectGetHostname(virConnectPtr conn)
-{
-    return abi_string(ABI_FN_virConnectGetHostname, &(abi_args){.handle = {ABI_CONN(conn)}});
-}
-
-char *
-virConnectGetURI(virConnectPtr conn)
-{
-    return abi_string(ABI_FN_virConnectGetURI, &(abi_args){.handle = {ABI_CONN(conn)}});
-}
-
-int
-virConnectGetMaxVcpus(virConnectPtr conn, const char *type)
-{
-    return abi_int(ABI_FN_virConnectGetMaxVcpus, &(abi_args){.handle = {ABI_CONN(conn)}, .str = {type}});
-}
-
-int
-virNodeGetInfo(virConnectPtr conn, virNodeInfoPtr info)
-{
-    return abi_int(ABI_FN_virNodeGetInfo, &(abi_args){.handle = {ABI_CONN(conn)}, .ptr = {info}});
-}
-
-char *
-virConnectGetCapabilities(virConnectPtr conn)
-{
-    return abi_string(ABI_FN_virConnectGetCapabilities, &(abi_args){.handle = {ABI_CONN(conn)}});
-}
-
-int
-virNodeGetSecurityModel(virConnectPtr conn, virSecurityModelPtr secmodel)
-{
-    return abi_int(ABI_FN_virNodeGetSecurityModel, &(abi_args){.handle = {ABI_CONN(conn)}, .ptr = {secmodel}});
-}
-
-int
-virConnectIsEncrypted(virConnectPtr conn)
-{
-    return abi_int(ABI_FN_virConnectIsEncrypted, &(abi_args){.handle = {ABI_CONN(conn)}});
-}
-
-int
-virConnectIsSecure(virConnectPtr conn)
-{
-    return abi_int(ABI_FN_virConnectIsSecure, &(abi_args){.handle = {ABI_CONN(conn)}});
-}
-
-int
-virConnectIsAlive(virConnectPtr conn)
-{
-    return abi_int(ABI_FN_virConnectIsAlive, &(abi_args){.handle = {ABI_CONN(conn)}});
 }

@@ -12,7 +12,7 @@ import { repoRoot } from './harness.js';
 
 const exported = readFileSync(join(repoRoot, 'native/exports.generated.txt'), 'utf8').split('\n').filter(Boolean);
 
-/** The public symbols that never reach the TypeScript drivers (native/src/abi/abi_functions.h says why). */
+/** The public symbols that never reach the TypeScript drivers: virterror.h and the HAND_WRITTEN "native" ones of scripts/gen-abi.mjs. */
 const NATIVE_ONLY = [
   'virConnCopyLastError',
   'virConnGetLastError',
