@@ -610,9 +610,11 @@ function bridgedFunctions(model) {
     .filter((f) => f.header !== 'virterror.h' && HAND_WRITTEN[f.name] !== 'native')
     .map((f) => {
       const used = { h: 0, s: 0, n: 0, p: 0 };
-      const args = f.parameters.map((p) => {
+      const args = f.parameters.map((p, i) => {
         const kind = handleOf(p.koffi, 1);
-        const letter = kind ? 'h' : p.koffi === 'const char *' ? 's' : INTEGERS.has(p.koffi) ? 'n' : p.koffi.endsWith('*') ? 'p' : null;
+        // A `const char *` followed by its size_t length is bytes (virStreamSend's data), not a string.
+        const text = p.koffi === 'const char *' && f.parameters[i + 1]?.koffi !== 'size_t';
+        const letter = kind ? 'h' : text ? 's' : INTEGERS.has(p.koffi) ? 'n' : p.koffi.endsWith('*') ? 'p' : null;
         if (!letter) fail(f.header, f.line, `${f.name}: the bridge cannot pass parameter ${p.name} of type ${p.c}`);
         if (used[letter] === SLOTS[letter]) fail(f.header, f.line, `${f.name}: abi_args has no room for parameter ${p.name}`);
         return { name: p.name, c: p.c, slot: `${letter}${used[letter]++}`, kind };

@@ -85,6 +85,7 @@ int virThingList(virThingPtr **things,
                  char **const names,
                  unsigned long long   size);
 int virThingWatch(virThingPtr thing, virThingCallback cb, virThingInfoPtr info);
+int virThingSend(virThingPtr thing, const char *data, size_t nbytes, const char *label);
 `;
 
 describe('gen-abi.mjs on well-formed headers', () => {
@@ -118,6 +119,7 @@ describe('gen-abi.mjs on well-formed headers', () => {
       ['virThingGetName', 'const char *', 'virThingPtr|virThing *'],
       ['virThingList', 'int', 'virThingPtr **|virThing ***', 'char **const|char **', 'unsigned long long|unsigned long long'],
       ['virThingWatch', 'int', 'virThingPtr|virThing *', 'virThingCallback|virThingCallback *', 'virThingInfoPtr|virThingInfo *'],
+      ['virThingSend', 'int', 'virThingPtr|virThing *', 'const char *|const char *', 'size_t|size_t', 'const char *|const char *'],
       ['virRootCall', 'int'],
     ]);
   });
@@ -128,7 +130,7 @@ describe('gen-abi.mjs on well-formed headers', () => {
     const result = genAbi('--headers', dir(), ...outputsIn(out));
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(readFileSync(exports, 'utf8')).toBe('virRootCall\nvirThingDefault\nvirThingGetName\nvirThingList\nvirThingWatch\n');
+    expect(readFileSync(exports, 'utf8')).toBe('virRootCall\nvirThingDefault\nvirThingGetName\nvirThingList\nvirThingSend\nvirThingWatch\n');
     const table = readFileSync(ts, 'utf8');
     expect(table).toContain("export const abiOpaqueTypes = ['virThing'] as const;");
     expect(table).toContain("  virThingInfo: [{ name: 'name', type: 'char[16]' }, { name: 'letter', type: 'int' }, { name: 'next', type: 'virThing *' }],");
@@ -156,8 +158,10 @@ describe('gen-abi.mjs on well-formed headers', () => {
         '&(abi_args){.handle = {{ABI_KIND_THING, thing}}, .ptr = {(void *)cb, (void *)info}}); }',
     );
     expect(c).toContain('int virRootCall(void) { return abi_int(ABI_FN_virRootCall, &(abi_args){}); }');
+    // Bytes with their length travel as a pointer; a string as a string.
+    expect(c).toContain('&(abi_args){.handle = {{ABI_KIND_THING, thing}}, .str = {label}, .num = {nbytes}, .ptr = {(void *)data}}');
     const h = readFileSync(join(out, 'entry_points.h'), 'utf8');
-    expect(h).toContain('#define ABI_PUBLIC_FUNCTIONS(X) \\\n    X(virThingGetName) X(virThingList) X(virThingWatch) X(virRootCall)\n');
+    expect(h).toContain('#define ABI_PUBLIC_FUNCTIONS(X) \\\n    X(virThingGetName) X(virThingList) X(virThingWatch) X(virThingSend) X(virRootCall)\n');
     const table = readFileSync(join(out, 'abi.ts'), 'utf8');
     expect(table).toContain("  virThingList: { result: 'list', args: { things: 'p0', names: 'p1', size: 'n0' } },");
     expect(table).toContain("  virThingWatch: { result: 'int', args: { thing: 'h0:thing', cb: 'p0', info: 'p1' } },");
