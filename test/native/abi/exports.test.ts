@@ -85,7 +85,7 @@ describe('the exported symbols', () => {
   });
 
   it('are each served by a TypeScript handler or by C alone', () => {
-    installBridge(); // refuses to start when an operation has no handler or a handler no operation
+    installBridge(); // refuses to start when an operation has no handler or abiCalls one the library does not serve
     const abi = nativeAbi();
     const dispatched: string[] = [];
     for (let fn = 0; abi.functionName(fn) !== null; fn++) dispatched.push(abi.functionName(fn)!);
