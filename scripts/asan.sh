@@ -13,7 +13,6 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-native="-I$root/native/src/abi -I$root/native/src/libvirt -I$root/native/src/copy"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -32,7 +31,8 @@ echo "asan: building the library" >&2
 cc -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror -pthread \
     -fsanitize=address -fno-omit-frame-pointer -g -O1 -shared -fPIC \
     -Wl,--version-script="$root/native/exports.map" \
-    $native -I"$root/include" "$root"/native/src/*/*.c \
+    -I"$root/native/src/abi" -I"$root/native/src/libvirt" -I"$root/native/src/copy" -I"$root/include" \
+    "$root"/native/src/*/*.c \
     -o "$work/build/Release/tsvirt.node"
 
 echo "asan: bundling tsvirt-run" >&2
@@ -70,7 +70,8 @@ run_unit() {
     name=$1
     program="$work/programs/$name"
     cc -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -g -O1 -Wall -Werror -pthread -fsanitize=address \
-        -fno-omit-frame-pointer $native -I"$root/include" "$2" "$root"/native/src/*/*.c -ldl \
+        -fno-omit-frame-pointer -I"$root/native/src/abi" -I"$root/native/src/libvirt" -I"$root/native/src/copy" \
+        -I"$root/include" "$2" "$root"/native/src/*/*.c -ldl \
         -o "$program"
     log="$work/$name.log"
     status=0

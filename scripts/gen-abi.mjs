@@ -639,7 +639,7 @@ const signature = ({ f }, name = f.name) =>
   declare(f.result.c, `${name}(${f.parameters.map((p) => declare(p.c, p.name)).join(', ') || 'void'})`);
 
 function renderEntryHeader(model) {
-  const out = [C_GENERATED, '', '#ifndef TSVIRT_ENTRY_POINTS_GENERATED_H', '#define TSVIRT_ENTRY_POINTS_GENERATED_H', '',
+  const out = [C_GENERATED, '', '/* clang-format off */', '#ifndef TSVIRT_ENTRY_POINTS_GENERATED_H', '#define TSVIRT_ENTRY_POINTS_GENERATED_H', '',
     '#include "abi_handle.h"', '', '/* The public functions the bridge serves, in header order (their ABI_FN_* numbers). */',
     '#define ABI_PUBLIC_FUNCTIONS(X) \\'];
   let line = '   ';
