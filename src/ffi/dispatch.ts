@@ -112,11 +112,12 @@ export function createDispatcher(abi: NativeAbi, table: HandleTable, handlers: H
       return ABI_FAILED;
     }
     const call = new Call(abi, table, pointer, operation.name, foreign !== 0, ids, p0);
-    const slots = { h: ids, s: strings.strs, n: [n0, n1, n2], p: [p0, p1, p2] };
     const args: Record<string, unknown> = {};
     for (const { name, kind, index } of operation.args) {
-      const value = slots[kind][index];
-      args[name] = kind === 'h' ? table.object(value as number) : kind === 'n' ? Number(value) : value;
+      if (kind === 'h') args[name] = table.object(ids[index]!);
+      else if (kind === 's') args[name] = strings.strs[index];
+      else if (kind === 'n') args[name] = Number(index === 0 ? n0 : index === 1 ? n1 : n2);
+      else args[name] = index === 0 ? p0 : index === 1 ? p1 : p2;
     }
     try {
       const result = call.answer(operation.result, operation.handler(args as Args<Operation>, call) as never);
