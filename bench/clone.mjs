@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Volume clone data path (src/ts/native/copy.ts, native/src/copy*.c) against `cp` + `sync FILE`, in one run:
+// Volume clone data path (src/ts/native/copy.ts, native/src/copy/*.c) against `cp` + `sync FILE`, in one run:
 //   - a 2 GiB dense file and a 2 GiB sparse file holding 200 MiB of data: time until durable, throughput,
 //     allocation of the copy, peak extra memory;
 //   - both clones at once: event-loop delay (p99, max) on the JS thread meanwhile.

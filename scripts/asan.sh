@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs C test programs against tsvirt with the native library built under AddressSanitizer.
 #
-# The library (native/src/*.c, as binding.gyp builds it, plus -fsanitize=address) and the programs are
+# The library (native/src/*/*.c, as binding.gyp builds it, plus -fsanitize=address) and the programs are
 # built into a scratch package folder that loads that library instead of build/Release's, and the
 # programs run through tsvirt-run with libasan preloaded into node (node itself is not instrumented).
 # Leak detection is off: node's own allocations at exit would drown ours; use-after-free, double free,
@@ -31,7 +31,8 @@ echo "asan: building the library" >&2
 cc -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror -pthread \
     -fsanitize=address -fno-omit-frame-pointer -g -O1 -shared -fPIC \
     -Wl,--version-script="$root/native/exports.map" \
-    -I"$root/native/src" -I"$root/include" "$root"/native/src/*.c \
+    -I"$root/native/src/abi" -I"$root/native/src/libvirt" -I"$root/native/src/copy" -I"$root/include" \
+    "$root"/native/src/*/*.c \
     -o "$work/build/Release/tsvirt.node"
 
 echo "asan: bundling tsvirt-run" >&2
@@ -69,7 +70,8 @@ run_unit() {
     name=$1
     program="$work/programs/$name"
     cc -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -g -O1 -Wall -Werror -pthread -fsanitize=address \
-        -fno-omit-frame-pointer -I"$root/native/src" -I"$root/include" "$2" "$root"/native/src/*.c -ldl \
+        -fno-omit-frame-pointer -I"$root/native/src/abi" -I"$root/native/src/libvirt" -I"$root/native/src/copy" \
+        -I"$root/include" "$2" "$root"/native/src/*/*.c -ldl \
         -o "$program"
     log="$work/$name.log"
     status=0

@@ -5,9 +5,12 @@
 //   native/exports.generated.txt  the sorted names of every symbol libtsvirt must export
 //   src/ts/core/enums.generated.ts the headers' enums for the TypeScript APIs
 //   src/ts/errors/codes.ts        virErrorLevel, virErrorDomain and virErrorNumber
+//   native/src/libvirt/entry_points.generated.c, .h
+//                                 the C entry points that hand their arguments to the bridge, and the
+//                                 numbers of the operations (ABI_FN_*) the bridge dispatches
 //
 // Usage: node scripts/gen-abi.mjs [--headers DIR] [--ts FILE] [--exports FILE] [--enums FILE] [--errors FILE]
-//                                 [--check | --json]
+//                                 [--entry-points FILE] [--entry-header FILE] [--check | --json]
 //   --check  exit 1 if an output file differs from what the headers give (writes nothing)
 //   --json   print the parsed declarations as JSON on stdout (writes nothing); the tests use it
 //
@@ -477,15 +480,23 @@ function renderTypeScript(model) {
   out.push('/** Every function libtsvirt exports, in header order. */');
   out.push('export const abiFunctions = {');
   for (const f of model.functions) {
-    out.push(`  ${f.name}: {`);
-    out.push(`    header: ${q(f.header)},`);
-    out.push(`    result: ${q(f.result.koffi)},`);
-    out.push(`    parameters: ${parameterList(f.parameters)},`);
-    out.push('  },');
+    out.push(`  ${f.name}: { header: ${q(f.header)}, result: ${q(f.result.koffi)}, parameters: ${parameterList(f.parameters)} },`);
   }
   out.push('} as const satisfies Record<string, AbiPrototype>;');
   out.push('');
   out.push('export type AbiFunctionName = keyof typeof abiFunctions;');
+  out.push('');
+  out.push('/**');
+  out.push(' * The functions whose C entry point hands its arguments to the bridge (native/src/libvirt/entry_points.generated.c),');
+  out.push(' * in the order of their numbers: the shape of the result, and where each argument travels in abi_args');
+  out.push(' * (native/src/abi/abi_bridge.h): hN:kind handle N of that kind, sN string N, nN number N, pN pointer N.');
+  out.push(' */');
+  out.push('export const abiCalls = {');
+  for (const { f, result, args } of model.bridged) {
+    const list = args.map((a) => `${a.name}: ${q(a.slot + (a.kind ? `:${a.kind}` : ''))}`).join(', ');
+    out.push(`  ${f.name}: { result: ${q(result)}, args: { ${list} } },`);
+  }
+  out.push('} as const;');
   out.push('');
   out.push('/** Data symbols libtsvirt exports, with their koffi types. */');
   out.push('export const abiVariables = {');
@@ -540,6 +551,138 @@ function renderExports(model) {
   return names.sort().join('\n') + '\n';
 }
 
+// ---- the C entry points that hand their arguments to the bridge ----
+
+/**
+ * Public functions whose C entry point is written by hand in native/src/libvirt/; every other function
+ * of the headers gets a generated one (and so do all of virterror.h's, which are 'native').
+ *  - 'native': served by C alone, never by the drivers.
+ *  - 'published': answers from what the bridge published (abi_object.h, abi_job.h) when it can, else
+ *    calls the generated forwarder, named abi_bridged_<function>, which asks the drivers.
+ */
+const HAND_WRITTEN = {
+  virInitialize: 'native',
+  virDomainGetInfo: 'published',
+  virDomainGetState: 'published',
+  virDomainGetID: 'published',
+  virDomainGetUUID: 'published',
+  virDomainGetUUIDString: 'published',
+  virDomainIsActive: 'published',
+  virDomainIsPersistent: 'published',
+  virNetworkGetUUID: 'published',
+  virNetworkGetUUIDString: 'published',
+  virNetworkIsActive: 'published',
+  virNetworkIsPersistent: 'published',
+  virStoragePoolGetUUID: 'published',
+  virStoragePoolGetUUIDString: 'published',
+  virStoragePoolGetInfo: 'published',
+  virStoragePoolIsActive: 'published',
+  virStoragePoolIsPersistent: 'published',
+  virJobGetInfo: 'published',
+};
+
+/** The handle slot that keeps a `const char *` result (abi_handle.h: ABI_KEPT_*); the others keep it as
+ * their name (a connection its type, a job its operation). */
+const KEPT_SLOTS = { virStorageVolGetKey: 'ABI_KEPT_KEY' };
+
+/** How many of each kind of argument abi_args holds. */
+const SLOTS = { h: 2, s: 2, n: 3, p: 3 };
+
+/** What an integer result other than int is on failure: 0 for amounts (virDomainGetMaxMemory), else -1 as
+ * the type (virDomainGetID's (unsigned int)-1). */
+const FAILED_RESULTS = { 'unsigned long': '0' };
+
+const INTEGERS = new Set(['char', 'short', 'unsigned short', 'int', 'unsigned int', 'long', 'unsigned long', 'long long',
+  'unsigned long long', 'size_t', 'int8_t', 'unsigned char']);
+
+/** virStoragePool: 'storagePool' for TypeScript, ABI_KIND_STORAGE_POOL for C. */
+const handleKind = (type) => type.replace(/^vir/, '').replace(/^./, (c) => c.toLowerCase());
+const cKind = (kind) => `ABI_KIND_${kind.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+
+/** For every function the bridge serves: its result shape and the abi_args slot of each argument. */
+function bridgedFunctions(model) {
+  const handles = new Set(model.opaqueTypes.map((t) => t.name));
+  const handleOf = (koffi, stars) => {
+    const m = /^(\w+) (\*+)$/.exec(koffi);
+    return m && m[2].length === stars && handles.has(m[1]) ? handleKind(m[1]) : null;
+  };
+  return model.functions
+    .filter((f) => f.header !== 'virterror.h' && HAND_WRITTEN[f.name] !== 'native')
+    .map((f) => {
+      const used = { h: 0, s: 0, n: 0, p: 0 };
+      const args = f.parameters.map((p, i) => {
+        const kind = handleOf(p.koffi, 1);
+        // A `const char *` followed by its size_t length is bytes (virStreamSend's data), not a string.
+        const text = p.koffi === 'const char *' && f.parameters[i + 1]?.koffi !== 'size_t';
+        const letter = kind ? 'h' : text ? 's' : INTEGERS.has(p.koffi) ? 'n' : p.koffi.endsWith('*') ? 'p' : null;
+        if (!letter) fail(f.header, f.line, `${f.name}: the bridge cannot pass parameter ${p.name} of type ${p.c}`);
+        if (used[letter] === SLOTS[letter]) fail(f.header, f.line, `${f.name}: abi_args has no room for parameter ${p.name}`);
+        return { name: p.name, c: p.c, slot: `${letter}${used[letter]++}`, kind };
+      });
+      const r = f.result.koffi;
+      let result;
+      if (r === 'int' && f.parameters.some((p) => handleOf(p.koffi, 3))) result = 'list';
+      else if (INTEGERS.has(r) || r === 'void') result = 'int';
+      else if (handleOf(r, 1)) result = 'handle';
+      else if (r === 'char *' || r === 'const char *') result = 'string';
+      else if (r.endsWith('*')) result = 'pointer';
+      else fail(f.header, f.line, `${f.name}: the bridge cannot return ${f.result.c}`);
+      return { f, result, args, published: HAND_WRITTEN[f.name] === 'published' };
+    });
+}
+
+const C_GENERATED = '/* Generated by scripts/gen-abi.mjs from the headers of include/libvirt: do not edit. */';
+
+/** "type name" as C declares it: "const char *name", "char **const names", "int maxids". */
+const declare = (type, name) => (type.endsWith('*') ? `${type}${name}` : `${type} ${name}`);
+const signature = ({ f }, name = f.name) =>
+  declare(f.result.c, `${name}(${f.parameters.map((p) => declare(p.c, p.name)).join(', ') || 'void'})`);
+
+function renderEntryHeader(model) {
+  const out = [C_GENERATED, '', '/* clang-format off */', '#ifndef TSVIRT_ENTRY_POINTS_GENERATED_H', '#define TSVIRT_ENTRY_POINTS_GENERATED_H', '',
+    '#include "abi_handle.h"', '', '/* The public functions the bridge serves, in header order (their ABI_FN_* numbers). */',
+    '#define ABI_PUBLIC_FUNCTIONS(X) \\'];
+  let line = '   ';
+  for (const { f } of model.bridged) {
+    if (line.length + f.name.length + 4 > 110) {
+      out.push(`${line} \\`);
+      line = '   ';
+    }
+    line += ` X(${f.name})`;
+  }
+  out.push(line, '', '/* The bridge\'s half of the entry points written by hand (native/src/libvirt/). */');
+  for (const b of model.bridged.filter((b) => b.published)) out.push(`ABI_INTERNAL ${signature(b, `abi_bridged_${b.f.name}`)};`);
+  out.push('', '#endif', '');
+  return out.join('\n');
+}
+
+function renderEntryPoints(model) {
+  const out = [C_GENERATED, '', '/* clang-format off */', '#include "abi_bridge.h"', ''];
+  const SHAPES = { int: 'abi_int', list: 'abi_list', handle: 'abi_pointer', pointer: 'abi_pointer', string: 'abi_string' };
+  for (const b of model.bridged) {
+    const { f, result, args } = b;
+    const slots = { h: [], s: [], n: [], p: [] };
+    for (const a of args) {
+      const value = a.kind ? `{${cKind(a.kind)}, ${a.name}}` : a.slot[0] === 'p' ? `(void *)${a.name}` : a.name;
+      slots[a.slot[0]].push(value);
+    }
+    const fields = Object.entries({ handle: slots.h, str: slots.s, num: slots.n, ptr: slots.p })
+      .filter(([, values]) => values.length > 0)
+      .map(([field, values]) => `.${field} = {${values.join(', ')}}`);
+    const capacity = args.find((a) => a.slot[0] === 'n' && /^max[a-z]/.test(a.name));
+    if (capacity) fields.push(`.capacity = ${capacity.name}`);
+    const call = (shape, ...extra) => `${shape}(ABI_FN_${f.name}, &(abi_args){${fields.join(', ')}}${extra.map((e) => `, ${e}`).join('')})`;
+    let body;
+    if (f.result.koffi === 'void') body = `${call('abi_int')};`;
+    else if (f.result.koffi === 'const char *') body = `return ${call('abi_kept_string', KEPT_SLOTS[f.name] ?? 'ABI_KEPT_NAME')};`;
+    else if (result === 'int' && f.result.koffi !== 'int') body = `return (${f.result.c})${call('abi_number', FAILED_RESULTS[f.result.c] ?? '-1')};`;
+    else body = `return ${call(SHAPES[result])};`;
+    out.push(`${signature(b, b.published ? `abi_bridged_${f.name}` : f.name)} { ${body} }`);
+  }
+  out.push('');
+  return out.join('\n');
+}
+
 // ---- command line ----
 
 function main() {
@@ -550,6 +693,8 @@ function main() {
       exports: { type: 'string', default: join(repoRoot, 'native', 'exports.generated.txt') },
       enums: { type: 'string', default: join(repoRoot, 'src', 'ts', 'core', 'enums.generated.ts') },
       errors: { type: 'string', default: join(repoRoot, 'src', 'ts', 'errors', 'codes.ts') },
+      'entry-points': { type: 'string', default: join(repoRoot, 'native', 'src', 'libvirt', 'entry_points.generated.c') },
+      'entry-header': { type: 'string', default: join(repoRoot, 'native', 'src', 'libvirt', 'entry_points.generated.h') },
       check: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -560,11 +705,14 @@ function main() {
     process.stdout.write(JSON.stringify(model, null, 2) + '\n');
     return 0;
   }
+  model.bridged = bridgedFunctions(model);
   const outputs = [
     [resolve(options.ts), renderTypeScript(model)],
     [resolve(options.exports), renderExports(model)],
     [resolve(options.enums), renderEnums(model)],
     [resolve(options.errors), renderErrorCodes(model)],
+    [resolve(options['entry-points']), renderEntryPoints(model)],
+    [resolve(options['entry-header']), renderEntryHeader(model)],
   ];
   if (options.check) {
     const stale = outputs.filter(([path, text]) => !existsSync(path) || readFileSync(path, 'utf8') !== text);

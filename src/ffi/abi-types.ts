@@ -29,7 +29,7 @@ export const structTypes = Object.fromEntries(
 ) as Record<OutStruct, TypeObject>;
 
 /**
- * The dispatcher C calls for every operation (native/src/abi_bridge.h): the call to answer, the
+ * The dispatcher C calls for every operation (native/src/abi/abi_bridge.h): the call to answer, the
  * operation's number, whether the caller is a thread other than JavaScript's, then the arguments.
  */
 export const DispatcherType = koffi.proto(
@@ -37,10 +37,10 @@ export const DispatcherType = koffi.proto(
     ' int64_t n2, const char *s0, const char *s1, void *p0, void *p1, void *p2)',
 );
 
-/** Called by a thread that queued a call while the ring's server slept (native/src/abi_ring.h). */
+/** Called by a thread that queued a call while the ring's server slept (native/src/abi/abi_ring.h). */
 export const RingWakerType = koffi.proto('void abi_waker(void)');
 
-/** Called from the program's thread once its main() returned (native/src/abi_program.c). */
+/** Called from the program's thread once its main() returned (native/src/abi/abi_program.c). */
 export const ProgramDoneType = koffi.proto('void abi_program_done(int status)');
 
 /** A raw UUID (VIR_UUID_BUFLEN) and its text form with the NUL (VIR_UUID_STRING_BUFLEN). */

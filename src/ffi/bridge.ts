@@ -2,6 +2,7 @@ import koffi from 'koffi';
 import { ErrorDomain, errorDomainName } from '../ts/errors/index.js';
 import { VirJob } from '../ts/jobs/job.js';
 import { DispatcherType } from './abi-types.js';
+import type { Handlers } from './call.js';
 import { domainHandlers } from './dispatch-domain.js';
 import { hostHandlers } from './dispatch-host.js';
 import { jobHandlers } from './dispatch-job.js';
@@ -45,13 +46,14 @@ export function installBridge(): Bridge {
   const objects = new ObjectPublisher(abi, (object) => table.existing(object));
   const callbacks = new JobCallbacks(abi, table);
   const publisher = new JobPublisher(abi, table, callbacks);
-  const dispatcher = createDispatcher(abi, table, {
+  const handlers: Handlers = {
     ...hostHandlers,
     ...domainHandlers,
     ...networkHandlers,
     ...storageHandlers,
     ...jobHandlers(abi, table, callbacks),
-  });
+  };
+  const dispatcher = createDispatcher(abi, table, handlers);
 
   for (const domain of Object.values(ErrorDomain)) abi.setErrorDomainName(domain, errorDomainName(domain));
   // The ring first: once the bridge is ready, C threads may queue calls and wake this thread.

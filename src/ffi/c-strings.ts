@@ -1,4 +1,5 @@
 import { ErrorDomain, ErrorNumber, VirError, virError } from '../ts/errors/index.js';
+import type { Operation } from './call.js';
 import type { NativeAbi, Pointer } from './native-abi.js';
 
 /**
@@ -23,7 +24,7 @@ type StringKind = 'domain-xml' | 'network-xml' | 'pool-xml' | 'volume-xml' | 'pa
  * What each string argument is, per operation: [s0, s1]. Only a string that names what to look up ('lookup')
  * may go on as a stand-in; an operation missing here refuses such a string, so that no stand-in is ever kept.
  */
-export const STRING_KINDS: Record<string, readonly StringKind[]> = {
+export const STRING_KINDS: Partial<Record<Operation, readonly StringKind[]>> = {
   virGetVersion: ['lookup'],
   virConnectGetMaxVcpus: ['lookup'],
   virDomainLookupByName: ['lookup'],
@@ -64,16 +65,6 @@ export const STRING_KINDS: Record<string, readonly StringKind[]> = {
   virStorageVolCreateXMLFromJob: ['volume-xml'],
 };
 
-/** How many handle arguments an operation takes, where it is not one. */
-const HANDLES: Record<string, number> = {
-  virConnectOpen: 0,
-  virConnectOpenReadOnly: 0,
-  virConnectOpenAuth: 0,
-  virGetVersion: 0,
-  virStorageVolCreateXMLFrom: 2,
-  virStorageVolCreateXMLFromJob: 2,
-};
-
 /** libvirt's name for each kind of document parsed from a string, and the error domain it reports from. */
 const DOCUMENTS: Record<string, { name: string; domain: ErrorDomain }> = {
   'domain-xml': { name: 'domain_definition', domain: ErrorDomain.VIR_FROM_DOMAIN },
@@ -81,8 +72,6 @@ const DOCUMENTS: Record<string, { name: string; domain: ErrorDomain }> = {
   'pool-xml': { name: 'storage_pool_definition', domain: ErrorDomain.VIR_FROM_STORAGE },
   'volume-xml': { name: 'storage_volume_definition', domain: ErrorDomain.VIR_FROM_STORAGE },
 };
-
-const PATH_ARGS: Record<string, string> = { virDomainRestore: 'from', virDomainRestoreFlags: 'from', virDomainRestoreJob: 'from' };
 
 /** Text that stands for the caller's bytes until an error goes back to C. */
 interface Substitution {
@@ -102,22 +91,23 @@ export interface CheckedStrings {
 let standIns = 0;
 
 /**
- * Checks the decoded string arguments of a call; `handlesValid(n)` says whether the first n handle
- * arguments name live objects of their kind.
+ * Checks the decoded string arguments of a call, which the header names `names`; `handlesValid()` says
+ * whether its handle arguments name live objects of their kind.
  */
 export function checkCStrings(
   abi: NativeAbi,
   call: Pointer,
-  name: string,
+  name: Operation,
   strs: readonly (string | null)[],
-  handlesValid: (count: number) => boolean,
+  names: readonly string[],
+  handlesValid: () => boolean,
 ): CheckedStrings {
   const result: CheckedStrings = { strs: [...strs], substitutions: [] };
   if (!strs.some((s) => s !== null && s.includes('\uFFFD'))) return result;
   const invalid = strs.map((s, i) => (s !== null && s.includes('\uFFFD') ? invalidBytes(abi, call, i) : null));
   if (invalid.every((bytes) => bytes === null)) return result;
   // Bad handles are the entry point's to report, before anything about the strings.
-  if (!handlesValid(HANDLES[name] ?? 1)) return result;
+  if (!handlesValid()) return result;
 
   const substitutions: Substitution[] = [];
   const standIn = (bytes: Buffer): string => {
@@ -142,7 +132,7 @@ export function checkCStrings(
         virError(
           ErrorNumber.VIR_ERR_INVALID_ARG,
           ErrorDomain.VIR_FROM_DOMAIN,
-          `${PATH_ARGS[name] ?? 'to'} in ${name} must be valid UTF-8: tsvirt names files with text`,
+          `${names[i]} in ${name} must be valid UTF-8: tsvirt names files with text`,
         ),
       );
     if (kind === 'lookup') {

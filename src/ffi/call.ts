@@ -1,15 +1,68 @@
 import koffi, { type TypeObject } from 'koffi';
 import type { MaybePromise } from '../ts/drivers/driver.js';
+import type { VirConnect, VirDomain, VirNetwork, VirStoragePool, VirStorageVol } from '../ts/core/handles.js';
 import { ErrorDomain, ErrorNumber, VirError, virError } from '../ts/errors/index.js';
+import type { VirJob } from '../ts/jobs/job.js';
 import { mapResult } from '../ts/api/check.js';
+import { abiCalls } from './abi.generated.js';
 import type { Handled, HandleTable } from './handle-table.js';
 import type { NativeAbi, Pointer } from './native-abi.js';
 
 /**
- * One C call being served: its arguments as the entry point passed them (native/src/abi_bridge.h) and the
- * ways to answer it. A handler reads the arguments, calls the TypeScript entry point and writes the result
- * here; errors are thrown, as everywhere in tsvirt, and reach C as the thread's last error.
+ * One C call being served (native/src/abi/abi_bridge.h). Its handler gets the arguments by the names the
+ * header gives them, typed from their C types (Args), and returns the result, which the dispatcher writes for
+ * C by the shape of the function's C result; errors are thrown, as everywhere in tsvirt, and reach C as the
+ * thread's last error. The Call itself serves what only some functions need: waiting, out-parameters, arrays.
  */
+
+/** The bridge's own operations (abi_bridge.h: ABI_FUNCTIONS, after the public ones), described as gen-abi.mjs
+ * describes the public ones in abiCalls. */
+const bridgeCalls = {
+  abiJobCallbackDone: { result: 'int', args: { job: 'h0:job' } },
+} as const;
+
+/** Every operation the dispatcher serves: where its arguments travel and the shape of its result. */
+export const operations = { ...abiCalls, ...bridgeCalls };
+export type Operation = keyof typeof operations;
+
+/** The object behind each kind of handle argument (abiCalls's hN:kind). */
+interface HandleTypes {
+  connect: VirConnect;
+  domain: VirDomain;
+  network: VirNetwork;
+  storagePool: VirStoragePool;
+  storageVol: VirStorageVol;
+  job: VirJob;
+}
+
+/**
+ * An argument's type from its slot. The types are those of a well-behaved caller: a NULL string arrives as
+ * null and a NULL, freed or foreign handle as undefined, which the TypeScript entry point's checks report in
+ * libvirt's words (as they do for a JavaScript caller, who could pass anything).
+ */
+type ArgType<Slot> = Slot extends `h${number}:${infer Kind extends keyof HandleTypes}`
+  ? HandleTypes[Kind]
+  : Slot extends `s${number}`
+    ? string
+    : Slot extends `n${number}`
+      ? number
+      : Pointer | null;
+
+type Spec<F extends Operation> = (typeof operations)[F];
+export type Args<F extends Operation> = { -readonly [A in keyof Spec<F>['args']]: ArgType<Spec<F>['args'][A]> };
+
+/** What a handler returns, by the shape of the C result: an int (a boolean is 1 or 0; nothing leaves 0), a
+ * handle, a string, a new array of handles, or a raw pointer. */
+interface Results {
+  int: number | boolean | void;
+  handle: Handled | null;
+  string: string;
+  list: Handled[];
+  pointer: Pointer | null;
+}
+
+export type Handler<F extends Operation> = (args: Args<F>, call: Call) => MaybePromise<Results[Spec<F>['result']]>;
+export type Handlers = { [F in Operation]: Handler<F> };
 
 /** Thrown to fail the way libvirt fails when nothing recorded an error (its "cause is unknown" error). */
 export class UnreportedFailure extends Error {}
@@ -25,38 +78,9 @@ export class Call {
     /** True when the caller is not the JavaScript thread, so it may wait. */
     readonly foreign: boolean,
     private readonly ids: readonly number[],
-    private readonly nums: readonly (number | bigint)[],
-    private readonly strs: readonly (string | null)[],
-    private readonly ptrs: readonly (Pointer | null)[],
+    /** The array argument a list result goes to (pointer argument 0). */
+    private readonly array: Pointer | null,
   ) {}
-
-  // ---- arguments ----
-
-  /** The object behind handle argument i; undefined for a NULL, freed or foreign pointer, which the
-   * TypeScript entry point's check then reports in libvirt's words. */
-  handle(i: number): any {
-    return this.table.object(this.ids[i]!);
-  }
-
-  num(i: number): number {
-    return Number(this.nums[i]!);
-  }
-
-  /** String argument i, NULL as null. */
-  str(i: number): string | null {
-    return this.strs[i]!;
-  }
-
-  /** String argument i where the entry point wants a string: a NULL reaches its check (typed as a string,
-   * as a JavaScript caller could pass anything), which reports it in libvirt's words. */
-  text(i: number): string {
-    return this.strs[i] as string;
-  }
-
-  /** Pointer argument i: an out-parameter, a callback or its data. */
-  ptr(i: number): Pointer | null {
-    return this.ptrs[i]!;
-  }
 
   /** The objects this call named, which the call may have released. */
   subjects(): (Handled | undefined)[] {
@@ -71,74 +95,65 @@ export class Call {
     if (!this.foreign) throw waitRefused(this.name);
   }
 
-  // ---- results ----
-
-  setInt(value: MaybePromise<number>): MaybePromise<void> {
-    return mapResult(value, (n) => this.abi.setValue(this.pointer, n));
-  }
-
-  /** libvirt's tri-state predicates: 1 true, 0 false (-1 is the error the caller sees on failure). */
-  setBool(value: MaybePromise<boolean>): MaybePromise<void> {
-    return mapResult(value, (b) => this.abi.setValue(this.pointer, b ? 1 : 0));
-  }
-
-  /** A handle result: the object's C handle (NULL for null). */
-  setHandle(value: MaybePromise<Handled | null>): MaybePromise<void> {
-    return mapResult(value, (object) => this.abi.setPointer(this.pointer, object ? this.table.pointer(object) : null));
-  }
-
-  setRawPointer(pointer: Pointer | null): void {
-    this.abi.setPointer(this.pointer, pointer);
-  }
-
-  /** A string result, copied into C memory (for the caller to free, or for its handle to keep). */
-  setString(value: MaybePromise<string>): MaybePromise<void> {
-    return mapResult(value, (text) => {
-      if (this.abi.setString(this.pointer, text) < 0) throw outOfMemory();
+  /** Writes the handler's result for C, by the shape of the function's C result. */
+  answer(shape: keyof Results, value: MaybePromise<unknown>): MaybePromise<void> {
+    return mapResult(value, (result) => {
+      switch (shape) {
+        case 'int':
+          if (result !== undefined) this.abi.setValue(this.pointer, typeof result === 'boolean' ? Number(result) : (result as number));
+          return;
+        case 'handle':
+          return this.abi.setPointer(this.pointer, result ? this.table.pointer(result as Handled) : null);
+        case 'pointer':
+          return this.abi.setPointer(this.pointer, result as Pointer | null);
+        case 'string':
+          if (this.abi.setString(this.pointer, result as string) < 0) throw outOfMemory();
+          return;
+        case 'list':
+          return this.setList(result as Handled[]);
+      }
     });
   }
 
   /**
-   * A new array of handles for the caller, when it passed where to store one (pointer argument 0), and
-   * the count. Without one, the objects are only counted and let go.
+   * A new array of handles for the caller, when it passed where to store one, and the count. Without one,
+   * the objects are only counted and let go.
    */
-  setList(value: MaybePromise<Handled[]>): MaybePromise<void> {
-    return mapResult(value, (objects) => {
-      if (this.ptr(0) === null) {
-        for (const object of objects) {
-          object.unref();
-          this.table.sweep(object);
-        }
-      } else {
-        if (this.abi.setList(this.pointer, objects.length) < 0) throw outOfMemory();
-        objects.forEach((object, i) => this.abi.setListItem(this.pointer, i, this.table.pointer(object)));
+  private setList(objects: Handled[]): void {
+    if (this.array === null) {
+      for (const object of objects) {
+        object.unref();
+        this.table.sweep(object);
       }
-      this.abi.setValue(this.pointer, objects.length);
-    });
+    } else {
+      if (this.abi.setList(this.pointer, objects.length) < 0) throw outOfMemory();
+      objects.forEach((object, i) => this.abi.setListItem(this.pointer, i, this.table.pointer(object)));
+    }
+    this.abi.setValue(this.pointer, objects.length);
   }
 
-  /** Names into the caller's array (pointer argument 0, which C bounds), and their count. */
-  putNames(value: MaybePromise<string[]>): MaybePromise<void> {
+  /** Names into the caller's array (pointer argument 0, which C bounds); their count. */
+  putNames(value: MaybePromise<string[]>): MaybePromise<number> {
     return mapResult(value, (names) => {
       names.forEach((name, i) => {
         if (this.abi.putName(this.pointer, i, name) < 0) throw outOfMemory();
       });
-      this.abi.setValue(this.pointer, names.length);
+      return names.length;
     });
   }
 
-  /** Integers into the caller's array (pointer argument 0, which C bounds), and their count. */
-  putInts(value: MaybePromise<number[]>): MaybePromise<void> {
+  /** Integers into the caller's array (pointer argument 0, which C bounds); their count. */
+  putInts(value: MaybePromise<number[]>): MaybePromise<number> {
     return mapResult(value, (ints) => {
       ints.forEach((n, i) => this.abi.putInt(this.pointer, i, n));
-      this.abi.setValue(this.pointer, ints.length);
+      return ints.length;
     });
   }
+}
 
-  /** Writes value into the caller's memory at pointer argument i, as C type `type`. */
-  write(i: number, type: TypeObject | string, value: unknown): void {
-    koffi.encode(this.ptr(i), type, value);
-  }
+/** Writes value into the caller's memory at out, as C type `type`. */
+export function writeOut(out: Pointer | null, type: TypeObject | string, value: unknown): void {
+  koffi.encode(out, type, value);
 }
 
 /** What a call that would have to wait gets on the JavaScript thread. */
@@ -163,7 +178,3 @@ export function answeredLater(name: string): VirError {
 function outOfMemory(): VirError {
   return virError(ErrorNumber.VIR_ERR_NO_MEMORY, ErrorDomain.VIR_FROM_NONE);
 }
-
-/** Serves one operation: reads the call's arguments, calls the TypeScript entry point, writes the result. */
-export type Handler = (call: Call) => MaybePromise<void>;
-export type Handlers = Record<string, Handler>;

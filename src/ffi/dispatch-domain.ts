@@ -2,145 +2,145 @@ import { checkConnect, checkDomain, mapResult } from '../ts/api/check.js';
 import * as api from '../ts/api/domain.js';
 import { structTypes } from './abi-types.js';
 import { checkArray, checkOut, readRawUuid, writeRawUuid, writeUuidString } from './c-args.js';
-import type { Call, Handlers } from './call.js';
+import { writeOut, type Call, type Handlers } from './call.js';
 
 /** libvirt-domain.h, served by src/ts/api/domain.ts. */
 
 /** A function that waits for its job: its handle is checked first, as in libvirt, then the thread. */
-function waitingOnDomain(c: Call): void {
-  checkDomain(c.handle(0), c.name);
+function waitingOnDomain(c: Call, dom: unknown): void {
+  checkDomain(dom, c.name);
   c.mayWait();
 }
 
-function waitingOnConnect(c: Call, fn = c.name): void {
-  checkConnect(c.handle(0), fn);
+function waitingOnConnect(c: Call, conn: unknown, fn = c.name): void {
+  checkConnect(conn, fn);
   c.mayWait();
 }
 
-export const domainHandlers: Handlers = {
-  virConnectListDomains(c) {
-    checkConnect(c.handle(0), c.name);
-    checkArray(c, 'ids', 'maxids', c.num(0));
-    return c.putInts(api.virConnectListDomains(c.handle(0), c.num(0)));
+export const domainHandlers = {
+  virConnectListDomains({ conn, ids, maxids }, c) {
+    checkConnect(conn, c.name);
+    checkArray(c, { ids }, { maxids });
+    return c.putInts(api.virConnectListDomains(conn, maxids));
   },
-  virConnectNumOfDomains: (c) => c.setInt(api.virConnectNumOfDomains(c.handle(0))),
-  virDomainGetConnect: (c) => c.setHandle(api.virDomainGetConnect(c.handle(0))),
-  virDomainCreateXML(c) {
-    waitingOnConnect(c);
-    return c.setHandle(api.virDomainCreateXML(c.handle(0), c.text(0), c.num(0)));
+  virConnectNumOfDomains: ({ conn }) => api.virConnectNumOfDomains(conn),
+  virDomainGetConnect: ({ domain }) => api.virDomainGetConnect(domain),
+  virDomainCreateXML({ conn, xmlDesc, flags }, c) {
+    waitingOnConnect(c, conn);
+    return api.virDomainCreateXML(conn, xmlDesc, flags);
   },
-  virDomainLookupByName: (c) => c.setHandle(api.virDomainLookupByName(c.handle(0), c.text(0))),
-  virDomainLookupByID: (c) => c.setHandle(api.virDomainLookupByID(c.handle(0), c.num(0))),
-  virDomainLookupByUUID(c) {
-    checkConnect(c.handle(0), c.name);
-    checkOut(c, 0, 'uuid');
-    return c.setHandle(api.virDomainLookupByUUIDString(c.handle(0), readRawUuid(c, 0)));
+  virDomainLookupByName: ({ conn, name }) => api.virDomainLookupByName(conn, name),
+  virDomainLookupByID: ({ conn, id }) => api.virDomainLookupByID(conn, id),
+  virDomainLookupByUUID({ conn, uuid }, c) {
+    checkConnect(conn, c.name);
+    checkOut(c, { uuid });
+    return api.virDomainLookupByUUIDString(conn, readRawUuid(uuid));
   },
-  virDomainLookupByUUIDString: (c) => c.setHandle(api.virDomainLookupByUUIDString(c.handle(0), c.text(0))),
-  virDomainShutdown: (c) => c.setInt(api.virDomainShutdown(c.handle(0))),
-  virDomainShutdownFlags: (c) => c.setInt(api.virDomainShutdownFlags(c.handle(0), c.num(0))),
-  virDomainReboot: (c) => c.setInt(api.virDomainReboot(c.handle(0), c.num(0))),
-  virDomainDestroy: (c) => c.setInt(api.virDomainDestroy(c.handle(0))),
-  virDomainDestroyFlags: (c) => c.setInt(api.virDomainDestroyFlags(c.handle(0), c.num(0))),
-  virDomainRef: (c) => c.setInt(api.virDomainRef(c.handle(0))),
-  virDomainFree: (c) => c.setInt(api.virDomainFree(c.handle(0))),
-  virDomainSuspend: (c) => c.setInt(api.virDomainSuspend(c.handle(0))),
-  virDomainResume: (c) => c.setInt(api.virDomainResume(c.handle(0))),
-  virDomainSave(c) {
-    waitingOnDomain(c);
-    return c.setInt(api.virDomainSave(c.handle(0), c.text(0)));
+  virDomainLookupByUUIDString: ({ conn, uuid }) => api.virDomainLookupByUUIDString(conn, uuid),
+  virDomainShutdown: ({ domain }) => api.virDomainShutdown(domain),
+  virDomainShutdownFlags: ({ domain, flags }) => api.virDomainShutdownFlags(domain, flags),
+  virDomainReboot: ({ domain, flags }) => api.virDomainReboot(domain, flags),
+  virDomainDestroy: ({ domain }) => api.virDomainDestroy(domain),
+  virDomainDestroyFlags: ({ domain, flags }) => api.virDomainDestroyFlags(domain, flags),
+  virDomainRef: ({ domain }) => api.virDomainRef(domain),
+  virDomainFree: ({ domain }) => api.virDomainFree(domain),
+  virDomainSuspend: ({ domain }) => api.virDomainSuspend(domain),
+  virDomainResume: ({ domain }) => api.virDomainResume(domain),
+  virDomainSave({ domain, to }, c) {
+    waitingOnDomain(c, domain);
+    return api.virDomainSave(domain, to);
   },
-  virDomainSaveFlags(c) {
-    waitingOnDomain(c);
-    return c.setInt(api.virDomainSaveFlags(c.handle(0), c.text(0), c.str(1), c.num(0)));
+  virDomainSaveFlags({ domain, to, dxml, flags }, c) {
+    waitingOnDomain(c, domain);
+    return api.virDomainSaveFlags(domain, to, dxml, flags);
   },
-  virDomainRestore(c) {
-    waitingOnConnect(c);
-    return c.setInt(api.virDomainRestore(c.handle(0), c.text(0)));
+  virDomainRestore({ conn, from }, c) {
+    waitingOnConnect(c, conn);
+    return api.virDomainRestore(conn, from);
   },
-  virDomainRestoreFlags(c) {
-    waitingOnConnect(c);
-    return c.setInt(api.virDomainRestoreFlags(c.handle(0), c.text(0), c.str(1), c.num(0)));
+  virDomainRestoreFlags({ conn, from, dxml, flags }, c) {
+    waitingOnConnect(c, conn);
+    return api.virDomainRestoreFlags(conn, from, dxml, flags);
   },
-  virDomainHasManagedSaveImage: (c) => c.setBool(api.virDomainHasManagedSaveImage(c.handle(0), c.num(0))),
-  virDomainCoreDump(c) {
-    waitingOnDomain(c);
-    return c.setInt(api.virDomainCoreDump(c.handle(0), c.text(0), c.num(0)));
+  virDomainHasManagedSaveImage: ({ dom, flags }) => api.virDomainHasManagedSaveImage(dom, flags),
+  virDomainCoreDump({ domain, to, flags }, c) {
+    waitingOnDomain(c, domain);
+    return api.virDomainCoreDump(domain, to, flags);
   },
-  virDomainCoreDumpWithFormat(c) {
-    waitingOnDomain(c);
-    return c.setInt(api.virDomainCoreDumpWithFormat(c.handle(0), c.text(0), c.num(0), c.num(1)));
+  virDomainCoreDumpWithFormat({ domain, to, dumpformat, flags }, c) {
+    waitingOnDomain(c, domain);
+    return api.virDomainCoreDumpWithFormat(domain, to, dumpformat, flags);
   },
-  virDomainGetInfo(c) {
-    checkDomain(c.handle(0), c.name);
-    checkOut(c, 0, 'info');
-    return mapResult(api.virDomainGetInfo(c.handle(0)), (info) => c.write(0, structTypes.virDomainInfo, info));
+  virDomainGetInfo({ domain, info }, c) {
+    checkDomain(domain, c.name);
+    checkOut(c, { info });
+    return mapResult(api.virDomainGetInfo(domain), (value) => writeOut(info, structTypes.virDomainInfo, value));
   },
-  virDomainGetState(c) {
-    checkDomain(c.handle(0), c.name);
-    checkOut(c, 0, 'state');
-    return mapResult(api.virDomainGetState(c.handle(0), c.num(0)), ({ state, reason }) => {
-      c.write(0, 'int', state);
-      if (c.ptr(1) !== null) c.write(1, 'int', reason);
+  virDomainGetState({ domain, state, reason, flags }, c) {
+    checkDomain(domain, c.name);
+    checkOut(c, { state });
+    return mapResult(api.virDomainGetState(domain, flags), (value) => {
+      writeOut(state, 'int', value.state);
+      if (reason !== null) writeOut(reason, 'int', value.reason);
     });
   },
-  virDomainGetName: (c) => c.setString(api.virDomainGetName(c.handle(0))),
-  virDomainGetID: (c) => c.setInt(api.virDomainGetID(c.handle(0))),
-  virDomainGetUUID(c) {
-    checkDomain(c.handle(0), c.name);
-    checkOut(c, 0, 'uuid');
-    writeRawUuid(c, 0, api.virDomainGetUUIDString(c.handle(0)));
+  virDomainGetName: ({ domain }) => api.virDomainGetName(domain),
+  virDomainGetID: ({ domain }) => api.virDomainGetID(domain),
+  virDomainGetUUID({ domain, uuid }, c) {
+    checkDomain(domain, c.name);
+    checkOut(c, { uuid });
+    writeRawUuid(uuid, api.virDomainGetUUIDString(domain));
   },
-  virDomainGetUUIDString(c) {
-    checkDomain(c.handle(0), c.name);
-    checkOut(c, 0, 'buf');
-    writeUuidString(c, 0, api.virDomainGetUUIDString(c.handle(0)));
+  virDomainGetUUIDString({ domain, buf }, c) {
+    checkDomain(domain, c.name);
+    checkOut(c, { buf });
+    writeUuidString(buf, api.virDomainGetUUIDString(domain));
   },
-  virDomainGetOSType: (c) => c.setString(api.virDomainGetOSType(c.handle(0))),
-  virDomainGetMaxMemory: (c) => c.setInt(api.virDomainGetMaxMemory(c.handle(0))),
-  virDomainGetSecurityLabel(c) {
-    checkDomain(c.handle(0), c.name);
-    checkOut(c, 0, 'seclabel');
-    return mapResult(api.virDomainGetSecurityLabel(c.handle(0)), ({ label, enforcing }) =>
-      c.write(0, structTypes.virSecurityLabel, { label, enforcing: enforcing ? 1 : 0 }),
+  virDomainGetOSType: ({ domain }) => api.virDomainGetOSType(domain),
+  virDomainGetMaxMemory: ({ domain }) => api.virDomainGetMaxMemory(domain),
+  virDomainGetSecurityLabel({ domain, seclabel }, c) {
+    checkDomain(domain, c.name);
+    checkOut(c, { seclabel });
+    return mapResult(api.virDomainGetSecurityLabel(domain), ({ label, enforcing }) =>
+      writeOut(seclabel, structTypes.virSecurityLabel, { label, enforcing: enforcing ? 1 : 0 }),
     );
   },
-  virDomainGetXMLDesc: (c) => c.setString(api.virDomainGetXMLDesc(c.handle(0), c.num(0))),
-  virDomainDefineXML: (c) => c.setHandle(api.virDomainDefineXML(c.handle(0), c.text(0))),
-  virDomainDefineXMLFlags: (c) => c.setHandle(api.virDomainDefineXMLFlags(c.handle(0), c.text(0), c.num(0))),
-  virDomainUndefine: (c) => c.setInt(api.virDomainUndefine(c.handle(0))),
-  virDomainUndefineFlags: (c) => c.setInt(api.virDomainUndefineFlags(c.handle(0), c.num(0))),
-  virConnectNumOfDefinedDomains: (c) => c.setInt(api.virConnectNumOfDefinedDomains(c.handle(0))),
-  virConnectListDefinedDomains(c) {
-    checkConnect(c.handle(0), c.name);
-    checkArray(c, 'names', 'maxnames', c.num(0));
-    return c.putNames(api.virConnectListDefinedDomains(c.handle(0), c.num(0)));
+  virDomainGetXMLDesc: ({ domain, flags }) => api.virDomainGetXMLDesc(domain, flags),
+  virDomainDefineXML: ({ conn, xml }) => api.virDomainDefineXML(conn, xml),
+  virDomainDefineXMLFlags: ({ conn, xml, flags }) => api.virDomainDefineXMLFlags(conn, xml, flags),
+  virDomainUndefine: ({ domain }) => api.virDomainUndefine(domain),
+  virDomainUndefineFlags: ({ domain, flags }) => api.virDomainUndefineFlags(domain, flags),
+  virConnectNumOfDefinedDomains: ({ conn }) => api.virConnectNumOfDefinedDomains(conn),
+  virConnectListDefinedDomains({ conn, names, maxnames }, c) {
+    checkConnect(conn, c.name);
+    checkArray(c, { names }, { maxnames });
+    return c.putNames(api.virConnectListDefinedDomains(conn, maxnames));
   },
-  virConnectListAllDomains: (c) => c.setList(api.virConnectListAllDomains(c.handle(0), c.num(0))),
-  virDomainCreate(c) {
-    waitingOnDomain(c);
-    return c.setInt(api.virDomainCreate(c.handle(0)));
+  virConnectListAllDomains: ({ conn, flags }) => api.virConnectListAllDomains(conn, flags),
+  virDomainCreate({ domain }, c) {
+    waitingOnDomain(c, domain);
+    return api.virDomainCreate(domain);
   },
-  virDomainCreateWithFlags(c) {
-    waitingOnDomain(c);
-    return c.setInt(api.virDomainCreateWithFlags(c.handle(0), c.num(0)));
+  virDomainCreateWithFlags({ domain, flags }, c) {
+    waitingOnDomain(c, domain);
+    return api.virDomainCreateWithFlags(domain, flags);
   },
-  virDomainGetAutostart(c) {
-    checkDomain(c.handle(0), c.name);
-    checkOut(c, 0, 'autostart');
-    return mapResult(api.virDomainGetAutostart(c.handle(0)), (on) => c.write(0, 'int', on ? 1 : 0));
+  virDomainGetAutostart({ domain, autostart }, c) {
+    checkDomain(domain, c.name);
+    checkOut(c, { autostart });
+    return mapResult(api.virDomainGetAutostart(domain), (on) => writeOut(autostart, 'int', on ? 1 : 0));
   },
   // libvirt's virDomainCreateLinux is virDomainCreateXML under its first name, errors included.
-  virDomainCreateLinux(c) {
-    waitingOnConnect(c, 'virDomainCreateXML');
-    return c.setHandle(api.virDomainCreateXML(c.handle(0), c.text(0), c.num(0)));
+  virDomainCreateLinux({ conn, xmlDesc, flags }, c) {
+    waitingOnConnect(c, conn, 'virDomainCreateXML');
+    return api.virDomainCreateXML(conn, xmlDesc, flags);
   },
-  virDomainIsActive: (c) => c.setBool(api.virDomainIsActive(c.handle(0))),
-  virDomainIsPersistent: (c) => c.setBool(api.virDomainIsPersistent(c.handle(0))),
-  virDomainGetJobInfo(c) {
-    checkDomain(c.handle(0), c.name);
-    checkOut(c, 0, 'info');
-    return mapResult(api.virDomainGetJobInfo(c.handle(0)), (info) => c.write(0, structTypes.virDomainJobInfo, info));
+  virDomainIsActive: ({ dom }) => api.virDomainIsActive(dom),
+  virDomainIsPersistent: ({ dom }) => api.virDomainIsPersistent(dom),
+  virDomainGetJobInfo({ dom, info }, c) {
+    checkDomain(dom, c.name);
+    checkOut(c, { info });
+    return mapResult(api.virDomainGetJobInfo(dom), (value) => writeOut(info, structTypes.virDomainJobInfo, value));
   },
-  virDomainAbortJob: (c) => c.setInt(api.virDomainAbortJob(c.handle(0))),
-};
+  virDomainAbortJob: ({ dom }) => api.virDomainAbortJob(dom),
+} satisfies Partial<Handlers>;

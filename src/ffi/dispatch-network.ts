@@ -2,67 +2,67 @@ import { checkConnect, checkNetwork, mapResult } from '../ts/api/check.js';
 import * as api from '../ts/api/network.js';
 import { ErrorDomain } from '../ts/errors/index.js';
 import { checkArray, checkOut, readRawUuid, writeRawUuid, writeUuidString } from './c-args.js';
-import type { Handlers } from './call.js';
+import { writeOut, type Handlers } from './call.js';
 
 /** libvirt-network.h, served by src/ts/api/network.ts. Argument errors are VIR_FROM_NETWORK, as libvirt's. */
 const FROM = ErrorDomain.VIR_FROM_NETWORK;
 
-export const networkHandlers: Handlers = {
-  virNetworkGetConnect: (c) => c.setHandle(api.virNetworkGetConnect(c.handle(0))),
-  virConnectNumOfNetworks: (c) => c.setInt(api.virConnectNumOfNetworks(c.handle(0))),
-  virConnectListNetworks(c) {
-    checkConnect(c.handle(0), c.name, FROM);
-    checkArray(c, 'names', 'maxnames', c.num(0), FROM);
-    return c.putNames(api.virConnectListNetworks(c.handle(0), c.num(0)));
+export const networkHandlers = {
+  virNetworkGetConnect: ({ network }) => api.virNetworkGetConnect(network),
+  virConnectNumOfNetworks: ({ conn }) => api.virConnectNumOfNetworks(conn),
+  virConnectListNetworks({ conn, names, maxnames }, c) {
+    checkConnect(conn, c.name, FROM);
+    checkArray(c, { names }, { maxnames }, FROM);
+    return c.putNames(api.virConnectListNetworks(conn, maxnames));
   },
-  virConnectNumOfDefinedNetworks: (c) => c.setInt(api.virConnectNumOfDefinedNetworks(c.handle(0))),
-  virConnectListDefinedNetworks(c) {
-    checkConnect(c.handle(0), c.name, FROM);
-    checkArray(c, 'names', 'maxnames', c.num(0), FROM);
-    return c.putNames(api.virConnectListDefinedNetworks(c.handle(0), c.num(0)));
+  virConnectNumOfDefinedNetworks: ({ conn }) => api.virConnectNumOfDefinedNetworks(conn),
+  virConnectListDefinedNetworks({ conn, names, maxnames }, c) {
+    checkConnect(conn, c.name, FROM);
+    checkArray(c, { names }, { maxnames }, FROM);
+    return c.putNames(api.virConnectListDefinedNetworks(conn, maxnames));
   },
-  virConnectListAllNetworks: (c) => c.setList(api.virConnectListAllNetworks(c.handle(0), c.num(0))),
-  virNetworkLookupByName: (c) => c.setHandle(api.virNetworkLookupByName(c.handle(0), c.text(0))),
-  virNetworkLookupByUUID(c) {
-    checkConnect(c.handle(0), c.name, FROM);
-    checkOut(c, 0, 'uuid', FROM);
-    return c.setHandle(api.virNetworkLookupByUUIDString(c.handle(0), readRawUuid(c, 0)));
+  virConnectListAllNetworks: ({ conn, flags }) => api.virConnectListAllNetworks(conn, flags),
+  virNetworkLookupByName: ({ conn, name }) => api.virNetworkLookupByName(conn, name),
+  virNetworkLookupByUUID({ conn, uuid }, c) {
+    checkConnect(conn, c.name, FROM);
+    checkOut(c, { uuid }, FROM);
+    return api.virNetworkLookupByUUIDString(conn, readRawUuid(uuid));
   },
-  virNetworkLookupByUUIDString: (c) => c.setHandle(api.virNetworkLookupByUUIDString(c.handle(0), c.text(0))),
-  virNetworkCreateXML(c) {
-    checkConnect(c.handle(0), c.name, FROM);
+  virNetworkLookupByUUIDString: ({ conn, uuid }) => api.virNetworkLookupByUUIDString(conn, uuid),
+  virNetworkCreateXML({ conn, xmlDesc }, c) {
+    checkConnect(conn, c.name, FROM);
     c.mayWait();
-    return c.setHandle(api.virNetworkCreateXML(c.handle(0), c.text(0)));
+    return api.virNetworkCreateXML(conn, xmlDesc);
   },
-  virNetworkDefineXML: (c) => c.setHandle(api.virNetworkDefineXML(c.handle(0), c.text(0))),
-  virNetworkUndefine: (c) => c.setInt(api.virNetworkUndefine(c.handle(0))),
-  virNetworkCreate(c) {
-    checkNetwork(c.handle(0), c.name);
+  virNetworkDefineXML: ({ conn, xmlDesc }) => api.virNetworkDefineXML(conn, xmlDesc),
+  virNetworkUndefine: ({ network }) => api.virNetworkUndefine(network),
+  virNetworkCreate({ network }, c) {
+    checkNetwork(network, c.name);
     c.mayWait();
-    return c.setInt(api.virNetworkCreate(c.handle(0)));
+    return api.virNetworkCreate(network);
   },
-  virNetworkDestroy: (c) => c.setInt(api.virNetworkDestroy(c.handle(0))),
-  virNetworkRef: (c) => c.setInt(api.virNetworkRef(c.handle(0))),
-  virNetworkFree: (c) => c.setInt(api.virNetworkFree(c.handle(0))),
-  virNetworkGetName: (c) => c.setString(api.virNetworkGetName(c.handle(0))),
-  virNetworkGetUUID(c) {
-    checkNetwork(c.handle(0), c.name);
-    checkOut(c, 0, 'uuid', FROM);
-    writeRawUuid(c, 0, api.virNetworkGetUUIDString(c.handle(0)));
+  virNetworkDestroy: ({ network }) => api.virNetworkDestroy(network),
+  virNetworkRef: ({ network }) => api.virNetworkRef(network),
+  virNetworkFree: ({ network }) => api.virNetworkFree(network),
+  virNetworkGetName: ({ network }) => api.virNetworkGetName(network),
+  virNetworkGetUUID({ network, uuid }, c) {
+    checkNetwork(network, c.name);
+    checkOut(c, { uuid }, FROM);
+    writeRawUuid(uuid, api.virNetworkGetUUIDString(network));
   },
-  virNetworkGetUUIDString(c) {
-    checkNetwork(c.handle(0), c.name);
-    checkOut(c, 0, 'buf', FROM);
-    writeUuidString(c, 0, api.virNetworkGetUUIDString(c.handle(0)));
+  virNetworkGetUUIDString({ network, buf }, c) {
+    checkNetwork(network, c.name);
+    checkOut(c, { buf }, FROM);
+    writeUuidString(buf, api.virNetworkGetUUIDString(network));
   },
-  virNetworkGetXMLDesc: (c) => c.setString(api.virNetworkGetXMLDesc(c.handle(0), c.num(0))),
-  virNetworkGetBridgeName: (c) => c.setString(api.virNetworkGetBridgeName(c.handle(0))),
-  virNetworkGetAutostart(c) {
-    checkNetwork(c.handle(0), c.name);
-    checkOut(c, 0, 'autostart', FROM);
-    return mapResult(api.virNetworkGetAutostart(c.handle(0)), (on) => c.write(0, 'int', on ? 1 : 0));
+  virNetworkGetXMLDesc: ({ network, flags }) => api.virNetworkGetXMLDesc(network, flags),
+  virNetworkGetBridgeName: ({ network }) => api.virNetworkGetBridgeName(network),
+  virNetworkGetAutostart({ network, autostart }, c) {
+    checkNetwork(network, c.name);
+    checkOut(c, { autostart }, FROM);
+    return mapResult(api.virNetworkGetAutostart(network), (on) => writeOut(autostart, 'int', on ? 1 : 0));
   },
-  virNetworkSetAutostart: (c) => c.setInt(api.virNetworkSetAutostart(c.handle(0), c.num(0))),
-  virNetworkIsActive: (c) => c.setBool(api.virNetworkIsActive(c.handle(0))),
-  virNetworkIsPersistent: (c) => c.setBool(api.virNetworkIsPersistent(c.handle(0))),
-};
+  virNetworkSetAutostart: ({ network, autostart }) => api.virNetworkSetAutostart(network, autostart),
+  virNetworkIsActive: ({ net }) => api.virNetworkIsActive(net),
+  virNetworkIsPersistent: ({ net }) => api.virNetworkIsPersistent(net),
+} satisfies Partial<Handlers>;

@@ -4,125 +4,126 @@ import * as api from '../ts/api/storage.js';
 import { ErrorDomain } from '../ts/errors/index.js';
 import { structTypes } from './abi-types.js';
 import { checkArray, checkOut, readRawUuid, writeRawUuid, writeUuidString } from './c-args.js';
-import type { Call, Handlers } from './call.js';
+import { writeOut, type Call, type Handlers } from './call.js';
 
 /** libvirt-storage.h, served by src/ts/api/storage.ts. Argument errors are VIR_FROM_STORAGE, as libvirt's. */
 const FROM = ErrorDomain.VIR_FROM_STORAGE;
 
 /** A function that waits for its job: its handle is checked first, as in libvirt, then the thread. */
-function waitingOnPool(c: Call): void {
-  checkStoragePool(c.handle(0), c.name);
+function waitingOnPool(c: Call, pool: unknown): void {
+  checkStoragePool(pool, c.name);
   c.mayWait();
 }
 
-function waitingOnVolume(c: Call): void {
-  checkStorageVol(c.handle(0), c.name);
+function waitingOnVolume(c: Call, vol: unknown): void {
+  checkStorageVol(vol, c.name);
   c.mayWait();
 }
 
-export const storageHandlers: Handlers = {
+export const storageHandlers = {
   // ---- pools ----
-  virStoragePoolGetConnect: (c) => c.setHandle(api.virStoragePoolGetConnect(c.handle(0))),
-  virConnectNumOfStoragePools: (c) => c.setInt(api.virConnectNumOfStoragePools(c.handle(0))),
-  virConnectListStoragePools(c) {
-    checkConnect(c.handle(0), c.name, FROM);
-    checkArray(c, 'names', 'maxnames', c.num(0), FROM);
-    return c.putNames(api.virConnectListStoragePools(c.handle(0), c.num(0)));
+  virStoragePoolGetConnect: ({ pool }) => api.virStoragePoolGetConnect(pool),
+  virConnectNumOfStoragePools: ({ conn }) => api.virConnectNumOfStoragePools(conn),
+  virConnectListStoragePools({ conn, names, maxnames }, c) {
+    checkConnect(conn, c.name, FROM);
+    checkArray(c, { names }, { maxnames }, FROM);
+    return c.putNames(api.virConnectListStoragePools(conn, maxnames));
   },
-  virConnectNumOfDefinedStoragePools: (c) => c.setInt(api.virConnectNumOfDefinedStoragePools(c.handle(0))),
-  virConnectListDefinedStoragePools(c) {
-    checkConnect(c.handle(0), c.name, FROM);
-    checkArray(c, 'names', 'maxnames', c.num(0), FROM);
-    return c.putNames(api.virConnectListDefinedStoragePools(c.handle(0), c.num(0)));
+  virConnectNumOfDefinedStoragePools: ({ conn }) => api.virConnectNumOfDefinedStoragePools(conn),
+  virConnectListDefinedStoragePools({ conn, names, maxnames }, c) {
+    checkConnect(conn, c.name, FROM);
+    checkArray(c, { names }, { maxnames }, FROM);
+    return c.putNames(api.virConnectListDefinedStoragePools(conn, maxnames));
   },
-  virConnectListAllStoragePools: (c) => c.setList(api.virConnectListAllStoragePools(c.handle(0), c.num(0))),
-  virStoragePoolLookupByName: (c) => c.setHandle(api.virStoragePoolLookupByName(c.handle(0), c.text(0))),
-  virStoragePoolLookupByUUID(c) {
-    checkConnect(c.handle(0), c.name, FROM);
-    checkOut(c, 0, 'uuid', FROM);
-    return c.setHandle(api.virStoragePoolLookupByUUIDString(c.handle(0), readRawUuid(c, 0)));
+  virConnectListAllStoragePools: ({ conn, flags }) => api.virConnectListAllStoragePools(conn, flags),
+  virStoragePoolLookupByName: ({ conn, name }) => api.virStoragePoolLookupByName(conn, name),
+  virStoragePoolLookupByUUID({ conn, uuid }, c) {
+    checkConnect(conn, c.name, FROM);
+    checkOut(c, { uuid }, FROM);
+    return api.virStoragePoolLookupByUUIDString(conn, readRawUuid(uuid));
   },
-  virStoragePoolLookupByUUIDString: (c) => c.setHandle(api.virStoragePoolLookupByUUIDString(c.handle(0), c.text(0))),
-  virStoragePoolLookupByVolume: (c) => c.setHandle(api.virStoragePoolLookupByVolume(c.handle(0))),
-  virStoragePoolCreateXML: (c) => c.setHandle(api.virStoragePoolCreateXML(c.handle(0), c.text(0), c.num(0))),
-  virStoragePoolDefineXML: (c) => c.setHandle(api.virStoragePoolDefineXML(c.handle(0), c.text(0), c.num(0))),
-  virStoragePoolBuild: (c) => c.setInt(api.virStoragePoolBuild(c.handle(0), c.num(0))),
-  virStoragePoolUndefine: (c) => c.setInt(api.virStoragePoolUndefine(c.handle(0))),
-  virStoragePoolCreate: (c) => c.setInt(api.virStoragePoolCreate(c.handle(0), c.num(0))),
-  virStoragePoolDestroy: (c) => c.setInt(api.virStoragePoolDestroy(c.handle(0))),
-  virStoragePoolDelete: (c) => c.setInt(api.virStoragePoolDelete(c.handle(0), c.num(0))),
-  virStoragePoolRef: (c) => c.setInt(api.virStoragePoolRef(c.handle(0))),
-  virStoragePoolFree: (c) => c.setInt(api.virStoragePoolFree(c.handle(0))),
-  virStoragePoolRefresh: (c) => c.setInt(api.virStoragePoolRefresh(c.handle(0), c.num(0))),
-  virStoragePoolGetName: (c) => c.setString(api.virStoragePoolGetName(c.handle(0))),
-  virStoragePoolGetUUID(c) {
-    checkStoragePool(c.handle(0), c.name);
-    checkOut(c, 0, 'uuid', FROM);
-    writeRawUuid(c, 0, api.virStoragePoolGetUUIDString(c.handle(0)));
+  virStoragePoolLookupByUUIDString: ({ conn, uuid }) => api.virStoragePoolLookupByUUIDString(conn, uuid),
+  virStoragePoolLookupByVolume: ({ vol }) => api.virStoragePoolLookupByVolume(vol),
+  virStoragePoolCreateXML: ({ conn, xmlDesc, flags }) => api.virStoragePoolCreateXML(conn, xmlDesc, flags),
+  virStoragePoolDefineXML: ({ conn, xmlDesc, flags }) => api.virStoragePoolDefineXML(conn, xmlDesc, flags),
+  virStoragePoolBuild: ({ pool, flags }) => api.virStoragePoolBuild(pool, flags),
+  virStoragePoolUndefine: ({ pool }) => api.virStoragePoolUndefine(pool),
+  virStoragePoolCreate: ({ pool, flags }) => api.virStoragePoolCreate(pool, flags),
+  virStoragePoolDestroy: ({ pool }) => api.virStoragePoolDestroy(pool),
+  virStoragePoolDelete: ({ pool, flags }) => api.virStoragePoolDelete(pool, flags),
+  virStoragePoolRef: ({ pool }) => api.virStoragePoolRef(pool),
+  virStoragePoolFree: ({ pool }) => api.virStoragePoolFree(pool),
+  virStoragePoolRefresh: ({ pool, flags }) => api.virStoragePoolRefresh(pool, flags),
+  virStoragePoolGetName: ({ pool }) => api.virStoragePoolGetName(pool),
+  virStoragePoolGetUUID({ pool, uuid }, c) {
+    checkStoragePool(pool, c.name);
+    checkOut(c, { uuid }, FROM);
+    writeRawUuid(uuid, api.virStoragePoolGetUUIDString(pool));
   },
-  virStoragePoolGetUUIDString(c) {
-    checkStoragePool(c.handle(0), c.name);
-    checkOut(c, 0, 'buf', FROM);
-    writeUuidString(c, 0, api.virStoragePoolGetUUIDString(c.handle(0)));
+  virStoragePoolGetUUIDString({ pool, buf }, c) {
+    checkStoragePool(pool, c.name);
+    checkOut(c, { buf }, FROM);
+    writeUuidString(buf, api.virStoragePoolGetUUIDString(pool));
   },
-  virStoragePoolGetInfo(c) {
-    checkStoragePool(c.handle(0), c.name);
-    checkOut(c, 0, 'info', FROM);
-    return mapResult(api.virStoragePoolGetInfo(c.handle(0)), (info) => c.write(0, structTypes.virStoragePoolInfo, info));
+  // libvirt's header calls this pool `vol` (and virStorageVolGetXMLDesc's volume `pool`); ours follows it.
+  virStoragePoolGetInfo({ vol: pool, info }, c) {
+    checkStoragePool(pool, c.name);
+    checkOut(c, { info }, FROM);
+    return mapResult(api.virStoragePoolGetInfo(pool), (value) => writeOut(info, structTypes.virStoragePoolInfo, value));
   },
-  virStoragePoolGetXMLDesc: (c) => c.setString(api.virStoragePoolGetXMLDesc(c.handle(0), c.num(0))),
-  virStoragePoolGetAutostart(c) {
-    checkStoragePool(c.handle(0), c.name);
-    checkOut(c, 0, 'autostart', FROM);
-    return mapResult(api.virStoragePoolGetAutostart(c.handle(0)), (on) => c.write(0, 'int', on ? 1 : 0));
+  virStoragePoolGetXMLDesc: ({ pool, flags }) => api.virStoragePoolGetXMLDesc(pool, flags),
+  virStoragePoolGetAutostart({ pool, autostart }, c) {
+    checkStoragePool(pool, c.name);
+    checkOut(c, { autostart }, FROM);
+    return mapResult(api.virStoragePoolGetAutostart(pool), (on) => writeOut(autostart, 'int', on ? 1 : 0));
   },
-  virStoragePoolNumOfVolumes: (c) => c.setInt(api.virStoragePoolNumOfVolumes(c.handle(0))),
-  virStoragePoolListVolumes(c) {
-    checkStoragePool(c.handle(0), c.name);
-    checkArray(c, 'names', 'maxnames', c.num(0), FROM);
-    return c.putNames(api.virStoragePoolListVolumes(c.handle(0), c.num(0)));
+  virStoragePoolNumOfVolumes: ({ pool }) => api.virStoragePoolNumOfVolumes(pool),
+  virStoragePoolListVolumes({ pool, names, maxnames }, c) {
+    checkStoragePool(pool, c.name);
+    checkArray(c, { names }, { maxnames }, FROM);
+    return c.putNames(api.virStoragePoolListVolumes(pool, maxnames));
   },
-  virStoragePoolListAllVolumes: (c) => c.setList(api.virStoragePoolListAllVolumes(c.handle(0), c.num(0))),
-  virStoragePoolIsActive: (c) => c.setBool(api.virStoragePoolIsActive(c.handle(0))),
-  virStoragePoolIsPersistent: (c) => c.setBool(api.virStoragePoolIsPersistent(c.handle(0))),
+  virStoragePoolListAllVolumes: ({ pool, flags }) => api.virStoragePoolListAllVolumes(pool, flags),
+  virStoragePoolIsActive: ({ pool }) => api.virStoragePoolIsActive(pool),
+  virStoragePoolIsPersistent: ({ pool }) => api.virStoragePoolIsPersistent(pool),
 
   // ---- volumes ----
-  virStorageVolGetConnect: (c) => c.setHandle(api.virStorageVolGetConnect(c.handle(0))),
-  virStorageVolLookupByName: (c) => c.setHandle(api.virStorageVolLookupByName(c.handle(0), c.text(0))),
-  virStorageVolLookupByKey: (c) => c.setHandle(api.virStorageVolLookupByKey(c.handle(0), c.text(0))),
-  virStorageVolLookupByPath: (c) => c.setHandle(api.virStorageVolLookupByPath(c.handle(0), c.text(0))),
-  virStorageVolGetName: (c) => c.setString(api.virStorageVolGetName(c.handle(0))),
-  virStorageVolGetKey: (c) => c.setString(api.virStorageVolGetKey(c.handle(0))),
-  virStorageVolCreateXML(c) {
-    waitingOnPool(c);
-    return c.setHandle(api.virStorageVolCreateXML(c.handle(0), c.text(0), c.num(0)));
+  virStorageVolGetConnect: ({ vol }) => api.virStorageVolGetConnect(vol),
+  virStorageVolLookupByName: ({ pool, name }) => api.virStorageVolLookupByName(pool, name),
+  virStorageVolLookupByKey: ({ conn, key }) => api.virStorageVolLookupByKey(conn, key),
+  virStorageVolLookupByPath: ({ conn, path }) => api.virStorageVolLookupByPath(conn, path),
+  virStorageVolGetName: ({ vol }) => api.virStorageVolGetName(vol),
+  virStorageVolGetKey: ({ vol }) => api.virStorageVolGetKey(vol),
+  virStorageVolCreateXML({ pool, xmldesc, flags }, c) {
+    waitingOnPool(c, pool);
+    return api.virStorageVolCreateXML(pool, xmldesc, flags);
   },
-  virStorageVolCreateXMLFrom(c) {
-    waitingOnPool(c);
-    return c.setHandle(api.virStorageVolCreateXMLFrom(c.handle(0), c.text(0), c.handle(1), c.num(0)));
+  virStorageVolCreateXMLFrom({ pool, xmldesc, clonevol, flags }, c) {
+    waitingOnPool(c, pool);
+    return api.virStorageVolCreateXMLFrom(pool, xmldesc, clonevol, flags);
   },
-  virStorageVolDelete: (c) => c.setInt(api.virStorageVolDelete(c.handle(0), c.num(0))),
-  virStorageVolWipe(c) {
-    waitingOnVolume(c);
-    return c.setInt(api.virStorageVolWipe(c.handle(0), c.num(0)));
+  virStorageVolDelete: ({ vol, flags }) => api.virStorageVolDelete(vol, flags),
+  virStorageVolWipe({ vol, flags }, c) {
+    waitingOnVolume(c, vol);
+    return api.virStorageVolWipe(vol, flags);
   },
-  virStorageVolWipePattern(c) {
-    waitingOnVolume(c);
-    return c.setInt(api.virStorageVolWipePattern(c.handle(0), c.num(0), c.num(1)));
+  virStorageVolWipePattern({ vol, algorithm, flags }, c) {
+    waitingOnVolume(c, vol);
+    return api.virStorageVolWipePattern(vol, algorithm, flags);
   },
-  virStorageVolRef: (c) => c.setInt(api.virStorageVolRef(c.handle(0))),
-  virStorageVolFree: (c) => c.setInt(api.virStorageVolFree(c.handle(0))),
-  virStorageVolGetInfo(c) {
-    checkStorageVol(c.handle(0), c.name);
-    checkOut(c, 0, 'info', FROM);
-    return mapResult(api.virStorageVolGetInfo(c.handle(0)), (info) => c.write(0, structTypes.virStorageVolInfo, info));
+  virStorageVolRef: ({ vol }) => api.virStorageVolRef(vol),
+  virStorageVolFree: ({ vol }) => api.virStorageVolFree(vol),
+  virStorageVolGetInfo({ vol, info }, c) {
+    checkStorageVol(vol, c.name);
+    checkOut(c, { info }, FROM);
+    return mapResult(api.virStorageVolGetInfo(vol), (value) => writeOut(info, structTypes.virStorageVolInfo, value));
   },
-  virStorageVolGetXMLDesc: (c) => c.setString(api.virStorageVolGetXMLDesc(c.handle(0), c.num(0))),
-  virStorageVolGetPath: (c) => c.setString(api.virStorageVolGetPath(c.handle(0))),
-  virStorageVolResize(c) {
+  virStorageVolGetXMLDesc: ({ pool: vol, flags }) => api.virStorageVolGetXMLDesc(vol, flags),
+  virStorageVolGetPath: ({ vol }) => api.virStorageVolGetPath(vol),
+  virStorageVolResize({ vol, capacity, flags }, c) {
     // Preallocating writes the grown range, so a driver may complete it later: like the blocking functions,
     // it is refused on the JavaScript thread before anything starts.
-    if (c.num(1) & virStorageVolResizeFlags.VIR_STORAGE_VOL_RESIZE_ALLOCATE) waitingOnVolume(c);
-    return c.setInt(api.virStorageVolResize(c.handle(0), c.num(0), c.num(1)));
+    if (flags & virStorageVolResizeFlags.VIR_STORAGE_VOL_RESIZE_ALLOCATE) waitingOnVolume(c, vol);
+    return api.virStorageVolResize(vol, capacity, flags);
   },
-};
+} satisfies Partial<Handlers>;

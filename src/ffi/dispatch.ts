@@ -1,11 +1,11 @@
 import { toVirError } from '../ts/errors/index.js';
-import { answeredLater, Call, UnreportedFailure, type Handler, type Handlers } from './call.js';
+import { answeredLater, Call, operations, UnreportedFailure, type Args, type Handlers, type Operation } from './call.js';
 import { checkCStrings, withCallerBytes, type CheckedStrings } from './c-strings.js';
 import type { HandleTable } from './handle-table.js';
 import { holdEventLoop } from './keep-alive.js';
 import type { NativeAbi, Pointer } from './native-abi.js';
 
-/** The dispatcher's answers (native/src/abi_bridge.h). 0 is not among them: koffi returns 0 to C when a
+/** The dispatcher's answers (native/src/abi/abi_bridge.h). 0 is not among them: koffi returns 0 to C when a
  * callback throws (ENGINEERING.md, koffi rule 4), which C then takes for a failure. */
 const ABI_FAILED = -1;
 const ABI_DONE = 1;
@@ -27,22 +27,47 @@ export type Dispatcher = (
   p2: Pointer | null,
 ) => number;
 
+/** An operation as the dispatcher serves it: its handler, the shape of its result, and where each of its
+ * arguments is among the dispatcher's parameters. */
+interface Served {
+  readonly name: Operation;
+  readonly handler: (args: Args<Operation>, call: Call) => unknown;
+  readonly result: (typeof operations)[Operation]['result'];
+  readonly args: readonly { readonly name: string; readonly kind: 'h' | 's' | 'n' | 'p'; readonly index: number }[];
+  /** The names of its string arguments, in order, and how many handles it takes. */
+  readonly strings: readonly string[];
+  readonly handles: number;
+}
+
 /**
- * Maps the C operations (native/src/abi_functions.h, by name) to their handlers. A C operation without a
- * handler, or a handler without an operation, means the two sides drifted apart: refuse to start.
+ * Maps the C operations (numbered in native/src/abi/abi_bridge.h, named by the bridge) to their handlers.
+ * A C operation without a handler means the two sides drifted apart: refuse to start.
  */
-function resolve(abi: NativeAbi, handlers: Handlers): { name: string; handler: Handler }[] {
-  const table: { name: string; handler: Handler }[] = [];
+function resolve(abi: NativeAbi, handlers: Handlers): Served[] {
+  const table: Served[] = [];
   for (let fn = 0; ; fn++) {
-    const name = abi.functionName(fn);
+    const name = abi.functionName(fn) as Operation | null;
     if (name === null) break;
-    const handler = handlers[name];
+    if (!Object.hasOwn(operations, name)) throw new Error(`tsvirt's C ABI serves ${name}, which abi.generated.ts does not describe`);
+    const { result, args } = operations[name];
+    const decoded = Object.entries(args).map(([arg, slot]: [string, string]) => ({
+      name: arg,
+      kind: slot[0] as 'h' | 's' | 'n' | 'p',
+      index: Number(slot[1]),
+    }));
+    const handler = handlers[name] as Served['handler'] | undefined;
     if (!handler) throw new Error(`tsvirt's C ABI has no handler for ${name}`);
-    table.push({ name, handler });
+    table.push({
+      name,
+      handler,
+      result,
+      args: decoded,
+      strings: decoded.filter((arg) => arg.kind === 's').map((arg) => arg.name),
+      handles: decoded.filter((arg) => arg.kind === 'h').length,
+    });
   }
-  const served = new Set(table.map((entry) => entry.name));
-  const stale = Object.keys(handlers).filter((name) => !served.has(name));
-  if (stale.length > 0) throw new Error(`tsvirt's C ABI has handlers for unknown operations: ${stale.join(', ')}`);
+  const missing = Object.keys(operations).filter((name) => !table.some((entry) => entry.name === name));
+  if (missing.length > 0) throw new Error(`tsvirt's C ABI does not serve ${missing.join(', ')}: rebuild the native library`);
   return table;
 }
 
@@ -65,17 +90,18 @@ function report(abi: NativeAbi, call: Pointer, err: unknown, strings?: CheckedSt
  * escapes.
  */
 export function createDispatcher(abi: NativeAbi, table: HandleTable, handlers: Handlers): Dispatcher {
-  const operations = resolve(abi, handlers);
+  const served = resolve(abi, handlers);
   // The handles a call named may have lost their last reference in it.
   const sweep = (call: Call) => call.subjects().forEach((object) => table.sweep(object));
 
   return (pointer, fn, foreign, h0, h1, n0, n1, n2, s0, s1, p0, p1, p2) => {
-    const operation = operations[fn];
+    const operation = served[fn];
     if (!operation) return ABI_FAILED;
+    const ids = [h0, h1];
     let strings: CheckedStrings | undefined;
     try {
-      strings = checkCStrings(abi, pointer, operation.name, [s0, s1], (count) =>
-        [h0, h1].slice(0, count).every((id) => table.object(id) !== undefined),
+      strings = checkCStrings(abi, pointer, operation.name, [s0, s1], operation.strings, () =>
+        ids.slice(0, operation.handles).every((id) => table.object(id) !== undefined),
       );
     } catch (err) {
       report(abi, pointer, err);
@@ -85,9 +111,16 @@ export function createDispatcher(abi: NativeAbi, table: HandleTable, handlers: H
       report(abi, pointer, strings.error, strings);
       return ABI_FAILED;
     }
-    const call = new Call(abi, table, pointer, operation.name, foreign !== 0, [h0, h1], [n0, n1, n2], strings.strs, [p0, p1, p2]);
+    const call = new Call(abi, table, pointer, operation.name, foreign !== 0, ids, p0);
+    const args: Record<string, unknown> = {};
+    for (const { name, kind, index } of operation.args) {
+      if (kind === 'h') args[name] = table.object(ids[index]!);
+      else if (kind === 's') args[name] = strings.strs[index];
+      else if (kind === 'n') args[name] = Number(index === 0 ? n0 : index === 1 ? n1 : n2);
+      else args[name] = index === 0 ? p0 : index === 1 ? p1 : p2;
+    }
     try {
-      const result = operation.handler(call);
+      const result = call.answer(operation.result, operation.handler(args as Args<Operation>, call) as never);
       if (!(result instanceof Promise)) {
         sweep(call);
         return ABI_DONE;

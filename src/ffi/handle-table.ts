@@ -3,7 +3,7 @@ import { ErrorDomain, ErrorNumber, virError } from '../ts/errors/index.js';
 import { VirJob } from '../ts/jobs/job.js';
 import type { NativeAbi, Pointer } from './native-abi.js';
 
-/** abi_kind (native/src/abi_handle.h). */
+/** abi_kind (native/src/abi/abi_handle.h). */
 export const HandleKind = { CONNECT: 0, DOMAIN: 1, NETWORK: 2, STORAGE_POOL: 3, STORAGE_VOL: 4, JOB: 5 } as const;
 
 /** The objects C gets handles for. */
@@ -31,7 +31,7 @@ function kindOf(object: Handled): number {
 }
 
 /**
- * The JavaScript half of the C handles (native/src/abi_handle.h): one C handle per object, so C sees the
+ * The JavaScript half of the C handles (native/src/abi/abi_handle.h): one C handle per object, so C sees the
  * same pointer for the same connection or domain handle every time, as in libvirt. Reference counts are
  * the objects' own; a C handle is released once its object is gone (`sweep`), which a C caller sees as
  * libvirt's error for a freed pointer.

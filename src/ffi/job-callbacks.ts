@@ -12,7 +12,7 @@ interface Registration {
 
 /**
  * The C callbacks of virJobSetCallback(), from registration until the delivery thread has run them
- * (native/src/abi_job.h). From registration on, the job holds an extra reference (so its handle stays
+ * (native/src/abi/abi_job.h). From registration on, the job holds an extra reference (so its handle stays
  * valid for the callback, whatever the caller frees) and the event loop stays alive (the delivery thread
  * calls back to give the reference back: ENGINEERING.md, koffi rule 2).
  */

@@ -5,7 +5,7 @@ import type { NativeAbi, Pointer } from './native-abi.js';
 
 /**
  * Publishes the progress of every job C has a handle for into the handle's native memory (a sequence
- * lock, native/src/abi_job.c), so virJobGetInfo() answers from any thread without a trip here. It observes
+ * lock, native/src/abi/abi_job.c), so virJobGetInfo() answers from any thread without a trip here. It observes
  * every job's every change (observeAllJobs); when a job ends it also posts the
  * job's C callback, and releases the C handles the job's end let go (once the job has dropped its own
  * references, right after the observer returns).

@@ -3,7 +3,7 @@ import './abi-types.js';
 import { bridgeFunction } from '../ts/native/library.js';
 
 /**
- * The native library's bridge functions (native/src/abi_*.h), typed. Pointers are BigInts (koffi 3), null
+ * The native library's bridge functions (native/src/abi/abi_*.h), typed. Pointers are BigInts (koffi 3), null
  * for NULL. Every one returns at once: none waits for another thread, so the JavaScript thread never
  * blocks on C work that may call back into it (ENGINEERING.md, koffi rule 1).
  */

@@ -6,7 +6,7 @@ import type { ChangeFeed } from '../ts/drivers/driver.js';
 import type { Handled } from './handle-table.js';
 import type { NativeAbi, Pointer } from './native-abi.js';
 
-/** abi_field and the ABI_PUBLISHED_* groups (native/src/abi_handle.h). */
+/** abi_field and the ABI_PUBLISHED_* groups (native/src/abi/abi_handle.h). */
 const Field = {
   UUID_HIGH: 0,
   UUID_LOW: 1,
@@ -43,7 +43,7 @@ interface Watched {
 
 /**
  * Publishes what the getters of C handles answer into the handles' native memory (a sequence lock,
- * native/src/abi_object.c), so that those getters answer on any thread without waking this one:
+ * native/src/abi/abi_object.c), so that those getters answer on any thread without waking this one:
  *  - a handle's identity (name, UUID, a volume's key) when it is made;
  *  - a domain's state, id and info, a network's or a pool's active and persistent flags and a pool's info,
  *    whenever their driver announces a change (HypervisorDriver.domainChanges, NetworkDriver.networkChanges,

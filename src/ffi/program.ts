@@ -8,7 +8,7 @@ import { nativeAbi } from './native-abi.js';
 /**
  * Runs a C program built as a shared object (`cc -shared -fPIC -Iinclude prog.c -o prog.so`, its vir*
  * symbols left undefined) against tsvirt's drivers: its main() runs on a thread of its own
- * (native/src/abi_program.c) while this thread serves its calls. Resolves with main()'s return value; a
+ * (native/src/abi/abi_program.c) while this thread serves its calls. Resolves with main()'s return value; a
  * program that calls exit() ends the process itself, with its status. Rejects if the program cannot start.
  */
 export function runProgram(program: string, args: readonly string[]): Promise<number> {

@@ -3,7 +3,7 @@ import { RingWakerType } from './abi-types.js';
 import type { NativeAbi } from './native-abi.js';
 
 /**
- * Serves the ring of calls from other threads (native/src/abi_ring.h). A caller that finds this thread
+ * Serves the ring of calls from other threads (native/src/abi/abi_ring.h). A caller that finds this thread
  * asleep wakes it once; from then on it serves the ring in turns, each between two passes of the event
  * loop (setImmediate), so timers and I/O keep running: a turn serves what comes for at most
  * TURN_BUDGET_NS, and waits at most TURN_SPIN_NS for the next call. Once IDLE_NS passed without a call,

@@ -22,6 +22,17 @@ function headerSet(files: Record<string, string>): string {
 
 const genAbi = (...args: string[]) => run('node', ['scripts/gen-abi.mjs', ...args]);
 
+/** Every output of the generator, by option, with a file name: tests send them all to a folder of their own. */
+const OUTPUTS = {
+  ts: 'abi.ts',
+  exports: 'exports.txt',
+  enums: 'enums.ts',
+  errors: 'codes.ts',
+  'entry-points': 'entry_points.c',
+  'entry-header': 'entry_points.h',
+};
+const outputsIn = (dir: string) => Object.entries(OUTPUTS).flatMap(([option, file]) => [`--${option}`, join(dir, file)]);
+
 const ROOT = `#ifndef LIBVIRT_H
 # define LIBVIRT_H
 # ifdef __cplusplus
@@ -74,6 +85,7 @@ int virThingList(virThingPtr **things,
                  char **const names,
                  unsigned long long   size);
 int virThingWatch(virThingPtr thing, virThingCallback cb, virThingInfoPtr info);
+int virThingSend(virThingPtr thing, const char *data, size_t nbytes, const char *label);
 `;
 
 describe('gen-abi.mjs on well-formed headers', () => {
@@ -107,6 +119,7 @@ describe('gen-abi.mjs on well-formed headers', () => {
       ['virThingGetName', 'const char *', 'virThingPtr|virThing *'],
       ['virThingList', 'int', 'virThingPtr **|virThing ***', 'char **const|char **', 'unsigned long long|unsigned long long'],
       ['virThingWatch', 'int', 'virThingPtr|virThing *', 'virThingCallback|virThingCallback *', 'virThingInfoPtr|virThingInfo *'],
+      ['virThingSend', 'int', 'virThingPtr|virThing *', 'const char *|const char *', 'size_t|size_t', 'const char *|const char *'],
       ['virRootCall', 'int'],
     ]);
   });
@@ -114,23 +127,49 @@ describe('gen-abi.mjs on well-formed headers', () => {
   it('writes the TypeScript table and the sorted export list', () => {
     const out = headerSet({});
     const [ts, exports, enums] = [join(out, 'abi.ts'), join(out, 'exports.txt'), join(out, 'enums.ts')];
-    const result = genAbi('--headers', dir(), '--ts', ts, '--exports', exports, '--enums', enums, '--errors', join(out, 'codes.ts'));
+    const result = genAbi('--headers', dir(), ...outputsIn(out));
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(readFileSync(exports, 'utf8')).toBe('virRootCall\nvirThingDefault\nvirThingGetName\nvirThingList\nvirThingWatch\n');
+    expect(readFileSync(exports, 'utf8')).toBe('virRootCall\nvirThingDefault\nvirThingGetName\nvirThingList\nvirThingSend\nvirThingWatch\n');
     const table = readFileSync(ts, 'utf8');
     expect(table).toContain("export const abiOpaqueTypes = ['virThing'] as const;");
     expect(table).toContain("  virThingInfo: [{ name: 'name', type: 'char[16]' }, { name: 'letter', type: 'int' }, { name: 'next', type: 'virThing *' }],");
-    expect(table).toContain("    parameters: [{ name: 'things', type: 'virThing ***' }, { name: 'names', type: 'char **' }, { name: 'size', type: 'unsigned long long' }],");
+    expect(table).toContain("parameters: [{ name: 'things', type: 'virThing ***' }, { name: 'names', type: 'char **' }, { name: 'size', type: 'unsigned long long' }] },");
     const enumTable = readFileSync(enums, 'utf8');
     expect(enumTable).toContain('export const virLetter = {\n  VIR_A: 0,\n  VIR_B: 8,\n  VIR_C: 9,\n  VIR_D: 17,\n  VIR_E: 15,\n} as const;');
     expect(enumTable).not.toContain('VIR_LETTER_LAST');
     expect(table).toContain("  virThingDefault: 'virThing *',");
   });
 
+  it('writes a C entry point per function that hands its arguments to the bridge, and their shapes for TypeScript', () => {
+    const out = headerSet({});
+    expect(genAbi('--headers', dir(), ...outputsIn(out)).status).toBe(0);
+    const c = readFileSync(join(out, 'entry_points.c'), 'utf8');
+    expect(c).toContain(
+      'const char *virThingGetName(virThingPtr thing) { return abi_kept_string(ABI_FN_virThingGetName, ' +
+        '&(abi_args){.handle = {{ABI_KIND_THING, thing}}}, ABI_KEPT_NAME); }',
+    );
+    expect(c).toContain(
+      'int virThingList(virThingPtr **things, char **const names, unsigned long long size) { return abi_list(ABI_FN_virThingList, ' +
+        '&(abi_args){.num = {size}, .ptr = {(void *)things, (void *)names}}); }',
+    );
+    expect(c).toContain(
+      'int virThingWatch(virThingPtr thing, virThingCallback cb, virThingInfoPtr info) { return abi_int(ABI_FN_virThingWatch, ' +
+        '&(abi_args){.handle = {{ABI_KIND_THING, thing}}, .ptr = {(void *)cb, (void *)info}}); }',
+    );
+    expect(c).toContain('int virRootCall(void) { return abi_int(ABI_FN_virRootCall, &(abi_args){}); }');
+    // Bytes with their length travel as a pointer; a string as a string.
+    expect(c).toContain('&(abi_args){.handle = {{ABI_KIND_THING, thing}}, .str = {label}, .num = {nbytes}, .ptr = {(void *)data}}');
+    const h = readFileSync(join(out, 'entry_points.h'), 'utf8');
+    expect(h).toContain('#define ABI_PUBLIC_FUNCTIONS(X) \\\n    X(virThingGetName) X(virThingList) X(virThingWatch) X(virThingSend) X(virRootCall)\n');
+    const table = readFileSync(join(out, 'abi.ts'), 'utf8');
+    expect(table).toContain("  virThingList: { result: 'list', args: { things: 'p0', names: 'p1', size: 'n0' } },");
+    expect(table).toContain("  virThingWatch: { result: 'int', args: { thing: 'h0:thing', cb: 'p0', info: 'p1' } },");
+  });
+
   it('reports stale outputs with --check and leaves them alone', () => {
     const out = headerSet({});
-    const outputs = ['--ts', join(out, 'abi.ts'), '--exports', join(out, 'exports.txt'), '--enums', join(out, 'enums.ts'), '--errors', join(out, 'codes.ts')];
+    const outputs = outputsIn(out);
     const exports = join(out, 'exports.txt');
     const headers = dir();
     expect(genAbi('--headers', headers, ...outputs).status).toBe(0);
@@ -165,6 +204,16 @@ describe('gen-abi.mjs refuses', () => {
   ])('%s', (_what, text, message) => {
     const result = genAbi('--json', '--headers', headerSet({ 'libvirt.h': text }));
     expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+    expect(result.status).toBe(1);
+  });
+
+  it.each([
+    ['an argument the bridge cannot pass', header('int virA(double ratio);\n'), /libvirt\.h:3: virA: the bridge cannot pass parameter ratio of type double/],
+    ['more strings than abi_args holds', header('int virA(const char *a, const char *b, const char *c);\n'), /virA: abi_args has no room for parameter c/],
+    ['a result the bridge cannot return', header('double virA(void);\n'), /virA: the bridge cannot return double/],
+  ])('%s', (_what, text, message) => {
+    const result = genAbi('--headers', headerSet({ 'libvirt.h': text }), ...outputsIn(headerSet({})));
     expect(result.stderr).toMatch(message);
     expect(result.status).toBe(1);
   });

@@ -3,7 +3,7 @@ import { bridgeFunction, koffi } from './library.js';
 
 /**
  * The data path of directory storage pools: clone, allocate and wipe volume files on native threads
- * (native/src/copy.h), with progress and cancel. Nothing here blocks the event loop: a task's progress
+ * (native/src/copy/copy.h), with progress and cancel. Nothing here blocks the event loop: a task's progress
  * lives in native memory that a timer reads every POLL_MS while tasks run (and keeps the loop alive
  * meanwhile), and no native thread ever calls into JavaScript.
  */
@@ -84,7 +84,7 @@ export interface WipeOptions extends CommonOptions {
   length?: number;
 }
 
-// Values of native/src/copy.h.
+// Values of native/src/copy/copy.h.
 const STATE_RUNNING = 0;
 const STATE_DONE = 1;
 const STATE_FAILED = 2;

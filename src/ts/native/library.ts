@@ -84,7 +84,7 @@ export type BridgeFunction = ReturnType<LibraryHandle['func']>;
 let privateSymbol: ((name: string) => bigint | null) | undefined;
 
 /**
- * A function of the bridge (native/src/abi_private.c), bound from its C declaration, e.g.
+ * A function of the bridge (native/src/abi/abi_private.c), bound from its C declaration, e.g.
  * `bridgeFunction('void *abi_handle_new(int kind, uint32_t id, void *conn)')`. The library does not export
  * it: tsvirt_private_symbol() gives its address by name, and koffi binds the address with the same call
  * path, and cost, as an exported symbol. The prototype is anonymous (koffi's type names are process-wide,

@@ -2,7 +2,7 @@ import { getSystemErrorName } from 'node:util';
 import { bridgeFunction, type BridgeFunction } from './library.js';
 
 /**
- * Unnamed files (native/src/tmpfile.h): written, synced, then linked under their final name, so nothing of
+ * Unnamed files (native/src/copy/tmpfile.h): written, synced, then linked under their final name, so nothing of
  * them is on disk under any name before that, even if the process is killed. The calls run on libuv's pool:
  * they are short, but a slow filesystem must not stall the event loop.
  */

@@ -12,7 +12,7 @@ import { repoRoot } from './harness.js';
 
 const exported = readFileSync(join(repoRoot, 'native/exports.generated.txt'), 'utf8').split('\n').filter(Boolean);
 
-/** The public symbols that never reach the TypeScript drivers (native/src/abi_functions.h says why). */
+/** The public symbols that never reach the TypeScript drivers: virterror.h and the HAND_WRITTEN "native" ones of scripts/gen-abi.mjs. */
 const NATIVE_ONLY = [
   'virConnCopyLastError',
   'virConnGetLastError',
@@ -33,7 +33,7 @@ const NATIVE_ONLY = [
   'virSetErrorFunc',
 ];
 
-/** The library's one symbol besides the API, through which src/ffi and src/ts/native find the bridge (native/src/abi_private.h). */
+/** The library's one symbol besides the API, through which src/ffi and src/ts/native find the bridge (native/src/abi/abi_private.h). */
 const PRIVATE_ENTRY = 'tsvirt_private_symbol';
 
 /** The matches of `pattern`'s first group in the files of `dir` that `keep` accepts. */
@@ -44,8 +44,8 @@ function namesIn(dir: string, keep: (file: string) => boolean, pattern: RegExp):
   return [...names].sort();
 }
 
-/** The functions tsvirt_private_symbol() knows: native/src/abi_private.c's table. */
-const table = namesIn('native/src', (file) => file === 'abi_private.c', /^\s*BRIDGE\((\w+)\),$/gm);
+/** The functions tsvirt_private_symbol() knows: native/src/abi/abi_private.c's table. */
+const table = namesIn('native/src/abi', (file) => file === 'abi_private.c', /^\s*BRIDGE\((\w+)\),$/gm);
 
 /** What src/ffi and src/ts/native bind (`bridgeFunction('ret name(args)')`) and what the C tests look up. */
 const looked = [
@@ -85,7 +85,7 @@ describe('the exported symbols', () => {
   });
 
   it('are each served by a TypeScript handler or by C alone', () => {
-    installBridge(); // refuses to start when an operation has no handler or a handler no operation
+    installBridge(); // refuses to start when an operation has no handler or abiCalls one the library does not serve
     const abi = nativeAbi();
     const dispatched: string[] = [];
     for (let fn = 0; abi.functionName(fn) !== null; fn++) dispatched.push(abi.functionName(fn)!);

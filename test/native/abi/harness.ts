@@ -105,13 +105,18 @@ export class Workspace {
   buildWithNativeSources(source: string): string {
     return this.once(`native:${source}`, () => {
       const output = this.output('native', source);
-      const sources = readdirSync(join(repoRoot, 'native/src'))
-        .filter((name) => name.endsWith('.c'))
-        .map((name) => join(repoRoot, 'native/src', name));
+      const folders = readdirSync(join(repoRoot, 'native/src'), { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => join(repoRoot, 'native/src', entry.name));
+      const sources = folders.flatMap((folder) =>
+        readdirSync(folder)
+          .filter((name) => name.endsWith('.c'))
+          .map((name) => join(folder, name)),
+      );
       compile([
         '-D_GNU_SOURCE',
         '-D_FILE_OFFSET_BITS=64',
-        `-I${join(repoRoot, 'native/src')}`,
+        ...folders.map((folder) => `-I${folder}`),
         `-I${join(repoRoot, 'include')}`,
         resolveSource(source),
         ...sources,

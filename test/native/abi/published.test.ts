@@ -14,7 +14,7 @@ import type { ConnectionDrivers, HypervisorDriver } from '../../../src/ts/driver
 import { openDrivers, registerConnectDriver } from '../../../src/ts/drivers/registry.js';
 import { hasCc, Workspace } from './harness.js';
 
-// Getters of domain handles answer on any thread from what the bridge published (native/src/abi_object.c),
+// Getters of domain handles answer on any thread from what the bridge published (native/src/abi/abi_object.c),
 // without the JavaScript thread: c/readers.c reads on threads of its own, in this process, while this
 // thread changes the domains through the TypeScript API.
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasCc, Workspace } from './harness.js';
 
-// c/ring.c: calls from many threads through the ring the JavaScript thread serves (native/src/abi_ring.c).
+// c/ring.c: calls from many threads through the ring the JavaScript thread serves (native/src/abi/abi_ring.c).
 
 describe.skipIf(!hasCc)('the ring of calls from other threads', () => {
   const ws = new Workspace();

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define REUSE_DELAY 4096 /* as native/src/abi_handle.c */
+#define REUSE_DELAY 4096 /* as native/src/abi/abi_handle.c */
 
 static void *conn;
 static void *victim;                /* the handle released while its name is being answered */

@@ -1,5 +1,5 @@
 /*
- * Calls from many threads at once through the ring (native/src/abi_ring.c).
+ * Calls from many threads at once through the ring (native/src/abi/abi_ring.c).
  *
  * usage: ring exact THREADS ROUNDS
  *   each thread starts a domain of its own, then for ROUNDS rounds looks it up, suspends it, reads its state,

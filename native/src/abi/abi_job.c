@@ -143,7 +143,7 @@ deliver(void *unused)
         if (next->freecb)
             next->freecb(next->opaque);
         /* Gives back the reference the bridge took for the callback. */
-        abi_int(ABI_FN_abiJobCallbackDone, &(abi_args){.handle = {ABI_JOB(next->job)}});
+        abi_int(ABI_FN_abiJobCallbackDone, &(abi_args){.handle = {{ABI_KIND_JOB, next->job}}});
         free(next);
     }
     return NULL;

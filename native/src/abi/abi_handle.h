@@ -28,7 +28,8 @@
 /* For functions shared between the library's C files: not part of its ABI. */
 #define ABI_INTERNAL __attribute__((visibility("hidden")))
 
-/* What a handle stands for.  The values are shared with src/ffi/handle-table.ts. */
+/* What a handle stands for.  The values are shared with src/ffi/handle-table.ts; scripts/gen-abi.mjs names
+ * the kind of each opaque type of the headers after it (virStoragePool: ABI_KIND_STORAGE_POOL). */
 typedef enum abi_kind {
     ABI_KIND_CONNECT = 0,
     ABI_KIND_DOMAIN = 1,

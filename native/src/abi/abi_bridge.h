@@ -22,8 +22,18 @@
 #ifndef TSVIRT_ABI_BRIDGE_H
 #define TSVIRT_ABI_BRIDGE_H
 
-#include "abi_functions.h"
 #include "abi_handle.h"
+#include "entry_points.generated.h"
+
+/* The operations the bridge dispatches, numbered ABI_FN_<name>: every public function that reaches the
+ * drivers (entry_points.generated.h, from the headers), then the bridge's own.  The bridge
+ * (src/ffi/dispatch.ts) looks each one up by name when it starts and refuses to start if one has no
+ * handler. */
+#define ABI_FUNCTIONS(X) ABI_PUBLIC_FUNCTIONS(X) X(abiJobCallbackDone)
+
+#define ABI_FN_ENUM(name) ABI_FN_##name,
+typedef enum abi_fn { ABI_FUNCTIONS(ABI_FN_ENUM) ABI_FN_COUNT } abi_fn;
+#undef ABI_FN_ENUM
 
 enum { ABI_FAILED = -1, ABI_DONE = 1, ABI_PENDING = 2 };
 
@@ -66,14 +76,6 @@ struct abi_call {
     const char *str[2];             /* the caller's string arguments, as bytes (abi_call_string_bytes) */
     virError error;                 /* the failure's error */
 };
-
-/* Macros for the handle arguments of abi_args: .handle = {ABI_CONN(conn)}. */
-#define ABI_CONN(p) {ABI_KIND_CONNECT, (p)}
-#define ABI_DOM(p) {ABI_KIND_DOMAIN, (p)}
-#define ABI_NET(p) {ABI_KIND_NETWORK, (p)}
-#define ABI_POOL(p) {ABI_KIND_STORAGE_POOL, (p)}
-#define ABI_VOL(p) {ABI_KIND_STORAGE_VOL, (p)}
-#define ABI_JOB(p) {ABI_KIND_JOB, (p)}
 
 /*
  * Runs operation fn with args: the entry point discipline (reset the thread's last error, check the
