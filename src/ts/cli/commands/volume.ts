@@ -103,13 +103,8 @@ async function cmdVolCreateAs(s: Session, cmd: ParsedCommand): Promise<boolean> 
 
 /** The backing volume of vol-create-as: by name in the pool, else by key, else by path. */
 async function findBackingVolume(s: Session, pool: StoragePool, key: string): Promise<StorageVolume> {
-  const rt = await s.rt();
-  const conn = s.connection.handle;
-  const tries = [
-    () => pool.lookupVolume(key),
-    async () => new rt.StorageVolume(await rt.storageApi.virStorageVolLookupByKey(conn, key)),
-    async () => new rt.StorageVolume(await rt.storageApi.virStorageVolLookupByPath(conn, key)),
-  ];
+  const conn = s.connection;
+  const tries = [() => pool.lookupVolume(key), () => conn.lookupStorageVolumeByKey(key), () => conn.lookupStorageVolumeByPath(key)];
   for (const find of tries) {
     try {
       return s.keep(await find());
