@@ -27,7 +27,7 @@ function parseId(text: string): number | null {
  * The first of `finds` that succeeds, held for the command; the error of each that fails is kept as
  * libvirt's last error (virsh reports the last one).
  */
-async function firstFound<T extends { free(): void }>(s: Session, finds: (false | (() => Promise<T>))[]): Promise<T | null> {
+export async function firstFound<T extends { free(): void }>(s: Session, finds: (false | (() => Promise<T>))[]): Promise<T | null> {
   for (const find of finds) {
     if (!find) continue;
     try {
