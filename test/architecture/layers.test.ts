@@ -1,6 +1,7 @@
 // The layering of docs/architecture.md, enforced: a module under src/ may import its own layer and the layers
 // below it, never one above. Type-only imports (`import type`, `import { type X }` lists made only of types)
 // are erased when compiling and do not order module loading, so handles may name the driver table's types.
+// tsvirsh has a narrower rule of its own (cliImportProblems): the public idiomatic API, loaded lazily.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,8 +34,8 @@ export function layerOf(path: string): number {
   return best;
 }
 
-/** The relative modules a source file loads at run time: static imports, re-exports, side-effect and dynamic imports. */
-export function runtimeImports(source: string): string[] {
+/** The relative modules a source file loads as soon as it is loaded: static imports, re-exports, side-effect imports. */
+export function staticImports(source: string): string[] {
   const found: string[] = [];
   const statement = /^\s*(import|export)\s+(type\s+)?(?:([^'";]*?)\s+from\s+)?'(\.[^']+)'/gm;
   for (const [, , typeOnly, clause, specifier] of source.matchAll(statement)) {
@@ -44,9 +45,31 @@ export function runtimeImports(source: string): string[] {
     if (braces && braces[1]!.split(',').every((name) => !name.trim() || /^type\s/.test(name.trim()))) continue;
     found.push(specifier!);
   }
-  for (const [, specifier] of source.matchAll(/\bimport\(\s*'(\.[^']+)'\s*\)/g))
-    if (!/typeof\s+$/.test(source.slice(0, source.indexOf(`import('${specifier}')`)))) found.push(specifier!);
   return found;
+}
+
+/** The relative modules a source file loads when it asks for them: `import('...')`, not `typeof import('...')`. */
+export function dynamicImports(source: string): string[] {
+  const found: string[] = [];
+  for (const match of source.matchAll(/\bimport\(\s*'(\.[^']+)'\s*\)/g))
+    if (!/typeof\s+$/.test(source.slice(0, match.index))) found.push(match[1]!);
+  return found;
+}
+
+/** The relative modules a source file loads at run time: static imports, re-exports, side-effect and dynamic imports. */
+export function runtimeImports(source: string): string[] {
+  return [...staticImports(source), ...dynamicImports(source)];
+}
+
+/** Every relative module a source file names, type-only imports and `typeof import('...')` included. */
+export function allImports(source: string): string[] {
+  const statements = source.matchAll(/^\s*(?:import|export)\s+(?:[^'";]*?\s+from\s+)?'(\.[^']+)'/gm);
+  return [...[...statements].map((m) => m[1]!), ...[...source.matchAll(/\bimport\(\s*'(\.[^']+)'\s*\)/g)].map((m) => m[1]!)];
+}
+
+/** The repository-relative path of the module `specifier` names from `file`. */
+function resolveFrom(file: string, specifier: string): string {
+  return relative(repoRoot, resolve(repoRoot, dirname(file), specifier)).replace(/\.js$/, '.ts');
 }
 
 function sourceFiles(dir: string): string[] {
@@ -63,9 +86,34 @@ export function upwardImports(files: Map<string, string>): string[] {
   for (const [file, source] of files) {
     const own = layerOf(file);
     for (const specifier of runtimeImports(source)) {
-      const target = relative(repoRoot, resolve(repoRoot, dirname(file), specifier)).replace(/\.js$/, '.ts');
+      const target = resolveFrom(file, specifier);
       const theirs = layerOf(target);
       if (theirs > own) problems.push(`${file} -> ${target} (${LAYERS[own]!.name} imports ${LAYERS[theirs]!.name})`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * tsvirsh stands on one public API, the idiomatic one (src/ts/index.ts), and loads it only when a command
+ * first needs a connection: cli/runtime.ts re-exports it and is itself reached only by a dynamic import, so
+ * `help`, parse errors and `--version` never load the drivers. Below the API, the CLI may use only what has
+ * no behaviour of a driver or an entry point: errors, the headers' enums, XML and unit parsing.
+ */
+const CLI_MAY_NAME = ['src/ts/cli/', 'src/ts/index.ts', 'src/ts/errors/', 'src/ts/core/enums.generated.ts', 'src/ts/xml/', 'src/ts/conf/units.ts'];
+const CLI_RUNTIME = 'src/ts/cli/runtime.ts';
+const PUBLIC_API = 'src/ts/index.ts';
+
+/** Every import of a CLI module in `files` that breaks the rule above, as "importer -> imported (why)". */
+export function cliImportProblems(files: Map<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [file, source] of files) {
+    if (!file.startsWith('src/ts/cli/')) continue;
+    for (const target of allImports(source).map((specifier) => resolveFrom(file, specifier)))
+      if (!CLI_MAY_NAME.some((allowed) => target.startsWith(allowed))) problems.push(`${file} -> ${target} (not the public API)`);
+    for (const target of staticImports(source).map((specifier) => resolveFrom(file, specifier))) {
+      if (target === PUBLIC_API && file !== CLI_RUNTIME) problems.push(`${file} -> ${target} (loaded only through ${CLI_RUNTIME})`);
+      if (target === CLI_RUNTIME) problems.push(`${file} -> ${target} (loaded only by a dynamic import)`);
     }
   }
   return problems;
@@ -100,6 +148,36 @@ describe('the layers of src/', () => {
       'src/ts/drivers/x/b.ts -> src/ffi/native-abi.ts (drivers imports faces)',
       'src/ts/core/e.ts -> src/ts/jobs/job.ts (foundations imports model)',
       'src/ts/errors/f.ts -> src/ts/cli/main.ts (errors imports programs)',
+    ]);
+  });
+});
+
+describe('tsvirsh', () => {
+  const files = new Map(sourceFiles('src/ts/cli').map((file) => [file, readFileSync(join(repoRoot, file), 'utf8')]));
+
+  it('stands on the public API alone, and loads it lazily', () => {
+    expect(files.size).toBeGreaterThan(20);
+    expect(dynamicImports(files.get('src/ts/cli/session.ts')!)).toEqual(['./runtime.js']);
+    expect(cliImportProblems(files)).toEqual([]);
+  });
+
+  it('is checked by a rule that catches the entry points, the drivers and an eager load of the API', () => {
+    const sample = new Map([
+      ['src/ts/cli/a.ts', "import * as domainApi from '../api/domain.js';\n"],
+      ['src/ts/cli/commands/b.ts', "import type { NodeInfo } from '../../drivers/driver.js';\n"],
+      ['src/ts/cli/c.ts', "import { connect } from '../index.js';\n"],
+      ['src/ts/cli/d.ts', "import { connect } from './runtime.js';\n"],
+      ['src/ts/cli/e.ts', "type R = typeof import('../tsvirt/domain.js');\n"],
+      ['src/ts/cli/commands/ok.ts', "import type { Domain } from '../../index.js';\nimport { virDomainState } from '../../core/enums.generated.js';\n"],
+      ['src/ts/cli/ok.ts', "const rt = await import('./runtime.js');\nimport { parseXml } from '../xml/index.js';\n"],
+      ['src/ts/cli/runtime.ts', "export { connect } from '../index.js';\n"],
+    ]);
+    expect(cliImportProblems(sample)).toEqual([
+      'src/ts/cli/a.ts -> src/ts/api/domain.ts (not the public API)',
+      'src/ts/cli/commands/b.ts -> src/ts/drivers/driver.ts (not the public API)',
+      'src/ts/cli/c.ts -> src/ts/index.ts (loaded only through src/ts/cli/runtime.ts)',
+      'src/ts/cli/d.ts -> src/ts/cli/runtime.ts (loaded only by a dynamic import)',
+      'src/ts/cli/e.ts -> src/ts/tsvirt/domain.ts (not the public API)',
     ]);
   });
 });

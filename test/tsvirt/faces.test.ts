@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorNumber, VirError, connect, type Connection } from '../../src/ts/index.js';
+import { ErrorNumber, VirError, connect, libraryVersion, type Connection } from '../../src/ts/index.js';
 import { SLOW, runningJobs, testNode } from './node.js';
 
 /** The idiomatic objects: each method reaches the same entry point as tsvirt/libvirt, with the same errors. */
@@ -55,6 +55,52 @@ describe('Connection', () => {
     expect(err.code).toBe(ErrorNumber.VIR_ERR_NO_DOMAIN);
   });
 
+  it('finds each kind of object by one key alone, as the lookups of libvirt do', async () => {
+    conn = await node.open();
+    const dom = await conn.lookupDomainByName('vm1');
+    expect((await conn.lookupDomainById(dom.id)).name).toBe('vm1');
+    expect((await conn.lookupDomainByUuid(dom.uuid)).name).toBe('vm1');
+    expect((await virErrorOf(() => conn.lookupDomainByName(dom.uuid))).code).toBe(ErrorNumber.VIR_ERR_NO_DOMAIN);
+    expect((await virErrorOf(() => conn.lookupDomainByUuid('vm1'))).code).toBe(ErrorNumber.VIR_ERR_INVALID_ARG);
+    const net = await conn.lookupNetworkByName('net1');
+    expect((await conn.lookupNetworkByUuid(net.uuid)).name).toBe('net1');
+    expect((await virErrorOf(() => conn.lookupNetworkByName(net.uuid))).code).toBe(ErrorNumber.VIR_ERR_NO_NETWORK);
+    const pool = await conn.lookupStoragePoolByName('pool1');
+    expect((await conn.lookupStoragePoolByUuid(pool.uuid)).name).toBe('pool1');
+    expect((await virErrorOf(() => conn.lookupStoragePoolByName(pool.uuid))).code).toBe(ErrorNumber.VIR_ERR_NO_STORAGE_POOL);
+    expect((await conn.lookupStorageVolumeByPath('/pool1/vol1')).name).toBe('vol1');
+    expect((await conn.lookupStorageVolumeByKey('/pool1/vol1')).name).toBe('vol1');
+    expect((await virErrorOf(() => conn.lookupStorageVolumeByKey('vol1'))).code).toBe(ErrorNumber.VIR_ERR_NO_STORAGE_VOL);
+  });
+
+  it('reports the library version and the host security model', async () => {
+    conn = await node.open();
+    expect(libraryVersion()).toBe(9_000_000);
+    expect(await conn.libVersion()).toBe(libraryVersion());
+    expect(await conn.securityModel()).toEqual({ model: 'testSecurity', doi: '' });
+  });
+
+  it('calls the function virsh calls, so errors name the same one', async () => {
+    conn = await connect('test:///default', { readOnly: true });
+    const dom = await conn.lookupDomain('test');
+    const denied = async (call: () => PromiseLike<unknown>) => (await virErrorOf(call)).message.replace(/.* prevents /, '');
+    expect(await denied(() => conn.defineDomain(domainXml('ro')))).toBe('virDomainDefineXML');
+    expect(await denied(() => conn.defineDomain(domainXml('ro'), 1))).toBe('virDomainDefineXMLFlags');
+    expect(await denied(() => conn.defineNetwork('<network><name>ro</name></network>'))).toBe('virNetworkDefineXML');
+    expect(await denied(() => conn.defineNetwork('<network><name>ro</name></network>', 1))).toBe('virNetworkDefineXMLFlags');
+    expect(await denied(() => dom.destroy())).toBe('virDomainDestroy');
+    expect(await denied(() => dom.destroy(1))).toBe('virDomainDestroyFlags');
+    expect(await denied(() => dom.shutdown())).toBe('virDomainShutdown');
+    expect(await denied(() => dom.shutdown(1))).toBe('virDomainShutdownFlags');
+    expect(await denied(() => dom.undefine())).toBe('virDomainUndefineFlags');
+    expect(await denied(() => dom.save('/tmp/x'))).toBe('virDomainSave');
+    expect(await denied(() => dom.save('/tmp/x', { xml: domainXml('test') }))).toBe('virDomainSaveFlags');
+    expect(await denied(() => conn.restore('/tmp/x'))).toBe('virDomainRestore');
+    expect(await denied(() => conn.restore('/tmp/x', { xml: domainXml('test') }))).toBe('virDomainRestoreFlags');
+    expect(await denied(() => dom.coreDump('/tmp/x'))).toBe('virDomainCoreDump');
+    expect(await denied(() => dom.coreDump('/tmp/x', { format: 1 }))).toBe('virDomainCoreDumpWithFormat');
+  });
+
   it('defines and creates domains; createDomain is a job whose result is the new domain', async () => {
     conn = await node.open();
     const defined = await conn.defineDomain(domainXml('defined'));
@@ -100,6 +146,9 @@ describe('Domain', () => {
     expect(await dom.state()).toEqual({ state: 1, reason: 0, name: 'running' });
     expect(await dom.xml()).toContain('<name>vm1</name>');
     expect(await dom.osType()).toBe('linux'); // libvirt's test driver says so too
+    expect(await dom.autostart()).toBe(false);
+    expect(await dom.hasManagedSaveImage()).toBe(false);
+    expect(await dom.securityLabel()).toEqual({ label: 'libvirt-test', enforcing: true });
   });
 
   it('suspends, resumes, shuts down, starts (a job), reboots, destroys and undefines', async () => {
@@ -125,6 +174,24 @@ describe('Domain', () => {
     expect(await dom.isRunning()).toBe(true);
     await dom.coreDump(join(node.dir, 'core2'), { crash: true });
     expect((await dom.state()).name).toBe('shutoff');
+  });
+
+  it('hands a save replacement XML and a dump format to the driver, which checks them', async () => {
+    conn = await node.open();
+    const dom = await conn.lookupDomain('vm1');
+    const xml = await dom.xml();
+    expect((await virErrorOf(() => dom.save(join(node.dir, 'vm1.save'), { xml }))).message).toBe(
+      'argument unsupported: xml modification unsupported',
+    );
+    expect((await virErrorOf(() => dom.coreDump(join(node.dir, 'core'), { format: 1 }))).code).toBe(
+      ErrorNumber.VIR_ERR_OPERATION_UNSUPPORTED,
+    );
+    const badFormat = await virErrorOf(() => dom.coreDump(join(node.dir, 'core'), { format: 99 }));
+    expect([badFormat.code, badFormat.message]).toEqual([ErrorNumber.VIR_ERR_INVALID_ARG, "dumpformat '99' is not supported"]);
+    await dom.save(join(node.dir, 'vm1.save'));
+    expect((await virErrorOf(() => conn.restore(join(node.dir, 'vm1.save'), { xml }))).message).toBe(
+      'argument unsupported: xml modification unsupported',
+    );
   });
 
   it('shows and aborts its running job, whoever started it, as virDomainGetJobInfo / virDomainAbortJob', async () => {
@@ -201,6 +268,7 @@ describe('Storage', () => {
     expect(await pool.xml()).toContain('<path>/pool1</path>');
     expect(await pool.isActive()).toBe(true);
     expect(await pool.isPersistent()).toBe(true);
+    expect(await pool.autostart()).toBe(false);
     await pool.refresh();
     expect((await pool.listVolumes()).map((v) => v.name)).toEqual(['vol1']);
     await pool.destroy();

@@ -275,7 +275,12 @@ export const virDomainRestore = (conn: VirConnect, from: string) =>
 export const virDomainRestoreFlags = (conn: VirConnect, from: string, dxml: string | null, flags: number) =>
   runToEnd(() => restoreJob('virDomainRestoreFlags', conn, from, dxml, flags), () => 0);
 
+/** How many virDomainCoreDumpFormat values there are (libvirt's _LAST). */
+const CORE_DUMP_FORMATS = Object.keys(virDomainCoreDumpFormat).length;
+
 function coreDumpJob(fn: string, dom: VirDomain, to: string, format: number, dumpflags: number) {
+  if (!Number.isInteger(format) || format < 0 || format >= CORE_DUMP_FORMATS)
+    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `dumpformat '${format}' is not supported`);
   checkDomain(dom, fn);
   checkReadWrite(dom.conn, fn);
   checkString(to, 'to', fn);
@@ -292,14 +297,7 @@ export function virDomainCoreDumpJob(dom: VirDomain, to: string, dumpflags: numb
 export const virDomainCoreDump = (dom: VirDomain, to: string, flags: number) =>
   runToEnd(() => coreDumpJob('virDomainCoreDump', dom, to, 0, flags), () => 0);
 export const virDomainCoreDumpWithFormat = (dom: VirDomain, to: string, format: number, flags: number) =>
-  runToEnd(() => {
-    if (!Number.isInteger(format) || format < 0 || format >= CORE_DUMP_FORMATS)
-      throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `dumpformat '${format}' is not supported`);
-    return coreDumpJob('virDomainCoreDumpWithFormat', dom, to, format, flags);
-  }, () => 0);
-
-/** How many virDomainCoreDumpFormat values there are (libvirt's _LAST). */
-const CORE_DUMP_FORMATS = Object.keys(virDomainCoreDumpFormat).length;
+  runToEnd(() => coreDumpJob('virDomainCoreDumpWithFormat', dom, to, format, flags), () => 0);
 
 // ---- libvirt's per-domain job view, so virsh-style tools see tsvirt jobs ----
 

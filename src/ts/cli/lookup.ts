@@ -23,23 +23,30 @@ function parseId(text: string): number | null {
   return n >= -(2 ** 31) && n < 2 ** 31 ? n : null;
 }
 
-export async function lookupDomain(s: Session, key: string, by = BY_ANY): Promise<Domain> {
-  const rt = await s.rt();
-  const conn = s.connection.handle;
-  const attempt = async (find: () => unknown): Promise<Domain | null> => {
+/**
+ * The first of `finds` that succeeds, held for the command; the error of each that fails is kept as
+ * libvirt's last error (virsh reports the last one).
+ */
+export async function firstFound<T extends { free(): void }>(s: Session, finds: (false | (() => Promise<T>))[]): Promise<T | null> {
+  for (const find of finds) {
+    if (!find) continue;
     try {
-      return s.keep(new rt.Domain((await find()) as ConstructorParameters<typeof rt.Domain>[0]));
+      return s.keep(await find());
     } catch (err) {
       s.keepError(err);
-      return null;
     }
-  };
-  let dom: Domain | null = null;
+  }
+  return null;
+}
+
+export async function lookupDomain(s: Session, key: string, by = BY_ANY): Promise<Domain> {
+  const conn = s.connection;
   const id = by & BY_ID ? parseId(key) : null;
-  if (id !== null && id >= 0) dom = await attempt(() => rt.domainApi.virDomainLookupByID(conn, id));
-  if (!dom && by & BY_UUID && key.length === UUID_LENGTH)
-    dom = await attempt(() => rt.domainApi.virDomainLookupByUUIDString(conn, key));
-  if (!dom && by & BY_NAME) dom = await attempt(() => rt.domainApi.virDomainLookupByName(conn, key));
+  const dom = await firstFound(s, [
+    id !== null && id >= 0 && (() => conn.lookupDomainById(id)),
+    (by & BY_UUID) !== 0 && key.length === UUID_LENGTH && (() => conn.lookupDomainByUuid(key)),
+    (by & BY_NAME) !== 0 && (() => conn.lookupDomainByName(key)),
+  ]);
   // virsh drops libvirt's reason for a domain it could not find and says only this.
   s.lastError = null;
   if (!dom) {
@@ -56,46 +63,30 @@ export async function optDomain(s: Session, cmd: ParsedCommand, by = BY_ANY, nam
 }
 
 export async function optNetwork(s: Session, cmd: ParsedCommand, by = BY_UUID | BY_NAME): Promise<{ net: Network; key: string }> {
-  const rt = await s.rt();
   const key = optRequired(s, cmd, 'network');
-  const conn = s.connection.handle;
-  let net: Network | null = null;
-  try {
-    if (by & BY_UUID && key.length === UUID_LENGTH) net = new rt.Network(await rt.networkApi.virNetworkLookupByUUIDString(conn, key));
-  } catch (err) {
-    s.keepError(err);
-  }
-  try {
-    if (!net && by & BY_NAME) net = new rt.Network(await rt.networkApi.virNetworkLookupByName(conn, key));
-  } catch (err) {
-    s.keepError(err);
-  }
+  const conn = s.connection;
+  const net = await firstFound(s, [
+    (by & BY_UUID) !== 0 && key.length === UUID_LENGTH && (() => conn.lookupNetworkByUuid(key)),
+    (by & BY_NAME) !== 0 && (() => conn.lookupNetworkByName(key)),
+  ]);
   if (!net) {
     s.error(`failed to get network '${key}'`);
     throw new CommandFailed();
   }
-  return { net: s.keep(net), key };
+  return { net, key };
 }
 
 export async function lookupPool(s: Session, key: string, by = BY_UUID | BY_NAME): Promise<StoragePool> {
-  const rt = await s.rt();
-  const conn = s.connection.handle;
-  let pool: StoragePool | null = null;
-  try {
-    if (by & BY_UUID && key.length === UUID_LENGTH) pool = new rt.StoragePool(await rt.storageApi.virStoragePoolLookupByUUIDString(conn, key));
-  } catch (err) {
-    s.keepError(err);
-  }
-  try {
-    if (!pool && by & BY_NAME) pool = new rt.StoragePool(await rt.storageApi.virStoragePoolLookupByName(conn, key));
-  } catch (err) {
-    s.keepError(err);
-  }
+  const conn = s.connection;
+  const pool = await firstFound(s, [
+    (by & BY_UUID) !== 0 && key.length === UUID_LENGTH && (() => conn.lookupStoragePoolByUuid(key)),
+    (by & BY_NAME) !== 0 && (() => conn.lookupStoragePoolByName(key)),
+  ]);
   if (!pool) {
     s.error(`failed to get pool '${key}'`);
     throw new CommandFailed();
   }
-  return s.keep(pool);
+  return pool;
 }
 
 export async function optPool(s: Session, cmd: ParsedCommand, name = 'pool'): Promise<{ pool: StoragePool; key: string }> {
@@ -113,38 +104,23 @@ export async function optVolume(
   name = 'vol',
   poolOption = 'pool',
 ): Promise<{ vol: StorageVolume; key: string }> {
-  const rt = await s.rt();
   const key = optRequired(s, cmd, name);
   const poolKey = optString(s, cmd, poolOption);
-  let pool: StoragePool | null = null;
-  if (poolKey !== undefined) {
-    pool = await lookupPool(s, poolKey);
-    if (!(await pool.isActive())) {
-      s.error(`pool '${poolKey}' is not active`);
-      throw new CommandFailed();
-    }
+  const pool = poolKey === undefined ? null : await lookupPool(s, poolKey);
+  if (pool && !(await pool.isActive())) {
+    s.error(`pool '${poolKey}' is not active`);
+    throw new CommandFailed();
   }
-  const conn = s.connection.handle;
-  let vol: StorageVolume | null = null;
-  const attempt = async (find: () => unknown) => {
-    if (vol) return;
-    try {
-      vol = s.keep(new rt.StorageVolume((await find()) as ConstructorParameters<typeof rt.StorageVolume>[0]));
-    } catch (err) {
-      s.keepError(err);
-    }
-  };
-  if (pool) {
-    const inPool = pool;
-    await attempt(() => rt.storageApi.virStorageVolLookupByName(inPool.handle, key));
-  }
-  await attempt(() => rt.storageApi.virStorageVolLookupByKey(conn, key));
-  await attempt(() => rt.storageApi.virStorageVolLookupByPath(conn, key));
-  if (!vol) {
+  const conn = s.connection;
+  const found = await firstFound(s, [
+    pool !== null && (() => pool.lookupVolume(key)),
+    () => conn.lookupStorageVolumeByKey(key),
+    () => conn.lookupStorageVolumeByPath(key),
+  ]);
+  if (!found) {
     s.error(pool ? `failed to get vol '${key}'` : `failed to get vol '${key}', specifying --${poolOption} might help`);
     throw new CommandFailed();
   }
-  const found: StorageVolume = vol;
   s.lastError = null;
   if (pool) {
     const owner = s.keep(await found.pool());

@@ -5,7 +5,7 @@ import * as networkApi from '../api/network.js';
 import * as storageApi from '../api/storage.js';
 import type { VirConnect, VirDomain } from '../core/handles.js';
 import { virConnectListAllJobsFlags } from '../core/enums.generated.js';
-import type { NodeInfo } from '../drivers/driver.js';
+import type { NodeInfo, SecurityModel } from '../drivers/driver.js';
 import { VirError } from '../errors/index.js';
 import { Domain } from './domain.js';
 import { DomainEvents, type DomainEventOptions } from './events.js';
@@ -18,6 +18,14 @@ export interface ConnectOptions {
 }
 
 const { VIR_CONNECT_LIST_JOBS_RUNNING: RUNNING, VIR_CONNECT_LIST_JOBS_FINISHED: FINISHED } = virConnectListAllJobsFlags;
+
+export interface RestoreOptions extends JobOptions {
+  /** virDomainSaveRestoreFlags */
+  flags?: number;
+  /** A replacement domain XML for the restored domain, as `virsh restore --xml` (virDomainRestoreFlags). */
+  xml?: string;
+}
+
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /** Opens a connection: `test:///default`, `test:///PATH.xml`, `tsvirt:///session`, ... */
@@ -26,7 +34,15 @@ export async function connect(uri?: string, options: ConnectOptions = {}): Promi
   return new Connection(handle);
 }
 
-/** A connection to a driver. Every method goes through the same entry points as tsvirt/libvirt. */
+/** The version of this library, as libvirt numbers versions: major * 1,000,000 + minor * 1,000 + release. */
+export function libraryVersion(): number {
+  return connectApi.virGetVersion().libVer;
+}
+
+/**
+ * A connection to a driver. Every method goes through the same entry points as tsvirt/libvirt, each the one
+ * virsh calls for the same request, so an error names the function a libvirt program would have called.
+ */
 export class Connection implements AsyncDisposable {
   private closed = false;
   /** The event iterators still listening: they end when the connection is closed. */
@@ -56,6 +72,16 @@ export class Connection implements AsyncDisposable {
     return connectApi.virNodeGetInfo(this.handle);
   }
 
+  /** The version of the library serving the connection (virConnectGetLibVersion): a daemon's, through one. */
+  async libVersion(): Promise<number> {
+    return connectApi.virConnectGetLibVersion(this.handle);
+  }
+
+  /** The host's security model (virNodeGetSecurityModel); model '' when there is none. */
+  async securityModel(): Promise<SecurityModel> {
+    return connectApi.virNodeGetSecurityModel(this.handle);
+  }
+
   // ---- domains ----
 
   async listDomains(flags = 0): Promise<Domain[]> {
@@ -64,11 +90,41 @@ export class Connection implements AsyncDisposable {
 
   /** Finds a domain by id (a number, or a string of digits), UUID or name, in virsh's order. */
   async lookupDomain(key: string | number): Promise<Domain> {
-    return new Domain(await this.findDomain(key));
+    if (typeof key === 'number') return this.lookupDomainById(key);
+    if (/^\d+$/.test(key)) {
+      try {
+        return await this.lookupDomainById(Number(key));
+      } catch (err) {
+        if (!(err instanceof VirError)) throw err;
+      }
+    }
+    if (UUID_RE.test(key)) {
+      try {
+        return await this.lookupDomainByUuid(key);
+      } catch (err) {
+        if (!(err instanceof VirError)) throw err;
+      }
+    }
+    return this.lookupDomainByName(key);
   }
 
+  /** The running domain with this id (virDomainLookupByID). */
+  async lookupDomainById(id: number): Promise<Domain> {
+    return new Domain(await domainApi.virDomainLookupByID(this.handle, id));
+  }
+
+  async lookupDomainByUuid(uuid: string): Promise<Domain> {
+    return new Domain(await domainApi.virDomainLookupByUUIDString(this.handle, uuid));
+  }
+
+  async lookupDomainByName(name: string): Promise<Domain> {
+    return new Domain(await domainApi.virDomainLookupByName(this.handle, name));
+  }
+
+  /** Defines a domain: virDomainDefineXML, or virDomainDefineXMLFlags with flags (virDomainDefineFlags). */
   async defineDomain(xml: string, flags = 0): Promise<Domain> {
-    return new Domain(await domainApi.virDomainDefineXMLFlags(this.handle, xml, flags));
+    const conn = this.handle;
+    return new Domain(await (flags ? domainApi.virDomainDefineXMLFlags(conn, xml, flags) : domainApi.virDomainDefineXML(conn, xml)));
   }
 
   /** Creates and starts a transient domain (virDomainCreateXML) as a job. */
@@ -77,10 +133,11 @@ export class Connection implements AsyncDisposable {
   }
 
   /** Restores a domain saved with Domain.save (virDomainRestore) as a job. */
-  restore(path: string, options: JobOptions & { flags?: number } = {}): Job<Domain> {
+  restore(path: string, options: RestoreOptions = {}): Job<Domain> {
     const flags = options.flags ?? 0;
-    const as = flags ? 'virDomainRestoreFlags' : 'virDomainRestore';
-    return new Job(() => domainApi.startJobAs.restore(as, this.handle, path, null, flags), takeDomain, options);
+    const xml = options.xml ?? null;
+    const as = flags || xml !== null ? 'virDomainRestoreFlags' : 'virDomainRestore';
+    return new Job(() => domainApi.startJobAs.restore(as, this.handle, path, xml, flags), takeDomain, options);
   }
 
   /**
@@ -102,19 +159,30 @@ export class Connection implements AsyncDisposable {
     return (await networkApi.virConnectListAllNetworks(this.handle, flags)).map((n) => new Network(n));
   }
 
+  /** Finds a network by UUID or name, in virsh's order. */
   async lookupNetwork(key: string): Promise<Network> {
     if (UUID_RE.test(key)) {
       try {
-        return new Network(await networkApi.virNetworkLookupByUUIDString(this.handle, key));
+        return await this.lookupNetworkByUuid(key);
       } catch (err) {
         if (!(err instanceof VirError)) throw err;
       }
     }
-    return new Network(await networkApi.virNetworkLookupByName(this.handle, key));
+    return this.lookupNetworkByName(key);
   }
 
-  async defineNetwork(xml: string): Promise<Network> {
-    return new Network(await networkApi.virNetworkDefineXML(this.handle, xml));
+  async lookupNetworkByUuid(uuid: string): Promise<Network> {
+    return new Network(await networkApi.virNetworkLookupByUUIDString(this.handle, uuid));
+  }
+
+  async lookupNetworkByName(name: string): Promise<Network> {
+    return new Network(await networkApi.virNetworkLookupByName(this.handle, name));
+  }
+
+  /** Defines a network: virNetworkDefineXML, or virNetworkDefineXMLFlags with flags (virNetworkDefineFlags). */
+  async defineNetwork(xml: string, flags = 0): Promise<Network> {
+    const conn = this.handle;
+    return new Network(await (flags ? networkApi.virNetworkDefineXMLFlags(conn, xml, flags) : networkApi.virNetworkDefineXML(conn, xml)));
   }
 
   createNetwork(xml: string, options: JobOptions & { flags?: number } = {}): Job<Network> {
@@ -131,15 +199,24 @@ export class Connection implements AsyncDisposable {
     return (await storageApi.virConnectListAllStoragePools(this.handle, flags)).map((p) => new StoragePool(p));
   }
 
+  /** Finds a pool by UUID or name, in virsh's order. */
   async lookupStoragePool(key: string): Promise<StoragePool> {
     if (UUID_RE.test(key)) {
       try {
-        return new StoragePool(await storageApi.virStoragePoolLookupByUUIDString(this.handle, key));
+        return await this.lookupStoragePoolByUuid(key);
       } catch (err) {
         if (!(err instanceof VirError)) throw err;
       }
     }
-    return new StoragePool(await storageApi.virStoragePoolLookupByName(this.handle, key));
+    return this.lookupStoragePoolByName(key);
+  }
+
+  async lookupStoragePoolByUuid(uuid: string): Promise<StoragePool> {
+    return new StoragePool(await storageApi.virStoragePoolLookupByUUIDString(this.handle, uuid));
+  }
+
+  async lookupStoragePoolByName(name: string): Promise<StoragePool> {
+    return new StoragePool(await storageApi.virStoragePoolLookupByName(this.handle, name));
   }
 
   async defineStoragePool(xml: string, flags = 0): Promise<StoragePool> {
@@ -153,11 +230,19 @@ export class Connection implements AsyncDisposable {
   /** Finds a volume by its path, then by its key. */
   async lookupStorageVolume(pathOrKey: string): Promise<StorageVolume> {
     try {
-      return new StorageVolume(await storageApi.virStorageVolLookupByPath(this.handle, pathOrKey));
+      return await this.lookupStorageVolumeByPath(pathOrKey);
     } catch (err) {
       if (!(err instanceof VirError)) throw err;
-      return new StorageVolume(await storageApi.virStorageVolLookupByKey(this.handle, pathOrKey));
+      return this.lookupStorageVolumeByKey(pathOrKey);
     }
+  }
+
+  async lookupStorageVolumeByPath(path: string): Promise<StorageVolume> {
+    return new StorageVolume(await storageApi.virStorageVolLookupByPath(this.handle, path));
+  }
+
+  async lookupStorageVolumeByKey(key: string): Promise<StorageVolume> {
+    return new StorageVolume(await storageApi.virStorageVolLookupByKey(this.handle, key));
   }
 
   // ---- jobs and lifetime ----
@@ -197,25 +282,6 @@ export class Connection implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-
-  private async findDomain(key: string | number): Promise<VirDomain> {
-    if (typeof key === 'number') return domainApi.virDomainLookupByID(this.handle, key);
-    if (/^\d+$/.test(key)) {
-      try {
-        return await domainApi.virDomainLookupByID(this.handle, Number(key));
-      } catch (err) {
-        if (!(err instanceof VirError)) throw err;
-      }
-    }
-    if (UUID_RE.test(key)) {
-      try {
-        return await domainApi.virDomainLookupByUUIDString(this.handle, key);
-      } catch (err) {
-        if (!(err instanceof VirError)) throw err;
-      }
-    }
-    return domainApi.virDomainLookupByName(this.handle, key);
   }
 }
 

@@ -1,7 +1,7 @@
 import * as api from '../api/domain.js';
 import type { VirDomain } from '../core/handles.js';
-import type { DomainInfo, DomainJobInfo } from '../drivers/driver.js';
-import { virDomainCoreDumpFlags, virDomainState } from '../core/enums.generated.js';
+import type { DomainInfo, DomainJobInfo, SecurityLabel } from '../drivers/driver.js';
+import { virDomainCoreDumpFlags, virDomainCoreDumpFormat, virDomainState } from '../core/enums.generated.js';
 import { Job, type JobOptions } from './job.js';
 import { Owned } from './owned.js';
 
@@ -21,9 +21,22 @@ export interface CoreDumpOptions extends JobOptions {
   crash?: boolean;
   /** virDomainCoreDumpFlags, for flags without an option of their own. */
   flags?: number;
+  /** virDomainCoreDumpFormat of a memory-only dump (virDomainCoreDumpWithFormat); raw by default. */
+  format?: number;
 }
 
-/** A domain (virtual machine). Methods call the same entry points as tsvirt/libvirt. */
+export interface SaveOptions extends JobOptions {
+  /** virDomainSaveRestoreFlags */
+  flags?: number;
+  /** A replacement domain XML to store in the image, as `virsh save --xml` (virDomainSaveFlags). */
+  xml?: string;
+}
+
+/**
+ * A domain (virtual machine). Methods call the same entry points as tsvirt/libvirt, each the one virsh calls
+ * for the same request (virDomainDestroy without flags, virDomainDestroyFlags with them), so an error names
+ * the function a libvirt program would have called.
+ */
 export class Domain extends Owned<VirDomain> {
   get name(): string {
     return this.handle.name;
@@ -63,6 +76,21 @@ export class Domain extends Owned<VirDomain> {
     return api.virDomainIsPersistent(this.handle);
   }
 
+  /** Whether the domain starts with the host (virDomainGetAutostart). */
+  async autostart(): Promise<boolean> {
+    return api.virDomainGetAutostart(this.handle);
+  }
+
+  /** Whether a managed save image waits to be restored on the next start (virDomainHasManagedSaveImage). */
+  async hasManagedSaveImage(): Promise<boolean> {
+    return api.virDomainHasManagedSaveImage(this.handle, 0);
+  }
+
+  /** The domain's security label (virDomainGetSecurityLabel); label '' when it has none. */
+  async securityLabel(): Promise<SecurityLabel> {
+    return api.virDomainGetSecurityLabel(this.handle);
+  }
+
   async isRunning(): Promise<boolean> {
     return (await this.state()).state === virDomainState.VIR_DOMAIN_RUNNING;
   }
@@ -74,19 +102,22 @@ export class Domain extends Owned<VirDomain> {
     return new Job(() => api.startJobAs.create(as, this.handle, flags), () => undefined, options);
   }
 
-  save(path: string, options: JobOptions & { flags?: number } = {}): Job<void> {
+  save(path: string, options: SaveOptions = {}): Job<void> {
     const flags = options.flags ?? 0;
-    const as = flags ? 'virDomainSaveFlags' : 'virDomainSave';
-    return new Job(() => api.startJobAs.save(as, this.handle, path, null, flags), () => undefined, options);
+    const xml = options.xml ?? null;
+    const as = flags || xml !== null ? 'virDomainSaveFlags' : 'virDomainSave';
+    return new Job(() => api.startJobAs.save(as, this.handle, path, xml, flags), () => undefined, options);
   }
 
   coreDump(path: string, options: CoreDumpOptions = {}): Job<void> {
     const flags = (options.flags ?? 0) | (options.crash ? virDomainCoreDumpFlags.VIR_DUMP_CRASH : 0);
-    return new Job(() => api.startJobAs.coreDump('virDomainCoreDump', this.handle, path, 0, flags), () => undefined, options);
+    const format = options.format ?? virDomainCoreDumpFormat.VIR_DOMAIN_CORE_DUMP_FORMAT_RAW;
+    const as = format !== virDomainCoreDumpFormat.VIR_DOMAIN_CORE_DUMP_FORMAT_RAW ? 'virDomainCoreDumpWithFormat' : 'virDomainCoreDump';
+    return new Job(() => api.startJobAs.coreDump(as, this.handle, path, format, flags), () => undefined, options);
   }
 
   async destroy(flags = 0): Promise<void> {
-    await api.virDomainDestroyFlags(this.handle, flags);
+    await (flags ? api.virDomainDestroyFlags(this.handle, flags) : api.virDomainDestroy(this.handle));
   }
 
   async suspend(): Promise<void> {
@@ -98,13 +129,14 @@ export class Domain extends Owned<VirDomain> {
   }
 
   async shutdown(flags = 0): Promise<void> {
-    await api.virDomainShutdownFlags(this.handle, flags);
+    await (flags ? api.virDomainShutdownFlags(this.handle, flags) : api.virDomainShutdown(this.handle));
   }
 
   async reboot(flags = 0): Promise<void> {
     await api.virDomainReboot(this.handle, flags);
   }
 
+  /** virDomainUndefineFlags, even without flags, as virsh calls it. */
   async undefine(flags = 0): Promise<void> {
     await api.virDomainUndefineFlags(this.handle, flags);
   }

@@ -32,6 +32,11 @@ export class StoragePool extends Owned<VirStoragePool> {
     return api.virStoragePoolIsPersistent(this.handle);
   }
 
+  /** Whether the pool starts with the host (virStoragePoolGetAutostart). */
+  async autostart(): Promise<boolean> {
+    return api.virStoragePoolGetAutostart(this.handle);
+  }
+
   async build(flags = 0): Promise<void> {
     await api.virStoragePoolBuild(this.handle, flags);
   }

@@ -71,12 +71,9 @@ async function cmdDefine(s: Session, cmd: ParsedCommand): Promise<boolean> {
   const from = optRequired(s, cmd, 'file');
   const flags = cmd.has('validate') ? 1 : 0;
   const xml = await readXmlFile(from);
-  const rt = await s.rt();
-  const conn = s.connection.handle;
   let dom: Domain;
   try {
-    // virsh calls the flag-less API when it can; errors name the function called.
-    dom = s.keep(new rt.Domain(await (flags ? rt.domainApi.virDomainDefineXMLFlags(conn, xml, flags) : rt.domainApi.virDomainDefineXML(conn, xml))));
+    dom = s.keep(await s.connection.defineDomain(xml, flags));
   } catch (err) {
     throw s.fail(err, `Failed to define domain from ${from}`);
   }
@@ -87,9 +84,8 @@ async function cmdDefine(s: Session, cmd: ParsedCommand): Promise<boolean> {
 async function cmdDestroy(s: Session, cmd: ParsedCommand): Promise<boolean> {
   const { dom, key } = await optDomain(s, cmd);
   const flags = flagsFrom(cmd, { graceful: Destroy.VIR_DOMAIN_DESTROY_GRACEFUL, 'remove-logs': Destroy.VIR_DOMAIN_DESTROY_REMOVE_LOGS });
-  const rt = await s.rt();
   try {
-    await (flags ? rt.domainApi.virDomainDestroyFlags(dom.handle, flags) : rt.domainApi.virDomainDestroy(dom.handle));
+    await dom.destroy(flags);
   } catch (err) {
     throw s.fail(err, `Failed to destroy domain '${key}'`);
   }
@@ -205,15 +201,9 @@ async function cmdDump(s: Session, cmd: ParsedCommand): Promise<boolean> {
   const failure = `Failed to core dump domain '${key}' to ${to}`;
   const success = `\nDomain '${key}' dumped to ${to}\n`;
   try {
-    if (format !== DumpFormat.VIR_DOMAIN_CORE_DUMP_FORMAT_RAW) {
-      // Only the raw format runs as a job in tsvirt; the others go through the blocking call.
-      const rt = await s.rt();
-      await rt.domainApi.virDomainCoreDumpWithFormat(dom.handle, to, format, flags);
-    } else {
-      const job = dom.coreDump(to, { flags });
-      if (cmd.has('async')) return background(s, job, `Domain '${key}' is being dumped to ${to}\n`, success, failure);
-      await s.waitForJob(job, cmd.has('verbose') ? { label: 'Dump' } : undefined);
-    }
+    const job = dom.coreDump(to, { flags, format });
+    if (cmd.has('async')) return background(s, job, `Domain '${key}' is being dumped to ${to}\n`, success, failure);
+    await s.waitForJob(job, cmd.has('verbose') ? { label: 'Dump' } : undefined);
   } catch (err) {
     throw s.fail(err, failure);
   }
@@ -286,19 +276,13 @@ async function cmdRestore(s: Session, cmd: ParsedCommand): Promise<boolean> {
   exclusive(s, cmd, 'verbose', 'async');
   const flags = flagsFrom(cmd, { ...SAVE_FLAGS, 'reset-nvram': Save.VIR_DOMAIN_SAVE_RESET_NVRAM });
   const xmlFile = optString(s, cmd, 'xml');
-  const xml = xmlFile === undefined ? null : await readXmlFile(xmlFile);
+  const xml = xmlFile === undefined ? undefined : await readXmlFile(xmlFile);
   const failure = `Failed to restore domain from ${from}`;
   const success = `Domain restored from ${from}\n`;
   try {
-    if (xml !== null) {
-      // tsvirt's restore job takes no replacement XML; the blocking call does.
-      const rt = await s.rt();
-      await rt.domainApi.virDomainRestoreFlags(s.connection.handle, from, xml, flags);
-    } else {
-      const job = s.connection.restore(from, { flags });
-      if (cmd.has('async')) return background(s, job, `Domain is being restored from ${from}\n`, success, failure);
-      s.keep(await s.waitForJob(job, cmd.has('verbose') ? { label: 'Restore', endLine: true } : undefined));
-    }
+    const job = s.connection.restore(from, { flags, xml });
+    if (cmd.has('async')) return background(s, job, `Domain is being restored from ${from}\n`, success, failure);
+    s.keep(await s.waitForJob(job, cmd.has('verbose') ? { label: 'Restore', endLine: true } : undefined));
   } catch (err) {
     throw s.fail(err, failure);
   }
@@ -323,19 +307,13 @@ async function cmdSave(s: Session, cmd: ParsedCommand): Promise<boolean> {
   exclusive(s, cmd, 'verbose', 'async');
   const flags = flagsFrom(cmd, SAVE_FLAGS);
   const xmlFile = optString(s, cmd, 'xml');
-  const xml = xmlFile === undefined ? null : await readXmlFile(xmlFile);
+  const xml = xmlFile === undefined ? undefined : await readXmlFile(xmlFile);
   const failure = `Failed to save domain '${key}' to ${to}`;
   const success = `\nDomain '${key}' saved to ${to}\n`;
   try {
-    if (xml !== null) {
-      // tsvirt's save job takes no replacement XML; the blocking call does.
-      const rt = await s.rt();
-      await rt.domainApi.virDomainSaveFlags(dom.handle, to, xml, flags);
-    } else {
-      const job = dom.save(to, { flags });
-      if (cmd.has('async')) return background(s, job, `Domain '${key}' is being saved to ${to}\n`, success, failure);
-      await s.waitForJob(job, cmd.has('verbose') ? { label: 'Save' } : undefined);
-    }
+    const job = dom.save(to, { flags, xml });
+    if (cmd.has('async')) return background(s, job, `Domain '${key}' is being saved to ${to}\n`, success, failure);
+    await s.waitForJob(job, cmd.has('verbose') ? { label: 'Save' } : undefined);
   } catch (err) {
     throw s.fail(err, failure);
   }
@@ -346,9 +324,8 @@ async function cmdSave(s: Session, cmd: ParsedCommand): Promise<boolean> {
 async function cmdShutdown(s: Session, cmd: ParsedCommand): Promise<boolean> {
   const flags = modeFlags(s, cmd);
   const { dom, key } = await optDomain(s, cmd);
-  const rt = await s.rt();
   try {
-    await (flags ? rt.domainApi.virDomainShutdownFlags(dom.handle, flags) : rt.domainApi.virDomainShutdown(dom.handle));
+    await dom.shutdown(flags);
   } catch (err) {
     throw s.fail(err, `Failed to shutdown domain '${key}'`);
   }
@@ -393,10 +370,9 @@ async function startDomain(s: Session, dom: Domain, flags: number): Promise<void
     const code = (err as { code?: number }).code;
     if (!(flags & force) || (code !== ErrorNumber.VIR_ERR_NO_SUPPORT && code !== ErrorNumber.VIR_ERR_INVALID_ARG)) throw err;
   }
-  const rt = await s.rt();
   let saved = false;
   try {
-    saved = await rt.domainApi.virDomainHasManagedSaveImage(dom.handle, 0);
+    saved = await dom.hasManagedSaveImage();
   } catch {
     // No managed save image to remove.
   }

@@ -50,10 +50,11 @@ async function cmdUri(s: Session): Promise<boolean> {
 async function cmdVersion(s: Session, cmd: ParsedCommand): Promise<boolean> {
   const rt = await s.rt();
   s.print(`Compiled against library: libvirt ${versionText(COMPILED_AGAINST)}\n`);
-  const { libVer, typeVer } = rt.connectApi.virGetVersion();
+  // libvirt's virGetVersion gives every driver type the library's own version.
+  const library = rt.libraryVersion();
   const type = s.connection.type;
-  s.print(`Using library: libvirt ${versionText(libVer)}\n`);
-  s.print(`Using API: ${type} ${versionText(typeVer)}\n`);
+  s.print(`Using library: libvirt ${versionText(library)}\n`);
+  s.print(`Using API: ${type} ${versionText(library)}\n`);
   let hv: number;
   try {
     hv = await s.connection.version();
@@ -63,7 +64,7 @@ async function cmdVersion(s: Session, cmd: ParsedCommand): Promise<boolean> {
   s.print(hv === 0 ? `Cannot extract running ${type} hypervisor version\n` : `Running hypervisor: ${type} ${versionText(hv)}\n`);
   if (cmd.has('daemon')) {
     // tsvirt's drivers run in this process, so "the daemon" is the library itself.
-    s.print(`Running against daemon: ${versionText(rt.connectApi.virConnectGetLibVersion(s.connection.handle))}\n`);
+    s.print(`Running against daemon: ${versionText(await s.connection.libVersion())}\n`);
   }
   return true;
 }

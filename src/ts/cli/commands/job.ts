@@ -69,22 +69,12 @@ async function cmdJobInfo(s: Session, cmd: ParsedCommand): Promise<boolean> {
   return true;
 }
 
-/** Through the entry points, not Job<T>: its cancel() leaves a finished job alone, job-cancel says so. */
 async function cmdJobCancel(s: Session, cmd: ParsedCommand): Promise<boolean> {
-  const id = optJobId(s, cmd);
-  const { jobApi } = await s.rt();
-  let job;
+  const { job, id } = await findJob(s, cmd);
   try {
-    job = await jobApi.virJobLookupByID(s.connection.handle, id);
-  } catch (err) {
-    throw s.fail(err, `failed to get job '${id}'`);
-  }
-  try {
-    jobApi.virJobCancel(job);
+    await job.cancelRunning();
   } catch (err) {
     throw s.fail(err, `Failed to cancel job ${id}`);
-  } finally {
-    jobApi.virJobFree(job);
   }
   s.printExtra(`Job ${id} is being cancelled\n`);
   return true;

@@ -62,7 +62,6 @@ function reasonName(state: number, reason: number): string {
 }
 
 async function cmdDominfo(s: Session, cmd: ParsedCommand): Promise<boolean> {
-  const rt = await s.rt();
   const { dom } = await optDomain(s, cmd);
   // Like virsh, print what can be learnt; a query that fails leaves its line out (or says "unknown").
   const optional = async <T>(query: () => T | Promise<T>): Promise<T | undefined> => {
@@ -91,13 +90,13 @@ async function cmdDominfo(s: Session, cmd: ParsedCommand): Promise<boolean> {
   }
   const persistent = await optional(() => dom.isPersistent());
   s.print(infoLine('Persistent:', persistent === undefined ? 'unknown' : persistent ? 'yes' : 'no'));
-  const autostart = await optional(() => rt.domainApi.virDomainGetAutostart(dom.handle));
+  const autostart = await optional(() => dom.autostart());
   if (autostart !== undefined) s.print(infoLine('Autostart:', autostart ? 'enable' : 'disable'));
-  const managedSave = await optional(() => rt.domainApi.virDomainHasManagedSaveImage(dom.handle, 0));
+  const managedSave = await optional(() => dom.hasManagedSaveImage());
   s.print(infoLine('Managed save:', managedSave === undefined ? 'unknown' : managedSave ? 'yes' : 'no'));
   let model;
   try {
-    model = await rt.connectApi.virNodeGetSecurityModel(s.connection.handle);
+    model = await s.connection.securityModel();
   } catch (err) {
     // A driver without security models simply has nothing more to show.
     if (!isNoSupport(err)) throw err;
@@ -106,7 +105,7 @@ async function cmdDominfo(s: Session, cmd: ParsedCommand): Promise<boolean> {
   if (model.model !== '') {
     s.print(infoLine('Security model:', model.model));
     s.print(infoLine('Security DOI:', model.doi));
-    const label = await rt.domainApi.virDomainGetSecurityLabel(dom.handle);
+    const label = await dom.securityLabel();
     if (label.label !== '') s.print(infoLine('Security label:', `${label.label} (${label.enforcing ? 'enforcing' : 'permissive'})`));
   }
   return ok;
@@ -157,7 +156,6 @@ const LIST_FILTERS: Record<string, number> = {
 };
 
 async function cmdList(s: Session, cmd: ParsedCommand): Promise<boolean> {
-  const rt = await s.rt();
   let flags: number = List.VIR_CONNECT_LIST_DOMAINS_ACTIVE;
   if (cmd.has('inactive') || cmd.has('state-shutoff')) flags = List.VIR_CONNECT_LIST_DOMAINS_INACTIVE;
   if (cmd.has('all')) flags = List.VIR_CONNECT_LIST_DOMAINS_INACTIVE | List.VIR_CONNECT_LIST_DOMAINS_ACTIVE;
@@ -192,7 +190,7 @@ async function cmdList(s: Session, cmd: ParsedCommand): Promise<boolean> {
     try {
       const { state: st } = await dom.state();
       state =
-        cmd.has('managed-save') && st === virDomainState.VIR_DOMAIN_SHUTOFF && (await rt.domainApi.virDomainHasManagedSaveImage(dom.handle, 0))
+        cmd.has('managed-save') && st === virDomainState.VIR_DOMAIN_SHUTOFF && (await dom.hasManagedSaveImage())
           ? 'saved'
           : stateName(st);
     } catch {

@@ -30,15 +30,12 @@ async function cmdNetCreate(s: Session, cmd: ParsedCommand): Promise<boolean> {
 }
 
 async function cmdNetDefine(s: Session, cmd: ParsedCommand): Promise<boolean> {
-  const rt = await s.rt();
   const from = optRequired(s, cmd, 'file');
   const flags = cmd.has('validate') ? VALIDATE : 0;
   const xml = await readXmlFile(from);
   let net: Network;
   try {
-    const conn = s.connection.handle;
-    // virsh calls the flag-less API when it can; errors name the function called.
-    net = s.keep(new rt.Network(await (flags ? rt.networkApi.virNetworkDefineXMLFlags(conn, xml, flags) : rt.networkApi.virNetworkDefineXML(conn, xml))));
+    net = s.keep(await s.connection.defineNetwork(xml, flags));
   } catch (err) {
     throw s.fail(err, `Failed to define network from ${from}`);
   }

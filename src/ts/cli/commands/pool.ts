@@ -215,7 +215,6 @@ async function cmdPoolDumpxml(s: Session, cmd: ParsedCommand): Promise<boolean> 
 }
 
 async function cmdPoolInfo(s: Session, cmd: ParsedCommand): Promise<boolean> {
-  const rt = await s.rt();
   const { pool } = await optPool(s, cmd);
   s.print(infoLine('Name:', pool.name));
   s.print(infoLine('UUID:', pool.uuid));
@@ -230,7 +229,7 @@ async function cmdPoolInfo(s: Session, cmd: ParsedCommand): Promise<boolean> {
   s.print(infoLine('Persistent:', persistent));
   let autostart = 'no autostart';
   try {
-    autostart = (await rt.storageApi.virStoragePoolGetAutostart(pool.handle)) ? 'yes' : 'no';
+    autostart = (await pool.autostart()) ? 'yes' : 'no';
   } catch (err) {
     s.keepError(err);
   }
@@ -245,7 +244,6 @@ async function cmdPoolInfo(s: Session, cmd: ParsedCommand): Promise<boolean> {
 }
 
 async function cmdPoolList(s: Session, cmd: ParsedCommand): Promise<boolean> {
-  const rt = await s.rt();
   exclusive(s, cmd, 'all', 'inactive');
   let flags: number = List.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE;
   if (cmd.has('inactive')) flags = List.VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE;
@@ -280,7 +278,7 @@ async function cmdPoolList(s: Session, cmd: ParsedCommand): Promise<boolean> {
   for (const pool of pools) {
     let autostart: string;
     try {
-      autostart = (await rt.storageApi.virStoragePoolGetAutostart(pool.handle)) ? 'yes' : 'no';
+      autostart = (await pool.autostart()) ? 'yes' : 'no';
     } catch {
       autostart = 'no autostart';
     }

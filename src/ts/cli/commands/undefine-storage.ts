@@ -39,7 +39,6 @@ async function plan(s: Session, dom: Domain, removal: StorageRemoval): Promise<R
     s.error('Specified both --storage and --remove-all-storage');
     throw new CommandFailed();
   }
-  const rt = await s.rt();
   const root = parseXml(await dom.xml(), { docName: 'domain_definition', errorDomain: ErrorDomain.VIR_FROM_NONE });
   const wanted = removal.list ? splitList(removal.list) : null;
   const matched = new Set<string>();
@@ -60,14 +59,14 @@ async function plan(s: Session, dom: Domain, removal: StorageRemoval): Promise<R
       if (poolName !== undefined) {
         let pool;
         try {
-          pool = s.keep(new rt.StoragePool(await rt.storageApi.virStoragePoolLookupByName(s.connection.handle, poolName)));
+          pool = s.keep(await s.connection.lookupStoragePoolByName(poolName));
         } catch {
           s.error(`Storage pool '${poolName}' for volume '${target}' not found.`);
           continue;
         }
         vol = await pool.lookupVolume(source);
       } else {
-        vol = new rt.StorageVolume(await rt.storageApi.virStorageVolLookupByPath(s.connection.handle, source));
+        vol = await s.connection.lookupStorageVolumeByPath(source);
       }
     } catch {
       vol = null;

@@ -9,7 +9,7 @@ import { ErrorDomain, ErrorNumber, virError } from '../../errors/index.js';
 import { bool, data, REQ_OPT, string, type CommandDef, type ParsedCommand } from '../command-def.js';
 import { readXmlFile } from '../files.js';
 import { formatCapacity, formatTable, infoLine } from '../format.js';
-import { lookupPool, optPool, optVolume } from '../lookup.js';
+import { firstFound, lookupPool, optPool, optVolume } from '../lookup.js';
 import { flagsFrom, optRequired, optString } from '../options.js';
 import { CommandFailed, type Session } from '../session.js';
 import { parseVirshSize } from '../../conf/units.js';
@@ -103,20 +103,13 @@ async function cmdVolCreateAs(s: Session, cmd: ParsedCommand): Promise<boolean> 
 
 /** The backing volume of vol-create-as: by name in the pool, else by key, else by path. */
 async function findBackingVolume(s: Session, pool: StoragePool, key: string): Promise<StorageVolume> {
-  const rt = await s.rt();
-  const conn = s.connection.handle;
-  const tries = [
+  const conn = s.connection;
+  const vol = await firstFound(s, [
     () => pool.lookupVolume(key),
-    async () => new rt.StorageVolume(await rt.storageApi.virStorageVolLookupByKey(conn, key)),
-    async () => new rt.StorageVolume(await rt.storageApi.virStorageVolLookupByPath(conn, key)),
-  ];
-  for (const find of tries) {
-    try {
-      return s.keep(await find());
-    } catch (err) {
-      s.keepError(err);
-    }
-  }
+    () => conn.lookupStorageVolumeByKey(key),
+    () => conn.lookupStorageVolumeByPath(key),
+  ]);
+  if (vol) return vol;
   s.error(`failed to get vol '${key}'`);
   throw new CommandFailed();
 }
