@@ -270,6 +270,20 @@ export class Connection implements AsyncDisposable {
   }
 
   /**
+   * Cancels the job with this id as virJobCancel does, throwing its error when the job has already completed
+   * or failed: for a caller that must know the request took effect (`tsvirsh job-cancel`). Job.cancel(), by
+   * contrast, is a wish that a job already ended simply ignores.
+   */
+  async cancelJob(id: number): Promise<void> {
+    const job = await jobApi.virJobLookupByID(this.handle, id);
+    try {
+      jobApi.virJobCancel(job);
+    } finally {
+      jobApi.virJobFree(job);
+    }
+  }
+
+  /**
    * Drops this object's reference on the connection and returns how many remain (other objects, running
    * jobs). The driver lets go of the connection when none do. Closing twice is harmless.
    */

@@ -1,4 +1,3 @@
-import { virJobCancel } from '../api/job.js';
 import type { MaybePromise } from '../drivers/driver.js';
 import { ErrorDomain, ErrorNumber, type VirError, virError } from '../errors/index.js';
 import { JobType, type VirJob } from '../jobs/job.js';
@@ -121,16 +120,6 @@ export class Job<T> implements PromiseLike<T>, AsyncIterable<JobProgress>, Async
     this.#cancelWanted = true;
     const job = this.#handle;
     if (job?.running) job.cancel();
-  }
-
-  /**
-   * Cancels the started job as virJobCancel does, throwing its error when the job has already ended: for a
-   * caller that must know the request took effect (`tsvirsh job-cancel`). Call it once `started()` is true.
-   */
-  async cancelRunning(): Promise<void> {
-    const job = await this.#started;
-    if (!job) throw await this.then(() => undefined, (err: unknown) => err);
-    virJobCancel(job);
   }
 
   then<R1 = T, R2 = never>(

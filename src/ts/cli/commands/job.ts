@@ -70,9 +70,9 @@ async function cmdJobInfo(s: Session, cmd: ParsedCommand): Promise<boolean> {
 }
 
 async function cmdJobCancel(s: Session, cmd: ParsedCommand): Promise<boolean> {
-  const { job, id } = await findJob(s, cmd);
+  const { id } = await findJob(s, cmd);
   try {
-    await job.cancelRunning();
+    await s.connection.cancelJob(id);
   } catch (err) {
     throw s.fail(err, `Failed to cancel job ${id}`);
   }
