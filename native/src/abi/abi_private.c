@@ -20,7 +20,10 @@
 #include <string.h>
 
 /* The name is the function's own, so the table cannot name one function after another. */
-#define BRIDGE(fn) { #fn, (tsvirt_private_function)fn }
+#define BRIDGE(fn)                       \
+    {                                    \
+#fn, (tsvirt_private_function)fn \
+    }
 
 static const struct {
     const char *name;
