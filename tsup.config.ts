@@ -23,7 +23,8 @@ export default defineConfig([
     outExtension: () => ({ js: '.cjs' }),
     target: 'node20',
     platform: 'node',
-    sourcemap: true,
+    // No source map: the CLI is one bundle, and its map alone would double the package.
+    sourcemap: false,
     splitting: false,
     define: { 'import.meta.url': '__tsvirshModuleUrl' },
     banner: { js: "const __tsvirshModuleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -38,6 +38,7 @@ export type {
 } from './drivers/driver.js';
 export type { VirError as virError } from './errors/index.js';
 export type { virConnectDomainEventCallback, virFreeCallback } from './api/events.js';
+export type { virConnectCloseFunc } from './api/connect.js';
 
 export * from './core/enums.generated.js';
 export { ErrorDomain as virErrorDomain, ErrorLevel as virErrorLevel, ErrorNumber as virErrorNumber } from './errors/index.js';
@@ -79,6 +80,8 @@ export const virConnectGetHostname = sync('virConnectGetHostname', connect.virCo
 export const virConnectGetCapabilities = sync('virConnectGetCapabilities', connect.virConnectGetCapabilities, null);
 export const virConnectGetMaxVcpus = sync('virConnectGetMaxVcpus', connect.virConnectGetMaxVcpus, -1);
 export const virConnectIsAlive = predicate('virConnectIsAlive', connect.virConnectIsAlive);
+export const virConnectRegisterCloseCallback = sync('virConnectRegisterCloseCallback', connect.virConnectRegisterCloseCallback, -1);
+export const virConnectUnregisterCloseCallback = sync('virConnectUnregisterCloseCallback', connect.virConnectUnregisterCloseCallback, -1);
 export const virConnectIsSecure = predicate('virConnectIsSecure', connect.virConnectIsSecure);
 export const virConnectIsEncrypted = predicate('virConnectIsEncrypted', connect.virConnectIsEncrypted);
 export const virNodeGetInfo = sync('virNodeGetInfo', connect.virNodeGetInfo, null);

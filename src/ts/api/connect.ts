@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import { VirConnect } from '../core/handles.js';
-import type { NodeInfo, SecurityModel } from '../drivers/driver.js';
+import type { MaybePromise, NodeInfo, SecurityModel } from '../drivers/driver.js';
 import { openDrivers } from '../drivers/registry.js';
-import { ErrorDomain } from '../errors/index.js';
+import { ErrorDomain, ErrorNumber, virError } from '../errors/index.js';
 import { virConnectFlags } from '../core/enums.generated.js';
-import { checkConnect, checkUInt, slot, mapResult } from './check.js';
+import { checkConnect, checkNonNull, checkUInt, slot, mapResult } from './check.js';
 import '../drivers/builtin.js';
 
 /** libvirt 9.0.0, as libvirt encodes versions: major * 1,000,000 + minor * 1,000 + release. */
@@ -89,7 +89,77 @@ export function virConnectGetMaxVcpus(conn: VirConnect, type: string | null) {
 
 export function virConnectIsAlive(conn: VirConnect): boolean {
   checkConnect(conn, 'virConnectIsAlive');
-  return true;
+  return conn.drivers.hypervisor.connectIsAlive?.(conn) ?? true;
+}
+
+/** libvirt's virConnectCloseFunc: `reason` is a virConnectCloseReason (ERROR 0, EOF 1, KEEPALIVE 2, CLIENT 3). */
+export type virConnectCloseFunc = (conn: VirConnect, reason: number, opaque: unknown) => void;
+
+interface CloseRegistration {
+  readonly cb: virConnectCloseFunc;
+  readonly opaque: unknown;
+  readonly freecb: ((opaque: unknown) => void) | null;
+  readonly relay: (reason: number) => void;
+}
+
+/** One close callback per connection, as libvirt allows. */
+const closeCallbacks = new WeakMap<VirConnect, CloseRegistration>();
+
+/**
+ * virConnectRegisterCloseCallback: `cb` runs when the connection is lost other than by virConnectClose (the
+ * daemon gone, a keepalive timeout). A connection has at most one; a driver whose connections cannot be lost
+ * accepts it and never calls it.
+ */
+export function virConnectRegisterCloseCallback(
+  conn: VirConnect,
+  cb: virConnectCloseFunc,
+  opaque: unknown = null,
+  freecb: ((opaque: unknown) => void) | null = null,
+): MaybePromise<number> {
+  const fn = 'virConnectRegisterCloseCallback';
+  checkConnect(conn, fn, ErrorDomain.VIR_FROM_NONE);
+  checkNonNull(cb, 'cb', fn, ErrorDomain.VIR_FROM_NONE);
+  if (closeCallbacks.has(conn))
+    throw virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, ErrorDomain.VIR_FROM_NONE, 'A close callback is already registered');
+  const registration: CloseRegistration = {
+    cb,
+    opaque,
+    freecb,
+    relay: (reason) => {
+      try {
+        cb(conn, reason, opaque);
+      } catch (err) {
+        process.emitWarning(`tsvirt: a connection close callback failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    },
+  };
+  closeCallbacks.set(conn, registration);
+  const register = conn.drivers.hypervisor.connectRegisterCloseCallback;
+  if (!register) return 0;
+  try {
+    return mapResult(register.call(conn.drivers.hypervisor, conn, registration.relay), () => 0);
+  } catch (err) {
+    closeCallbacks.delete(conn);
+    throw err;
+  }
+}
+
+/** virConnectUnregisterCloseCallback: `cb` must be the registered one; its freecb runs. */
+export function virConnectUnregisterCloseCallback(conn: VirConnect, cb: virConnectCloseFunc): MaybePromise<number> {
+  const fn = 'virConnectUnregisterCloseCallback';
+  checkConnect(conn, fn, ErrorDomain.VIR_FROM_NONE);
+  checkNonNull(cb, 'cb', fn, ErrorDomain.VIR_FROM_NONE);
+  const registration = closeCallbacks.get(conn);
+  if (!registration || registration.cb !== cb)
+    throw virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, ErrorDomain.VIR_FROM_NONE, 'A different callback was requested');
+  closeCallbacks.delete(conn);
+  const release = () => {
+    registration.freecb?.(registration.opaque);
+    return 0;
+  };
+  const unregister = conn.drivers.hypervisor.connectUnregisterCloseCallback;
+  if (!unregister) return release();
+  return mapResult(unregister.call(conn.drivers.hypervisor, conn, registration.relay), release);
 }
 
 export function virConnectIsSecure(conn: VirConnect): boolean {

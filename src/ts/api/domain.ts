@@ -327,6 +327,8 @@ const OPERATIONS: Record<string, number> = {
 
 export function virDomainGetJobInfo(dom: VirDomain): MaybePromise<DomainJobInfo> {
   checkDomain(dom, 'virDomainGetJobInfo');
+  const driver = hv(dom.conn);
+  if (driver.domainGetJobInfo) return driver.domainGetJobInfo(dom);
   return mapResult(slot(hv(dom.conn), 'domainGetJob', 'virDomainGetJobInfo')(dom), (job) => {
     if (!job || !job.running) return { ...NO_JOB };
     const info = job.getInfo();
@@ -350,6 +352,8 @@ export function virDomainGetJobInfo(dom: VirDomain): MaybePromise<DomainJobInfo>
 export function virDomainAbortJob(dom: VirDomain): MaybePromise<number> {
   checkDomain(dom, 'virDomainAbortJob');
   checkReadWrite(dom.conn, 'virDomainAbortJob');
+  const driver = hv(dom.conn);
+  if (driver.domainAbortJob) return mapResult(driver.domainAbortJob(dom), () => 0);
   return mapResult(slot(hv(dom.conn), 'domainGetJob', 'virDomainAbortJob')(dom), (job) => {
     if (!job || !job.running) throw virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, FROM, 'no job is active on the domain');
     job.cancel();

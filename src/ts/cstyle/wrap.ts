@@ -8,7 +8,7 @@ import { reportError, resetLastError } from './last-error.js';
  * cannot serve a synchronous call on the event loop's thread: that is reported, never waited for.
  */
 export function sync<A extends unknown[], R, F>(name: string, fn: (...args: A) => MaybePromise<R>, failed: F) {
-  return (...args: A): R | F => {
+  const call = (...args: A): R | F => {
     resetLastError();
     try {
       const result = fn(...args);
@@ -26,6 +26,9 @@ export function sync<A extends unknown[], R, F>(name: string, fn: (...args: A) =
       return failed;
     }
   };
+  // `fn.async(...)`: the same call for a connection whose driver answers later (a remote daemon's), as
+  // libvirt's own call would block until the daemon answered.
+  return Object.assign(call, { async: blocking(fn, failed) });
 }
 
 /** The same for functions whose libvirt twin blocks: the TypeScript form returns a Promise of the result. */
@@ -44,8 +47,8 @@ export function blocking<A extends unknown[], R, F>(fn: (...args: A) => MaybePro
 /** libvirt's tri-state predicates (virDomainIsActive, ...): 1 true, 0 false, -1 error. */
 export function predicate<A extends unknown[]>(name: string, fn: (...args: A) => MaybePromise<boolean>) {
   const call = sync(name, fn, -1 as const);
-  return (...args: A): 1 | 0 | -1 => {
-    const result = call(...args);
-    return result === -1 ? -1 : result ? 1 : 0;
-  };
+  const tri = (result: boolean | -1): 1 | 0 | -1 => (result === -1 ? -1 : result ? 1 : 0);
+  return Object.assign((...args: A): 1 | 0 | -1 => tri(call(...args)), {
+    async: async (...args: A): Promise<1 | 0 | -1> => tri(await call.async(...args)),
+  });
 }

@@ -159,6 +159,12 @@ export interface HypervisorDriver {
   domainCoreDump?(dom: VirDomain, to: string, format: number, flags: number, start: JobStarter): MaybePromise<VirJob<void>>;
   /** The job running on the domain, whichever connection started it. */
   domainGetJob?(dom: VirDomain): MaybePromise<VirJob | null>;
+  /**
+   * libvirt's per-domain job view from a driver whose jobs are not VirJobs of this process (a remote daemon's):
+   * when present, virDomainGetJobInfo and virDomainAbortJob use these instead of domainGetJob.
+   */
+  domainGetJobInfo?(dom: VirDomain): MaybePromise<DomainJobInfo>;
+  domainAbortJob?(dom: VirDomain): MaybePromise<void>;
 
   /**
    * Domain events: registers `callback` for events of `eventID` (on `dom` only, or all domains), returning
@@ -167,6 +173,16 @@ export interface HypervisorDriver {
    */
   connectDomainEventRegisterAny?(conn: VirConnect, dom: VirDomain | null, eventID: number, callback: DomainLifecycleCallback): MaybePromise<number>;
   connectDomainEventDeregisterAny?(conn: VirConnect, callbackID: number): MaybePromise<void>;
+
+  /**
+   * virConnectRegisterCloseCallback: `callback` is called with a virConnectCloseReason when the connection
+   * ends other than by the caller's close (a daemon gone, a keepalive timeout). Drivers whose connections
+   * cannot end that way have none (registering then succeeds and the callback is never called, as in libvirt).
+   */
+  connectRegisterCloseCallback?(conn: VirConnect, callback: (reason: number) => void): MaybePromise<void>;
+  connectUnregisterCloseCallback?(conn: VirConnect, callback: (reason: number) => void): MaybePromise<void>;
+  /** virConnectIsAlive: false once the connection to the driver has been lost. */
+  connectIsAlive?(conn: VirConnect): boolean;
 }
 
 export interface NetworkDriver {

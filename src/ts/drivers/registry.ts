@@ -22,6 +22,10 @@ export function markInsideDaemon(): void {
   insideDaemon = true;
 }
 
+export function isInsideDaemon(): boolean {
+  return insideDaemon;
+}
+
 /** A URI reference as RFC 3986 (and libxml2's xmlParseURI, which libvirt uses) allows its characters. */
 const URI_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/;
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;

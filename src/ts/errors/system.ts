@@ -33,6 +33,9 @@ const ERRNO_TEXT: Record<string, string> = {
   EPIPE: 'Broken pipe',
   ENXIO: 'No such device or address',
   EOVERFLOW: 'Value too large for defined data type',
+  ECONNREFUSED: 'Connection refused',
+  ECONNRESET: 'Connection reset by peer',
+  ENOTSOCK: 'Socket operation on non-socket',
 };
 
 /** strerror(errno) for a Node error: the C library's text, which is what libvirt prints. */

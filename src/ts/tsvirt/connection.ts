@@ -48,8 +48,41 @@ export class Connection implements AsyncDisposable {
   /** The event iterators still listening: they end when the connection is closed. */
   private readonly eventStreams = new Set<DomainEvents>();
 
+  /** Listeners of the connection's loss, behind the one close callback libvirt allows a connection. */
+  private readonly closeListeners = new Set<(reason: number) => void>();
+  private closeRegistration: Promise<unknown> | null = null;
+  private readonly relayClose = (_conn: VirConnect, reason: number) => {
+    for (const listener of [...this.closeListeners]) listener(reason);
+  };
+
   /** @internal */
   constructor(readonly handle: VirConnect) {}
+
+  /** False once the connection to its driver was lost (a daemon gone, a keepalive timeout): virConnectIsAlive. */
+  get alive(): boolean {
+    return !this.closed && connectApi.virConnectIsAlive(this.handle);
+  }
+
+  /**
+   * Calls `listener` when the connection is lost other than by close(): the daemon went away (reason
+   * VIR_CONNECT_CLOSE_REASON_EOF 1 or ERROR 0) or stopped answering keepalive PINGs (KEEPALIVE 2), as
+   * virConnectRegisterCloseCallback does. Resolves once listening, with the function that stops it. Calls in
+   * flight at that moment reject with libvirt's RPC error. Local drivers' connections are never lost.
+   */
+  async onClose(listener: (reason: number) => void): Promise<() => void> {
+    this.closeListeners.add(listener);
+    this.closeRegistration ??= Promise.resolve(connectApi.virConnectRegisterCloseCallback(this.handle, this.relayClose));
+    try {
+      await this.closeRegistration;
+    } catch (err) {
+      this.closeListeners.delete(listener);
+      this.closeRegistration = null;
+      throw err;
+    }
+    return () => {
+      this.closeListeners.delete(listener);
+    };
+  }
 
   get uri(): string {
     return connectApi.virConnectGetURI(this.handle);

@@ -1,0 +1,144 @@
+// One connection to a daemon: the RPC client, libvirt's open sequence (AUTH_LIST, SUPPORTS_FEATURE,
+// CONNECT_OPEN, keepalive), typed calls of REMOTE procedures, close callbacks, and CONNECT_CLOSE at the end.
+import { ErrorDomain, ErrorNumber, VirError } from '../../errors/index.js';
+import { CloseReason, RpcClient, type RpcClientOptions } from '../../rpc/client.js';
+import { remote_procedure } from '../../rpc/generated/remote-protocol.js';
+import type { RpcProcedure } from '../../rpc/program.js';
+import { remoteProgram } from '../../rpc/programs.js';
+import type { RemoteTarget } from './uri.js';
+import { DomainRefs } from './wire.js';
+
+export type ProcName = keyof typeof remote_procedure extends `REMOTE_PROC_${infer N}` ? N : never;
+
+/** virDrvFeature numbers the open sequence asks about (libvirt's src/driver.h). */
+export const FEATURE = { PROGRAM_KEEPALIVE: 10, REMOTE_EVENT_CALLBACK: 14, REMOTE_CLOSE_CALLBACK: 15 } as const;
+
+const AUTH = { NONE: 0, SASL: 1, POLKIT: 2 } as const;
+const AUTH_NAMES: Record<number, string> = { [AUTH.SASL]: 'SASL', [AUTH.POLKIT]: 'polkit' };
+
+/** A close callback: libvirt's virConnectCloseFunc without the connection (the entry point adds it). */
+export type CloseCallback = (reason: CloseReason) => void;
+
+export interface RemoteOptions extends RpcClientOptions {}
+
+/** Options the process gives every remote connection it opens (tests shorten keepalive with these). */
+export const remoteDefaults: RemoteOptions = {};
+
+export class RemoteConnection {
+  readonly domains = new DomainRefs();
+  /** Filled by open(): what the daemon answered once, for the entry points that cannot wait. */
+  type = '';
+  version = 0;
+  private readonly closeCallbacks = new Set<CloseCallback>();
+  private closeCallbackRegistered = false;
+  private closing = false;
+  private features = new Map<number, boolean>();
+
+  private constructor(
+    readonly client: RpcClient,
+    readonly target: RemoteTarget,
+  ) {
+    client.onClose((reason) => {
+      if (this.closing && reason === CloseReason.CLIENT) return;
+      for (const cb of [...this.closeCallbacks]) cb(reason);
+    });
+    client.onMessage(remoteProgram, (procedure, msg) => {
+      // The daemon lost its own connection to the hypervisor driver.
+      if (procedure.number === remote_procedure.REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED) {
+        for (const cb of [...this.closeCallbacks]) cb((msg as { reason: number }).reason as CloseReason);
+      }
+    });
+  }
+
+  /** Connects and runs libvirt's open sequence; on failure nothing is left open. */
+  static async open(target: RemoteTarget, flags: number, options: RemoteOptions = {}): Promise<RemoteConnection> {
+    const client = await RpcClient.connect(target.socketPath, { ...remoteDefaults, ...options });
+    const conn = new RemoteConnection(client, target);
+    try {
+      await conn.authenticate();
+      const keepalive = await conn.supports(FEATURE.PROGRAM_KEEPALIVE);
+      await conn.call('CONNECT_OPEN', { name: target.openName, flags });
+      // What the synchronous entry points answer from (virConnectGetType, virConnectGetVersion), asked at once.
+      const [type, version] = await Promise.all([
+        conn.call<{ type: string }>('CONNECT_GET_TYPE'),
+        conn.call<{ hv_ver: bigint }>('CONNECT_GET_VERSION'),
+        conn.supports(FEATURE.REMOTE_EVENT_CALLBACK),
+        conn.supports(FEATURE.REMOTE_CLOSE_CALLBACK),
+      ]);
+      conn.type = type.type;
+      conn.version = Number(version.hv_ver);
+      if (keepalive) client.startKeepalive();
+      return conn;
+    } catch (err) {
+      client.close();
+      throw err;
+    }
+  }
+
+  get alive(): boolean {
+    return this.client.alive;
+  }
+
+  /** Calls REMOTE_PROC_<name>; resolves with its `_ret` (undefined when it has none). */
+  call<T = unknown>(name: ProcName, args?: unknown): Promise<T> {
+    return this.client.call<T>(remoteProgram, remote_procedure[`REMOTE_PROC_${name}`], args);
+  }
+
+  procedure(name: ProcName): RpcProcedure {
+    return remoteProgram.procedures.get(remote_procedure[`REMOTE_PROC_${name}`])!;
+  }
+
+  /** Whether the daemon has a feature (CONNECT_SUPPORTS_FEATURE), asked once. */
+  async supports(feature: number): Promise<boolean> {
+    const known = this.features.get(feature);
+    if (known !== undefined) return known;
+    const { supported } = await this.call<{ supported: number }>('CONNECT_SUPPORTS_FEATURE', { feature, flags: 0 });
+    this.features.set(feature, supported !== 0);
+    return supported !== 0;
+  }
+
+  /** AUTH_LIST: only "none" is spoken; a daemon that demands SASL or polkit gets a clear refusal. */
+  private async authenticate(): Promise<void> {
+    const { types } = await this.call<{ types: number[] }>('AUTH_LIST');
+    if (types.length === 0 || types.includes(AUTH.NONE)) return;
+    const names = types.map((t) => AUTH_NAMES[t] ?? `type ${t}`).join(', ');
+    throw new VirError(
+      ErrorNumber.VIR_ERR_AUTH_FAILED,
+      ErrorDomain.VIR_FROM_REMOTE,
+      `authentication failed: the daemon at '${this.target.socketPath}' requires ${names} authentication, which tsvirt's remote driver does not support (only auth none on unix sockets)`,
+    );
+  }
+
+  /** virConnectRegisterCloseCallback: the daemon is asked to report its own losses too, when it can. */
+  async addCloseCallback(cb: CloseCallback): Promise<void> {
+    this.closeCallbacks.add(cb);
+    if (!this.closeCallbackRegistered && (await this.supports(FEATURE.REMOTE_CLOSE_CALLBACK))) {
+      this.closeCallbackRegistered = true;
+      await this.call('CONNECT_REGISTER_CLOSE_CALLBACK');
+    }
+  }
+
+  async removeCloseCallback(cb: CloseCallback): Promise<void> {
+    this.closeCallbacks.delete(cb);
+    if (this.closeCallbacks.size === 0 && this.closeCallbackRegistered && this.alive) {
+      this.closeCallbackRegistered = false;
+      await this.call('CONNECT_UNREGISTER_CLOSE_CALLBACK');
+    }
+  }
+
+  hasCloseCallback(cb: CloseCallback): boolean {
+    return this.closeCallbacks.has(cb);
+  }
+
+  /** CONNECT_CLOSE, then the socket; a daemon already gone is no error. */
+  close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.closeCallbacks.clear();
+    if (!this.client.alive) return;
+    this.call('CONNECT_CLOSE').then(
+      () => this.client.close(),
+      () => this.client.close(),
+    );
+  }
+}

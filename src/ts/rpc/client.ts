@@ -1,0 +1,296 @@
+// The client side of libvirt's RPC protocol over a unix socket: calls numbered by serial, many outstanding at
+// once on one connection with each reply matched to its call, MESSAGE packets (events) handed to listeners,
+// keepalive both ways (PINGs answered, PINGs sent when the server has been quiet), and a connection that ends
+// for whatever reason (server gone, keepalive timeout, garbage on the wire, close()) fails every call still
+// waiting instead of leaving it hanging. Used by the remote driver (src/ts/drivers/remote/).
+import { createConnection, type Socket } from 'node:net';
+import { ErrorDomain, type ErrorLevel, ErrorNumber, VirError, virError } from '../errors/index.js';
+import { systemError } from '../errors/system.js';
+import { keepalive_procedure } from './generated/keepalive-protocol.js';
+import { virNetMessageError, type virNetMessageHeader } from './generated/virnet-protocol.js';
+import {
+  decodePacket,
+  encodePacket,
+  encodePacketWith,
+  PACKET_MAX,
+  PacketFramer,
+  VIR_NET_CALL,
+  VIR_NET_ERROR,
+  VIR_NET_MESSAGE,
+  VIR_NET_OK,
+  VIR_NET_REPLY,
+} from './packet.js';
+import type { RpcProcedure, RpcProgram } from './program.js';
+import { findProcedure, keepaliveProgram } from './programs.js';
+import { decodeXdr } from './xdr.js';
+
+const { KEEPALIVE_PROC_PING, KEEPALIVE_PROC_PONG } = keepalive_procedure;
+
+/** libvirt's virConnectCloseReason: why a connection ended. */
+export const CloseReason = { ERROR: 0, EOF: 1, KEEPALIVE: 2, CLIENT: 3 } as const;
+export type CloseReason = (typeof CloseReason)[keyof typeof CloseReason];
+
+export interface RpcClientOptions {
+  /** Send a PING after this long without hearing from the server (libvirt's keepalive_interval, 5 s); 0 turns
+   * the client's own PINGs off (the server's are still answered). */
+  keepaliveIntervalMs?: number;
+  /** PINGs sent without an answer before the server is declared dead (libvirt's keepalive_count, 5). */
+  keepaliveCount?: number;
+  /** Largest packet accepted from the server. */
+  maxPacket?: number;
+}
+
+export const DEFAULT_KEEPALIVE_INTERVAL_MS = 5000;
+export const DEFAULT_KEEPALIVE_COUNT = 5;
+
+export type MessageListener = (procedure: RpcProcedure, msg: unknown) => void;
+export type CloseListener = (reason: CloseReason, error: VirError) => void;
+
+interface Pending {
+  readonly procedure: RpcProcedure;
+  resolve(value: unknown): void;
+  reject(err: VirError): void;
+}
+
+const rpcError = (message: string) => virError(ErrorNumber.VIR_ERR_RPC, ErrorDomain.VIR_FROM_RPC, message);
+
+/** An error reply (remote_error) as the VirError libvirtd raised: code, domain, message, level, extras. */
+export function fromRemoteError(e: virNetMessageError): VirError {
+  return new VirError(e.code as ErrorNumber, e.domain as ErrorDomain, e.message ?? 'unknown error', {
+    level: e.level as ErrorLevel,
+    str1: e.str1 ?? undefined,
+    str2: e.str2 ?? undefined,
+    str3: e.str3 ?? undefined,
+    int1: e.int1,
+    int2: e.int2,
+  });
+}
+
+export class RpcClient {
+  private readonly framer: PacketFramer;
+  private readonly pending = new Map<number, Pending>();
+  private readonly messageListeners = new Map<number, Set<MessageListener>>();
+  private readonly closeListeners = new Set<CloseListener>();
+  private nextSerial = 0;
+  private closeError: VirError | null = null;
+  private keepaliveTimer: NodeJS.Timeout | null = null;
+  private keepaliveIntervalMs = 0;
+  private keepaliveCount = DEFAULT_KEEPALIVE_COUNT;
+  private unanswered = 0;
+  private lastHeard = Date.now();
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly path: string,
+    private readonly options: RpcClientOptions,
+  ) {
+    this.framer = new PacketFramer(options.maxPacket ?? PACKET_MAX);
+    socket.on('data', (chunk) => this.receive(chunk));
+    socket.on('error', (err) => this.shutdown(CloseReason.ERROR, systemError(err, ErrorDomain.VIR_FROM_RPC, 'Cannot recv data')));
+    socket.on('close', () => this.shutdown(CloseReason.EOF, rpcError('End of file while reading data: Input/output error')));
+    // Waiting for replies or events keeps the process alive; an idle connection does not (see ref()).
+    socket.unref();
+  }
+
+  /** Connects to the socket at `path`; libvirt's error when nothing listens there. */
+  static connect(path: string, options: RpcClientOptions = {}): Promise<RpcClient> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection({ path });
+      const fail = (err: Error) => reject(systemError(err, ErrorDomain.VIR_FROM_RPC, `Failed to connect socket to '${path}'`));
+      socket.once('error', fail);
+      socket.once('connect', () => {
+        socket.off('error', fail);
+        resolve(new RpcClient(socket, path, options));
+      });
+    });
+  }
+
+  /** False once the connection has ended. */
+  get alive(): boolean {
+    return this.closeError === null;
+  }
+
+  /** Calls still waiting for their reply. */
+  get outstanding(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Sends a CALL of `program`'s procedure `proc` and resolves with the decoded reply (undefined for a reply
+   * without payload). An error reply rejects with libvirtd's error as it sent it.
+   */
+  call<T = unknown>(program: RpcProgram, proc: number, args?: unknown): Promise<T> {
+    const procedure = program.procedures.get(proc);
+    if (!procedure) return Promise.reject(rpcError(`unknown procedure ${proc} of program 0x${program.program.toString(16)}`));
+    if (this.closeError) return Promise.reject(closedError());
+    const serial = this.nextSerial;
+    this.nextSerial = (this.nextSerial + 1) >>> 0;
+    const header: virNetMessageHeader = { prog: program.program, vers: program.version, proc, type: VIR_NET_CALL, serial, status: VIR_NET_OK };
+    let packet: Buffer;
+    try {
+      packet = procedure.args ? encodePacketWith(header, procedure.args, args) : encodePacket(header);
+    } catch (err) {
+      return Promise.reject(err instanceof VirError ? err : rpcError(`cannot encode ${procedure.name}: ${(err as Error).message}`));
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(serial, { procedure, resolve: resolve as (v: unknown) => void, reject });
+      this.updateRef();
+      this.socket.write(packet);
+    });
+  }
+
+  /** Calls `listener` for every MESSAGE packet of `program` (events); returns how to stop. */
+  onMessage(program: RpcProgram, listener: MessageListener): () => void {
+    let set = this.messageListeners.get(program.program);
+    if (!set) this.messageListeners.set(program.program, (set = new Set()));
+    set.add(listener);
+    return () => set!.delete(listener);
+  }
+
+  /** Calls `listener` once when the connection ends, with why and the error calls failed with. */
+  onClose(listener: CloseListener): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  /**
+   * Starts sending PINGs when the server has been quiet for the interval (libvirt's virKeepAliveStart); after
+   * `count` unanswered ones the connection is closed and every call fails.
+   */
+  startKeepalive(intervalMs = this.options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS, count = this.options.keepaliveCount ?? DEFAULT_KEEPALIVE_COUNT): void {
+    this.stopKeepalive();
+    if (intervalMs <= 0 || this.closeError) return;
+    this.keepaliveIntervalMs = intervalMs;
+    this.keepaliveCount = count;
+    this.unanswered = 0;
+    this.keepaliveTimer = setInterval(() => this.keepaliveTick(), Math.max(1, Math.min(intervalMs, 1000)));
+    this.keepaliveTimer.unref();
+  }
+
+  stopKeepalive(): void {
+    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
+    this.keepaliveTimer = null;
+  }
+
+  /** Ends the connection from this side; calls still waiting fail. */
+  close(): void {
+    this.shutdown(CloseReason.CLIENT, rpcError('client socket is closed'));
+  }
+
+  private keepaliveTick(): void {
+    if (Date.now() - this.lastHeard < this.keepaliveIntervalMs) return;
+    if (this.unanswered >= this.keepaliveCount) {
+      this.shutdown(CloseReason.KEEPALIVE, rpcError('connection closed due to keepalive timeout'));
+      return;
+    }
+    this.unanswered++;
+    // The next PING goes out one interval later, not at the next tick.
+    this.lastHeard = Date.now();
+    this.sendKeepalive(KEEPALIVE_PROC_PING);
+  }
+
+  private sendKeepalive(proc: number): void {
+    const header = { prog: keepaliveProgram.program, vers: keepaliveProgram.version, proc, type: VIR_NET_MESSAGE, serial: 0, status: VIR_NET_OK };
+    this.socket.write(encodePacket(header));
+  }
+
+  private receive(chunk: Buffer): void {
+    let packets: Buffer[];
+    try {
+      packets = this.framer.push(chunk);
+    } catch (err) {
+      // A bad length word: the stream can no longer be split into packets.
+      this.shutdown(CloseReason.ERROR, err as VirError);
+      this.socket.destroy();
+      return;
+    }
+    this.lastHeard = Date.now();
+    this.unanswered = 0;
+    for (const bytes of packets) {
+      if (this.closeError) return;
+      this.dispatch(bytes);
+    }
+  }
+
+  private dispatch(bytes: Buffer): void {
+    let header: virNetMessageHeader;
+    let payload: Buffer;
+    try {
+      ({ header, payload } = decodePacket(bytes));
+    } catch (err) {
+      this.shutdown(CloseReason.ERROR, err as VirError);
+      this.socket.destroy();
+      return;
+    }
+    if (header.prog === keepaliveProgram.program) {
+      if (header.proc === KEEPALIVE_PROC_PING) this.sendKeepalive(KEEPALIVE_PROC_PONG);
+      return; // a PONG only proves the server alive, which receiving it already recorded
+    }
+    if (header.type === VIR_NET_REPLY) {
+      const call = this.pending.get(header.serial);
+      // A reply to no call of ours (or to one of another program) is dropped, as libvirt's client does.
+      if (!call || call.procedure.number !== header.proc) return;
+      this.pending.delete(header.serial);
+      this.updateRef();
+      try {
+        if (header.status === VIR_NET_ERROR) call.reject(fromRemoteError(decodeXdr(virNetMessageError, payload)));
+        else if (header.status !== VIR_NET_OK) call.reject(rpcError(`unexpected status ${header.status} in reply to ${call.procedure.name}`));
+        else if (!call.procedure.ret) {
+          if (payload.length) throw rpcError(`${call.procedure.name} reply carries ${payload.length} unexpected bytes`);
+          call.resolve(undefined);
+        } else call.resolve(decodeXdr(call.procedure.ret, payload));
+      } catch (err) {
+        call.reject(err instanceof VirError ? err : rpcError(String(err)));
+      }
+      return;
+    }
+    if (header.type === VIR_NET_MESSAGE) {
+      const listeners = this.messageListeners.get(header.prog);
+      const program = listeners?.size ? findProcedure(header.prog, header.proc) : undefined;
+      if (!listeners || !program?.msg) return;
+      let msg: unknown;
+      try {
+        msg = decodeXdr(program.msg, payload);
+      } catch {
+        return; // an event that cannot be decoded is dropped; it answers no call
+      }
+      for (const listener of [...listeners]) {
+        try {
+          listener(program, msg);
+        } catch (err) {
+          process.emitWarning(`tsvirt: an RPC event listener failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    }
+    // Stream packets are not used by this client yet; anything else is ignored.
+  }
+
+  /** The socket keeps the process alive only while calls wait for replies. */
+  private updateRef(): void {
+    if (this.pending.size) this.socket.ref();
+    else this.socket.unref();
+  }
+
+  private shutdown(reason: CloseReason, error: VirError): void {
+    if (this.closeError) return;
+    this.closeError = error;
+    this.stopKeepalive();
+    this.socket.destroy();
+    const calls = [...this.pending.values()];
+    this.pending.clear();
+    for (const call of calls) call.reject(error);
+    for (const listener of [...this.closeListeners]) {
+      try {
+        listener(reason, error);
+      } catch (err) {
+        process.emitWarning(`tsvirt: a connection close listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    this.closeListeners.clear();
+    this.messageListeners.clear();
+  }
+}
+
+function closedError(): VirError {
+  return rpcError('client socket is closed');
+}
