@@ -78,6 +78,19 @@ export type JobListener = (job: VirJob, event: JobEvent) => unknown;
 
 /** Ids are positive, never reused in a process, and in id order of start (registry.ts relies on that). */
 let nextJobId = 1;
+
+/** The id of the newest job started in this process (0 before the first). */
+export function lastJobId(): number {
+  return nextJobId - 1;
+}
+
+/**
+ * Makes every later job's id greater than `id`: a daemon that restarts continues above the ids its previous
+ * run handed out (its journal remembers them), so an id never names two jobs. Ids already given are unchanged.
+ */
+export function reserveJobIds(id: number): void {
+  if (Number.isSafeInteger(id) && id >= nextJobId) nextJobId = id + 1;
+}
 /** See every job's every change: the C ABI publishes job info through this, a daemon would push it to clients. */
 const allJobsObservers = new ObserverSet<[VirJob, JobEvent]>();
 
