@@ -143,7 +143,7 @@ describe('tsvirtd stopping', () => {
     const c2 = await client(socket, SLOW);
     expect((await c2.ok('LOOKUP_BY_ID', { id: slowId })).job).toEqual({ id: slowId, operation: 'save', type: 0 });
     expect((await c2.ok('GET_INFO', { id: slowId })).info.state).toBe(JOB_STATE.CANCELLED);
-    expect((await c2.ok('GET_ERROR', { id: slowId })).error.message).toBe('operation aborted: domain save job: canceled by client');
+    expect((await c2.ok('GET_ERROR', { id: slowId })).error.message).toBe('operation aborted: domain save job: canceled because tsvirtd stopped');
     expect(await c2.ok('WAIT', { id: quickId })).toEqual({ state: JOB_STATE.COMPLETED });
     const listed = (await c2.ok('CONNECT_LIST_ALL_JOBS', { need_results: 1, flags: 0 })).jobs.map((j: { id: number }) => j.id);
     expect(listed).toEqual(expect.arrayContaining([slowId, quickId]));

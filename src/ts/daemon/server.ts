@@ -42,6 +42,9 @@ export function defaultSocketPath(env: NodeJS.ProcessEnv = process.env): string 
   return runtime ? join(runtime, 'tsvirt', 'tsvirt-sock') : null;
 }
 
+/** The error of a job cancelled because the daemon stopped: `operation aborted: domain save job: canceled because tsvirtd stopped`. */
+export const SHUTDOWN_CANCEL_REASON = 'canceled because tsvirtd stopped';
+
 /**
  * Where the daemon keeps its job journal: beside a socket given with --listen (`PATH.state`, so two daemons
  * never share one), else the user's state directory (`$TSVIRT_STATE_DIR`, `$XDG_STATE_HOME/tsvirt` or
@@ -134,7 +137,7 @@ export class Daemon {
       this.log(`cancelling ${left.length} job${left.length === 1 ? '' : 's'} still running: ${left.map((j) => `${j.id} (${j.operation})`).join(', ')}`);
       for (const job of left) {
         try {
-          job.cancel();
+          job.cancel(SHUTDOWN_CANCEL_REASON);
         } catch {
           // it ended meanwhile
         }

@@ -146,6 +146,8 @@ export class VirJob<T = unknown> extends VirObject {
   readonly #produces: JobProduct | undefined;
   #committed = false;
   #cancelWanted = false;
+  /** Why the job was cancelled, when not at a client's request (a daemon stopping). */
+  #cancelReason: string | null = null;
   #abort: AbortController | null = null;
   #eta: EtaEstimator | null = null;
   #observers: ObserverSet<[VirJob, JobEvent]> | null = null;
@@ -271,11 +273,14 @@ export class VirJob<T = unknown> extends VirObject {
   /**
    * Requests cancellation; returns at once. Repeating it is harmless. A job past its point of no return
    * completes anyway. Asking to cancel a job that already completed or failed is an error: it did not happen.
+   * `reason` replaces "canceled by client" in the job's error when someone else cancels it (a daemon that
+   * stops); the first request's reason counts.
    */
-  cancel(): void {
+  cancel(reason?: string): void {
     if (this.#state === JobState.RUNNING) {
       if (this.#cancelWanted) return;
       this.#cancelWanted = true;
+      this.#cancelReason = reason ?? null;
       if (!this.#committed) this.#abort?.abort(this.#abortError());
       return;
     }
@@ -374,7 +379,7 @@ export class VirJob<T = unknown> extends VirObject {
   }
 
   #abortError(): VirError {
-    return virError(ErrorNumber.VIR_ERR_OPERATION_ABORTED, this.errorDomain, `${this.label} job: canceled by client`);
+    return virError(ErrorNumber.VIR_ERR_OPERATION_ABORTED, this.errorDomain, `${this.label} job: ${this.#cancelReason ?? 'canceled by client'}`);
   }
 
   #signal(): AbortSignal {
