@@ -179,3 +179,63 @@ describe('the job program', () => {
     expect(await ro.ok('WAIT', { id: job.id })).toEqual({ state: JOB_STATE.CANCELLED });
   });
 });
+
+describe('every job variant through the job program', () => {
+  it('starts network and domain creation jobs with the arguments of their job functions', async () => {
+    const c = await client(FAST);
+    const netXml = "<network><name>jobnet</name><bridge name='virbr9'/><ip address='192.168.149.1' netmask='255.255.255.0'/></network>";
+    const created = (await c.ok('NETWORK_CREATE_XML', { xml: netXml, flags: 0, job_flags: 0 })).job;
+    expect(created.operation).toBe('network-start');
+    expect(await c.ok('WAIT', { id: created.id })).toEqual({ state: JOB_STATE.COMPLETED });
+    expect((await c.ok('GET_OBJECTS', { id: created.id })).net.name).toBe('jobnet');
+
+    const net = (await c.remote('REMOTE_PROC_NETWORK_LOOKUP_BY_NAME', { name: 'default' })).net;
+    await c.remote('REMOTE_PROC_NETWORK_DESTROY', { net });
+    const started = (await c.ok('NETWORK_CREATE', { net, flags: 0, job_flags: 0 })).job;
+    expect(await c.ok('WAIT', { id: started.id })).toEqual({ state: JOB_STATE.COMPLETED });
+    expect((await c.remote('REMOTE_PROC_NETWORK_IS_ACTIVE', { net })).active).toBe(1);
+
+    const domXml = "<domain type='test'><name>jobdom</name><memory>262144</memory><os><type>hvm</type></os></domain>";
+    const xmlJob = (await c.ok('DOMAIN_CREATE_XML', { xml_desc: domXml, flags: 0, job_flags: 0 })).job;
+    expect(await c.ok('WAIT', { id: xmlJob.id })).toEqual({ state: JOB_STATE.COMPLETED });
+    const dom = (await c.ok('GET_OBJECTS', { id: xmlJob.id })).dom;
+    expect(dom.name).toBe('jobdom');
+    const dump = join(dir, 'jobdom.dump');
+    const dumpJob = (await c.ok('DOMAIN_CORE_DUMP', { dom, to: dump, dumpflags: 0, flags: 0, job_flags: 0 })).job;
+    expect(dumpJob.operation).toBe('dump');
+    expect(await c.ok('WAIT', { id: dumpJob.id })).toEqual({ state: JOB_STATE.COMPLETED });
+    expect(existsSync(dump)).toBe(true);
+    const defined = await c.remote('REMOTE_PROC_DOMAIN_DEFINE_XML', { xml: domXml.replace('jobdom', 'jobdef') });
+    const createJob = (await c.ok('DOMAIN_CREATE', { dom: defined.dom, flags: 0, job_flags: 0 })).job;
+    expect(createJob.operation).toBe('start');
+    expect(await c.ok('WAIT', { id: createJob.id })).toEqual({ state: JOB_STATE.COMPLETED });
+    expect((await c.remote('REMOTE_PROC_DOMAIN_IS_ACTIVE', { dom: defined.dom })).active).toBe(1);
+  });
+
+  it('starts volume create, clone and wipe jobs on a directory pool', async () => {
+    const root = join(dir, 'embed');
+    const c = await client(`tsvirt:///embed?root=${root}`);
+    const poolDir = join(dir, 'pool');
+    const pool = (await c.remote('REMOTE_PROC_STORAGE_POOL_DEFINE_XML', { xml: `<pool type='dir'><name>p</name><target><path>${poolDir}</path></target></pool>`, flags: 0 })).pool;
+    await c.remote('REMOTE_PROC_STORAGE_POOL_BUILD', { pool, flags: 0 });
+    await c.remote('REMOTE_PROC_STORAGE_POOL_CREATE', { pool, flags: 0 });
+    const volXml = (name: string) => `<volume><name>${name}</name><capacity>1048576</capacity><allocation>1048576</allocation></volume>`;
+    const create = (await c.ok('STORAGE_VOL_CREATE_XML', { pool, xml: volXml('a.img'), createflags: 0, flags: 0, job_flags: 0 })).job;
+    expect(create.operation).toBe('volume-create');
+    expect(await c.ok('WAIT', { id: create.id })).toEqual({ state: JOB_STATE.COMPLETED });
+    const vol = (await c.ok('GET_OBJECTS', { id: create.id })).vol;
+    expect(vol).toMatchObject({ pool: 'p', name: 'a.img' });
+    const clone = (await c.ok('STORAGE_VOL_CREATE_XML_FROM', { pool, xml: volXml('b.img'), clonevol: vol, createflags: 0, flags: 0, job_flags: 0 })).job;
+    expect(clone.operation).toBe('volume-clone');
+    expect(await c.ok('WAIT', { id: clone.id })).toEqual({ state: JOB_STATE.COMPLETED });
+    expect(existsSync(join(poolDir, 'b.img'))).toBe(true);
+    const wipe = (await c.ok('STORAGE_VOL_WIPE', { vol, algorithm: 0, flags: 0, job_flags: 0 })).job;
+    expect(wipe.operation).toBe('volume-wipe');
+    expect(await c.ok('WAIT', { id: wipe.id })).toEqual({ state: JOB_STATE.COMPLETED });
+    const reserved = await c.call('STORAGE_VOL_WIPE', { vol, algorithm: 0, flags: 1, job_flags: 0 });
+    expect(reserved.value).toMatchObject({ code: ErrorNumber.VIR_ERR_INVALID_ARG, message: 'unsupported flags (0x1) in function storageVolWipePattern' }); // the driver's words, as in-process
+    // The test driver's connections do not see the directory pool's jobs, nor the other way round.
+    const t = await client(FAST);
+    expect((await t.call('LOOKUP_BY_ID', { id: create.id })).value.message).toBe(`invalid argument: no job with matching id ${create.id}`);
+  });
+});
