@@ -1,10 +1,12 @@
 // tsvirt's job program (src/ts/rpc/tsvirt_job_protocol.x -> generated/job-protocol.ts): the procedure table,
 // the bytes of its values, round trips of every payload, malformed input, and that the committed codec is
 // exactly what the generator makes of the committed .x file (checked here without downloading libvirt).
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module script without type declarations
-import { generateJobOnly } from '../../scripts/gen-rpc.mjs';
+import { generate, generateJobOnly } from '../../scripts/gen-rpc.mjs';
 import { ErrorDomain, ErrorNumber, VirError } from '../../src/ts/errors/index.js';
 import {
   TSVIRT_JOB_PROGRAM,
@@ -183,5 +185,53 @@ describe('the job program', () => {
     const [path, text] = entries[0]!;
     expect(path.endsWith('src/ts/rpc/generated/job-protocol.ts')).toBe(true);
     expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
+  it("compiles the same from libvirt's files as from their committed output (--job-only)", () => {
+    // A small libvirt tree and job protocol: enums, constants, structs, optional and array types imported.
+    const root = mkdtempSync(join(tmpdir(), 'jobrpc-gen-'));
+    try {
+      const files: Record<string, string> = {
+        'include/libvirt/libvirt-host.h': '# define VIR_UUID_BUFLEN (16)\n',
+        'include/libvirt/libvirt-common.h.in': '',
+        'src/rpc/virnetprotocol.x': 'struct net_header { unsigned prog; };\n',
+        'src/rpc/virkeepaliveprotocol.x': 'const KEEPALIVE_PROGRAM = 7;\nconst KEEPALIVE_PROTOCOL_VERSION = 1;\nenum keepalive_procedure { KEEPALIVE_PROC_PING = 1 };\n',
+        'src/remote/remote_protocol.x': [
+          'const REMOTE_STRING_MAX = 4096;',
+          'typedef string remote_nonnull_string<REMOTE_STRING_MAX>;',
+          'typedef opaque remote_uuid[VIR_UUID_BUFLEN];',
+          'struct remote_nonnull_domain { remote_nonnull_string name; remote_uuid uuid; int id; };',
+          'typedef remote_nonnull_domain *remote_domain;',
+          'enum remote_kind { REMOTE_KIND_A = 3 };',
+          'union remote_value switch (int type) { case 1: int i; default: void; };',
+          'const REMOTE_PROGRAM = 0x20008086;',
+          'const REMOTE_PROTOCOL_VERSION = 1;',
+          'enum remote_procedure { REMOTE_PROC_X = 1 };',
+        ].join('\n'),
+        'job.x': [
+          'const TSVIRT_JOB_PROGRAM = 0x7473766a;',
+          'const TSVIRT_JOB_PROTOCOL_VERSION = 1;',
+          'struct tsvirt_job_thing_args { remote_nonnull_domain dom; remote_domain maybe; remote_nonnull_string names<REMOTE_STRING_MAX>; remote_kind kind; remote_value v; int k[REMOTE_KIND_A]; };',
+          'enum tsvirt_job_procedure { TSVIRT_JOB_PROC_THING = 1 };',
+        ].join('\n'),
+      };
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(root, path)), { recursive: true });
+        writeFileSync(join(root, path), text);
+      }
+      const full = generate(root, { job: true, jobSource: join(root, 'job.x') }) as Record<string, string>;
+      const generated = join(root, 'generated');
+      mkdirSync(generated);
+      for (const [path, text] of Object.entries(full)) writeFileSync(join(generated, basename(path)), text);
+      const jobPath = Object.keys(full).find((p) => p.endsWith('job-protocol.ts'))!;
+      expect(full[jobPath]).toContain(
+        "import { REMOTE_KIND_A, REMOTE_STRING_MAX, remote_domain, remote_nonnull_domain, remote_nonnull_string, remote_value } from './remote-protocol.js';",
+      );
+      expect(full[jobPath]).toContain("['kind', xdrInt]"); // an imported enum travels as int
+      expect(full[jobPath]).toContain("['k', xdrFixedArray(xdrInt, REMOTE_KIND_A)]"); // an imported enum member as a constant
+      expect(generateJobOnly(join(root, 'job.x'), generated)).toEqual({ [jobPath]: full[jobPath] });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
