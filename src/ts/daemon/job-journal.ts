@@ -182,6 +182,7 @@ export class JobJournal {
     this.flushScheduled = new Promise((resolve) => {
       setImmediate(() => {
         this.flushScheduled = null;
+        if (this.closed) return resolve(); // close() wrote the final journal itself
         try {
           this.write();
         } catch (err) {
