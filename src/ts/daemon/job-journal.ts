@@ -93,7 +93,13 @@ export class JobJournal {
     this.unobserve = observeAllJobs((job, event) => {
       if (this.closed) return;
       if (event === 'end') {
-        if (this.running.delete(job.id)) this.flushSoon();
+        const entry = this.running.get(job.id);
+        if (!entry) return;
+        this.running.delete(job.id);
+        // A job with an output has just put it in place: record its end at once, so that a crash now cannot
+        // have the next start take the finished file for a partial one.
+        if (entry.output) this.writeOrLog();
+        else this.flushSoon();
       } else if (!this.running.has(job.id) && job.running) {
         this.track(job, null);
       }
@@ -182,11 +188,7 @@ export class JobJournal {
     this.flushScheduled = new Promise((resolve) => {
       setImmediate(() => {
         this.flushScheduled = null;
-        try {
-          this.write();
-        } catch (err) {
-          this.log(`cannot write ${this.path}: ${(err as Error).message}`);
-        }
+        if (!this.closed) this.writeOrLog(); // else close() wrote the final journal itself
         resolve();
       });
     });
@@ -225,6 +227,14 @@ export class JobJournal {
     const known = new Set(ended.map((e) => e.id));
     this.earlier.splice(0, this.earlier.length, ...[...this.earlier.filter((e) => !known.has(e.id)), ...ended].sort((a, b) => a.id - b.id).slice(-JOURNAL_FINISHED_MAX));
     this.write();
+  }
+
+  private writeOrLog(): void {
+    try {
+      this.write();
+    } catch (err) {
+      this.log(`cannot write ${this.path}: ${(err as Error).message}`);
+    }
   }
 
   /** tmp + fsync + rename: a reader (or a crash) sees the old journal or the new one, never half of one. */
