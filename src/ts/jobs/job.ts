@@ -47,6 +47,17 @@ export interface JobControl {
   progress(processed: number, total?: number): void;
   /** Marks the point of no return: a later cancel is accepted but the job completes. */
   commit(): void;
+  /**
+   * From now on a cancel cannot be carried out at all (the work cannot be stopped, e.g. a daemon's memory-only
+   * dump): cancel() then throws VIR_ERR_OPERATION_INVALID with `reason` and the job runs on. Ignored once a
+   * cancel was requested (the work has seen its signal).
+   */
+  refuseCancel(reason: string): void;
+  /**
+   * A cancel was requested but could not take effect (it lost the race against the work's end): the job
+   * completes, and this error stays readable as `cancelError`.
+   */
+  cancelFailed(error: VirError): void;
 }
 
 export interface JobSpec {
@@ -110,6 +121,8 @@ let jobSignal: (job: VirJob) => AbortSignal;
 let jobCancelRequested: (job: VirJob) => boolean;
 let jobReport: (job: VirJob, processed: number, total?: number) => void;
 let jobCommit: (job: VirJob) => void;
+let jobRefuseCancel: (job: VirJob, reason: string) => void;
+let jobCancelFailed: (job: VirJob, error: VirError) => void;
 
 /**
  * A background job: libvirt's missing virJobPtr. The work runs on the event loop (or drives native threads),
@@ -148,6 +161,8 @@ export class VirJob<T = unknown> extends VirObject {
   #cancelWanted = false;
   /** Why the job was cancelled, when not at a client's request (a daemon stopping). */
   #cancelReason: string | null = null;
+  #refusal: string | null = null;
+  #cancelError: VirError | null = null;
   #abort: AbortController | null = null;
   #eta: EtaEstimator | null = null;
   #observers: ObserverSet<[VirJob, JobEvent]> | null = null;
@@ -159,6 +174,12 @@ export class VirJob<T = unknown> extends VirObject {
     jobReport = (job, processed, total) => job.#report(processed, total);
     jobCommit = (job) => {
       job.#committed = true;
+    };
+    jobRefuseCancel = (job, reason) => {
+      if (!job.#cancelWanted && job.#state === JobState.RUNNING) job.#refusal = reason;
+    };
+    jobCancelFailed = (job, error) => {
+      if (job.#cancelWanted) job.#cancelError ??= error;
     };
   }
 
@@ -228,6 +249,19 @@ export class VirJob<T = unknown> extends VirObject {
     return this.#error;
   }
 
+  /**
+   * Why a cancel requested while the job ran did not take effect (the work ended first; the job completed),
+   * or null. Cancels refused outright throw instead (see cancel()).
+   */
+  get cancelError(): VirError | null {
+    return this.#cancelError;
+  }
+
+  /** Whether cancel() would be refused now: the work cannot be stopped (the reason cancel() throws). */
+  get uncancellable(): string | null {
+    return this.#state === JobState.RUNNING ? this.#refusal : null;
+  }
+
   /** What the work produced, once completed. */
   get result(): T | undefined {
     return this.#result;
@@ -279,6 +313,7 @@ export class VirJob<T = unknown> extends VirObject {
   cancel(reason?: string): void {
     if (this.#state === JobState.RUNNING) {
       if (this.#cancelWanted) return;
+      if (this.#refusal !== null) throw virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, this.errorDomain, this.#refusal);
       this.#cancelWanted = true;
       this.#cancelReason = reason ?? null;
       if (!this.#committed) this.#abort?.abort(this.#abortError());
@@ -425,5 +460,13 @@ class Control implements JobControl {
 
   commit(): void {
     jobCommit(this.#job);
+  }
+
+  refuseCancel(reason: string): void {
+    jobRefuseCancel(this.#job, reason);
+  }
+
+  cancelFailed(error: VirError): void {
+    jobCancelFailed(this.#job, error);
   }
 }

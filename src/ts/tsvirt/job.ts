@@ -45,7 +45,7 @@ export class Job<T> implements PromiseLike<T>, AsyncIterable<JobProgress>, Async
   /** @internal Built by tsvirt's objects from a started (or failing-to-start) entry-point call. */
   constructor(start: () => MaybePromise<VirJob>, take: (job: VirJob) => T, options: JobOptions = {}) {
     const { signal } = options;
-    const onAbort = () => this.cancel();
+    const onAbort = () => this.#tryCancel();
     // Listening starts now, before the job does: an abort later in this tick is not lost.
     signal?.addEventListener('abort', onAbort, { once: true });
     let startError: unknown = null;
@@ -54,7 +54,7 @@ export class Job<T> implements PromiseLike<T>, AsyncIterable<JobProgress>, Async
         if (signal?.aborted) throw abortedBeforeStart();
         const job = await start();
         this.#handle = job;
-        if (this.#cancelWanted) this.cancel();
+        if (this.#cancelWanted) this.#tryCancel();
         return job;
       } catch (err) {
         startError = err;
@@ -115,11 +115,30 @@ export class Job<T> implements PromiseLike<T>, AsyncIterable<JobProgress>, Async
     return this.#handle?.error ?? null;
   }
 
-  /** Requests cancellation and returns at once; harmless to repeat, and to call before the job started. */
+  /**
+   * Requests cancellation and returns at once; harmless to repeat, and to call before the job started. A job
+   * whose work cannot be stopped (a remote memory-only dump, a remote restore: see docs/remote.md) refuses:
+   * this throws its VIR_ERR_OPERATION_INVALID and the job runs on. (Through the `signal` or `await using`, a
+   * refusal is not thrown: the job simply runs to its end.)
+   */
   cancel(): void {
     this.#cancelWanted = true;
     const job = this.#handle;
     if (job?.running) job.cancel();
+  }
+
+  /** Why a cancel requested while the job ran did not take effect (the job completed first), or null. */
+  get cancelError(): VirError | null {
+    return this.#handle?.cancelError ?? null;
+  }
+
+  /** cancel() for the signal and disposal, where a refusal has nobody to be thrown to. */
+  #tryCancel(): void {
+    try {
+      this.cancel();
+    } catch {
+      // refused: the job runs to its end, which awaiting it reports
+    }
   }
 
   then<R1 = T, R2 = never>(
@@ -165,7 +184,7 @@ export class Job<T> implements PromiseLike<T>, AsyncIterable<JobProgress>, Async
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    this.cancel();
+    this.#tryCancel();
     await this.#ended;
   }
 

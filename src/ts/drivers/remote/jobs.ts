@@ -1,38 +1,133 @@
 // The job slots of a remote connection (domain create, save, restore, core dump; network start; storage volume
 // create, clone, wipe). Each job runs the blocking libvirt procedure on the connection, which stays free for
-// other calls meanwhile (one connection carries many calls at once). libvirt reports no progress through these
-// procedures, so the jobs are unbounded and have no made-up percent; they are past their point of no return as
-// soon as the call is sent (a cancel is accepted and the job completes), until progress through
-// DOMAIN_GET_JOB_STATS and cancel through DOMAIN_ABORT_JOB are added here (see docs/remote.md).
+// other calls meanwhile (one connection carries many calls at once; call-slots.ts keeps the daemon's
+// per-client request limit from starving them). What libvirt can observe and abort, the job observes and
+// aborts; what it cannot, the job says so:
+// - save and core dump: bounded jobs whose progress is the daemon's own figures (job-watch.ts polls
+//   DOMAIN_GET_JOB_STATS, job-stats.ts reads them); a cancel sends DOMAIN_ABORT_JOB, and the job ends CANCELLED
+//   only if libvirt's call then fails aborted. If the call succeeds anyway (the abort came too late), the job
+//   COMPLETED and keeps why the cancel failed (cancelError).
+// - a memory-only dump: observed, but libvirt cannot abort it: cancel is refused with libvirt's reason.
+// - restore, domain start, network start, volume create/clone/wipe: libvirt reports no progress and has no
+//   abort for them, so the jobs are unbounded (no percent) and a cancel is refused once the call was sent.
+// A job waiting for a call slot has sent nothing yet: cancelling it ends it CANCELLED at once.
 import type { VirDomain } from '../../core/handles.js';
-import { ErrorDomain } from '../../errors/index.js';
+import { virDomainCoreDumpFlags } from '../../core/enums.generated.js';
+import { ErrorDomain, ErrorNumber, VirError, virError } from '../../errors/index.js';
 import { JobType } from '../../jobs/job.js';
-import type { JobSpec } from '../../jobs/job.js';
+import type { JobControl, JobSpec } from '../../jobs/job.js';
 import type { remote_nonnull_domain } from '../../rpc/generated/remote-protocol.js';
 import type { HypervisorDriver, JobStarter } from '../driver.js';
+import { callSlotsOf } from './call-slots.js';
 import type { ProcName, RemoteConnection } from './connection.js';
+import { progressOf } from './job-stats.js';
+import { jobWatchOf, jobWatchDefaults } from './job-watch.js';
 import { toWireDomain } from './wire.js';
 
 type Spec = Omit<JobSpec, 'conn'>;
 
-/** The spec of a remote job: unbounded (libvirt says nothing of the amount of work through these calls). */
+/** The spec of a remote job libvirt reports nothing of: unbounded. */
 export function remoteJobSpec(operation: string, label: string, errorDomain: ErrorDomain, extra: Partial<Spec> = {}): Spec {
   return { operation, label, type: JobType.UNBOUNDED, errorDomain, ...extra };
 }
 
-/** Starts a job whose work is one blocking REMOTE call; `then` turns the reply into the job's result. */
+/** Why a job whose libvirt procedure has no abort refuses a cancel once the call is out. */
+export function noAbortReason(label: string): string {
+  return `${label} cannot be aborted: libvirt has no abort for it once it started`;
+}
+
+/** Runs `call` holding one of the connection's slots for long calls; a cancel while waiting ends the job. */
+async function withSlot<T>(rc: RemoteConnection, control: JobControl, call: () => Promise<T>): Promise<T> {
+  const release = await callSlotsOf(rc).acquire(control.signal);
+  try {
+    control.signal.throwIfAborted();
+    return await call();
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Starts a job whose work is one blocking REMOTE call that libvirt can neither observe nor abort; `then` turns
+ * the reply into the job's result.
+ */
 export function blockingCallJob<T>(
   rc: RemoteConnection,
   start: JobStarter,
   spec: Spec,
   proc: ProcName,
   args: unknown,
-  then: (ret: any) => T,
+  then: (ret: any) => T | Promise<T>,
 ) {
-  return start(spec, async (control) => {
-    control.commit();
-    return then(await rc.call(proc, args));
-  });
+  return start(spec, (control) =>
+    withSlot(rc, control, async () => {
+      control.refuseCancel(noAbortReason(spec.label));
+      return then(await rc.call(proc, args));
+    }),
+  );
+}
+
+/** How often an abort that found no job yet (the call has not begun its job on the daemon) is tried again. */
+const ABORT_RETRY_MS = 100;
+
+/**
+ * Starts a job whose work is a blocking call that runs as a domain job on the daemon: progress from the
+ * domain's job figures, cancel as DOMAIN_ABORT_JOB (or refused with `refuse`, when libvirt cannot abort it).
+ */
+export function observedDomainJob(
+  rc: RemoteConnection,
+  start: JobStarter,
+  spec: Spec,
+  dom: VirDomain,
+  proc: ProcName,
+  args: unknown,
+  refuse?: string,
+) {
+  return start({ ...spec, type: JobType.BOUNDED, domain: dom }, (control) =>
+    withSlot(rc, control, async (): Promise<void> => {
+      if (refuse) control.refuseCancel(refuse);
+      let callDone = false;
+      let abortError: VirError | null = null;
+      const unwatch = jobWatchOf(rc).watch(dom, (stats) => {
+        const p = progressOf(stats);
+        if (p) control.progress(p.processed, p.total);
+      });
+      const abort = async () => {
+        // An abort that finds no job may have come before the call began its job on the daemon: try again
+        // until the call ends (then the job ends as the call says).
+        for (;;) {
+          try {
+            await rc.call('DOMAIN_ABORT_JOB', { dom: toWireDomain(dom) });
+            abortError = null;
+            return;
+          } catch (err) {
+            abortError = err instanceof VirError ? err : null;
+            if (callDone || !rc.alive || abortError?.code !== ErrorNumber.VIR_ERR_OPERATION_INVALID) return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, Math.min(ABORT_RETRY_MS, jobWatchDefaults.intervalMs)));
+          if (callDone) return;
+        }
+      };
+      const onAbort = () => void abort();
+      control.signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        await rc.call(proc, args);
+        callDone = true;
+        if (control.signal.aborted) {
+          // The daemon finished the job before (or despite) the abort: the work is done, so is the job.
+          control.commit();
+          control.cancelFailed(
+            abortError ??
+              virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, spec.errorDomain, `${spec.label} job: it completed before the abort took effect`),
+          );
+        }
+      } finally {
+        callDone = true;
+        control.signal.removeEventListener('abort', onAbort);
+        unwatch();
+      }
+    }),
+  );
 }
 
 type DomainJobSlots = Pick<HypervisorDriver, 'domainCreate' | 'domainCreateXML' | 'domainSave' | 'domainRestore' | 'domainCoreDump'>;
@@ -51,30 +146,37 @@ export function remoteDomainJobs(rc: RemoteConnection): DomainJobSlots {
         rc.domains.fromWire(r.dom),
       ),
     domainSave: (d, to, dxml, flags, start) => {
-      const spec = remoteJobSpec('save', 'domain save', FROM, { domain: d });
-      if (dxml === null && flags === 0) return blockingCallJob(rc, start, spec, 'DOMAIN_SAVE', { dom: dom(d), to }, () => undefined);
-      return blockingCallJob(rc, start, spec, 'DOMAIN_SAVE_FLAGS', { dom: dom(d), to, dxml, flags }, () => undefined);
+      const spec = remoteJobSpec('save', 'domain save', FROM);
+      return dxml === null && flags === 0
+        ? observedDomainJob(rc, start, spec, d, 'DOMAIN_SAVE', { dom: dom(d), to })
+        : observedDomainJob(rc, start, spec, d, 'DOMAIN_SAVE_FLAGS', { dom: dom(d), to, dxml, flags });
     },
     domainRestore: (_c, from, dxml, flags, start) => {
       // RESTORE answers with nothing: the restored domain is the one its image names (asked before the
-      // restore, while the image is certainly there), looked up once it runs.
+      // restore, while the image is certainly there), looked up once it runs. libvirt shows no job while it
+      // restores (no figures, nothing to abort): the job is unbounded and refuses a cancel once sent.
       const spec = remoteJobSpec('restore', 'domain restore', FROM);
-      return start(spec, async (control) => {
-        control.commit();
-        // A failure here is reported only if the restore itself succeeds: the restore's error comes first.
-        const named = await imageDomainName(rc, from).catch((err: unknown) => err);
-        if (dxml === null && flags === 0) await rc.call('DOMAIN_RESTORE', { from });
-        else await rc.call('DOMAIN_RESTORE_FLAGS', { from, dxml, flags });
-        const name = (dxml ? xmlName(dxml) : null) ?? named;
-        if (typeof name !== 'string') throw name;
-        const r = await rc.call<{ dom: remote_nonnull_domain }>('DOMAIN_LOOKUP_BY_NAME', { name });
-        return rc.domains.fromWire(r.dom);
-      });
+      return start(spec, (control) =>
+        withSlot(rc, control, async () => {
+          control.refuseCancel(noAbortReason(spec.label));
+          // A failure here is reported only if the restore itself succeeds: the restore's error comes first.
+          const named = await imageDomainName(rc, from).catch((err: unknown) => err);
+          if (dxml === null && flags === 0) await rc.call('DOMAIN_RESTORE', { from });
+          else await rc.call('DOMAIN_RESTORE_FLAGS', { from, dxml, flags });
+          const name = (dxml ? xmlName(dxml) : null) ?? named;
+          if (typeof name !== 'string') throw name;
+          const r = await rc.call<{ dom: remote_nonnull_domain }>('DOMAIN_LOOKUP_BY_NAME', { name });
+          return rc.domains.fromWire(r.dom);
+        }),
+      );
     },
     domainCoreDump: (d, to, format, flags, start) => {
-      const spec = remoteJobSpec('dump', 'domain core dump', FROM, { domain: d });
-      if (format === 0) return blockingCallJob(rc, start, spec, 'DOMAIN_CORE_DUMP', { dom: dom(d), to, flags }, () => undefined);
-      return blockingCallJob(rc, start, spec, 'DOMAIN_CORE_DUMP_WITH_FORMAT', { dom: dom(d), to, dumpformat: format, flags }, () => undefined);
+      const spec = remoteJobSpec('dump', 'domain core dump', FROM);
+      // libvirt's own answer to an abort of a memory-only dump, known before asking.
+      const refuse = flags & virDomainCoreDumpFlags.VIR_DUMP_MEMORY_ONLY ? 'cannot abort memory-only dump' : undefined;
+      return format === 0
+        ? observedDomainJob(rc, start, spec, d, 'DOMAIN_CORE_DUMP', { dom: dom(d), to, flags }, refuse)
+        : observedDomainJob(rc, start, spec, d, 'DOMAIN_CORE_DUMP_WITH_FORMAT', { dom: dom(d), to, dumpformat: format, flags }, refuse);
     },
   };
 }
