@@ -93,6 +93,17 @@ struct _virJobInfo {
  * with virJobFree()) or NULL if it could not start.
  */
 
+/* Flags every job form accepts in its (trailing) flags argument, beside the
+ * flags of its blocking twin.  On a connection to tsvirtd (the remote driver
+ * with the daemon's job program), VIR_JOB_START_CANCEL_ON_DISCONNECT asks the
+ * daemon to cancel the job when this connection closes or its process goes
+ * away; without it the job runs on, and can be found again by id from
+ * another connection (virJobLookupByID).  A job that runs in the caller's
+ * process ends with that process anyway: there the flag changes nothing. */
+typedef enum {
+    VIR_JOB_START_CANCEL_ON_DISCONNECT = 1 << 30,
+} virJobStartFlags;
+
 /* Job form of virDomainCreateXML(): starts a transient domain.  flags:
  * virDomainCreateFlags.  Operation "start"; the job's domain exists once
  * the job has defined it. */

@@ -6,7 +6,8 @@ import { JobType, type VirJob } from '../jobs/job.js';
 import { checkConnect, checkDomain, checkNonNegative, checkNonNull, checkReadWrite, checkString, checkUInt, slot, mapResult } from './check.js';
 import { checkFlags } from '../core/flags.js';
 import { virDomainCoreDumpFormat, virDomainJobOperation, virDomainJobType } from '../core/enums.generated.js';
-import { jobStarter, runToEnd } from './jobs.js';
+import { jobStarter, runToEnd, splitJobFlags } from './jobs.js';
+import type { JobStartOptions } from '../drivers/driver.js';
 import { absolutePath } from './paths.js';
 
 /**
@@ -205,14 +206,17 @@ export function virDomainResume(dom: VirDomain): MaybePromise<number> {
 
 // ---- Jobs and their blocking twins ----
 
-function createJob(fn: string, dom: VirDomain, flags: number): MaybePromise<VirJob<void>> {
+function createJob(fn: string, dom: VirDomain, flags: number, options?: JobStartOptions): MaybePromise<VirJob<void>> {
   checkDomain(dom, fn);
   checkReadWrite(dom.conn, fn);
   checkUInt(flags, 'flags', fn);
-  return slot(hv(dom.conn), 'domainCreate', fn)(dom, flags, jobStarter(dom.conn));
+  return slot(hv(dom.conn), 'domainCreate', fn)(dom, flags, jobStarter(dom.conn, undefined, options));
 }
 
-export const virDomainCreateJob = (dom: VirDomain, flags: number) => createJob('virDomainCreateJob', dom, flags);
+export const virDomainCreateJob = (dom: VirDomain, flags: number) => {
+  const split = splitJobFlags(flags);
+  return createJob('virDomainCreateJob', dom, split.flags, split.options);
+};
 
 export function virDomainCreateWithFlags(dom: VirDomain, flags: number): Promise<number> {
   return runToEnd(() => createJob('virDomainCreateWithFlags', dom, flags), () => 0);
@@ -223,20 +227,22 @@ export function virDomainCreate(dom: VirDomain): Promise<number> {
 }
 
 export function virDomainCreateXMLJob(conn: VirConnect, xml: string, flags: number): MaybePromise<VirJob<DomainRef>> {
-  return createXMLJob('virDomainCreateXMLJob', conn, xml, flags);
+  const split = splitJobFlags(flags);
+  return createXMLJob('virDomainCreateXMLJob', conn, xml, split.flags, split.options);
 }
 
 /** The job variant of libvirt's oldest name for virDomainCreateXML. */
 export function virDomainCreateLinuxJob(conn: VirConnect, xml: string, flags: number): MaybePromise<VirJob<DomainRef>> {
-  return createXMLJob('virDomainCreateLinuxJob', conn, xml, flags);
+  const split = splitJobFlags(flags);
+  return createXMLJob('virDomainCreateLinuxJob', conn, xml, split.flags, split.options);
 }
 
-function createXMLJob(fn: string, conn: VirConnect, xml: string, flags: number): MaybePromise<VirJob<DomainRef>> {
+function createXMLJob(fn: string, conn: VirConnect, xml: string, flags: number, options?: JobStartOptions): MaybePromise<VirJob<DomainRef>> {
   checkConnect(conn, fn);
   checkReadWrite(conn, fn);
   checkString(xml, 'xmlDesc', fn);
   checkUInt(flags, 'flags', fn);
-  return slot(hv(conn), 'domainCreateXML', fn)(conn, xml, flags, jobStarter(conn, 'domain'));
+  return slot(hv(conn), 'domainCreateXML', fn)(conn, xml, flags, jobStarter(conn, 'domain', options));
 }
 
 export function virDomainCreateXML(conn: VirConnect, xml: string, flags: number): Promise<VirDomain> {
@@ -247,29 +253,34 @@ export function virDomainCreateLinux(conn: VirConnect, xml: string, flags: numbe
   return runToEnd(() => createXMLJob('virDomainCreateLinux', conn, xml, flags), (job) => job.domain!.ref());
 }
 
-function saveJob(fn: string, dom: VirDomain, to: string, dxml: string | null, flags: number) {
+function saveJob(fn: string, dom: VirDomain, to: string, dxml: string | null, flags: number, options?: JobStartOptions) {
   checkDomain(dom, fn);
   checkReadWrite(dom.conn, fn);
   checkString(to, 'to', fn);
   checkUInt(flags, 'flags', fn);
-  return slot(hv(dom.conn), 'domainSave', fn)(dom, absolutePath(to), dxml, flags, jobStarter(dom.conn));
+  return slot(hv(dom.conn), 'domainSave', fn)(dom, absolutePath(to), dxml, flags, jobStarter(dom.conn, undefined, options));
 }
 
-export const virDomainSaveJob = (dom: VirDomain, to: string, flags: number) => saveJob('virDomainSaveJob', dom, to, null, flags);
+export const virDomainSaveJob = (dom: VirDomain, to: string, flags: number) => {
+  const split = splitJobFlags(flags);
+  return saveJob('virDomainSaveJob', dom, to, null, split.flags, split.options);
+};
 export const virDomainSave = (dom: VirDomain, to: string) => runToEnd(() => saveJob('virDomainSave', dom, to, null, 0), () => 0);
 export const virDomainSaveFlags = (dom: VirDomain, to: string, dxml: string | null, flags: number) =>
   runToEnd(() => saveJob('virDomainSaveFlags', dom, to, dxml, flags), () => 0);
 
-function restoreJob(fn: string, conn: VirConnect, from: string, dxml: string | null, flags: number) {
+function restoreJob(fn: string, conn: VirConnect, from: string, dxml: string | null, flags: number, options?: JobStartOptions) {
   checkConnect(conn, fn);
   checkReadWrite(conn, fn);
   checkString(from, 'from', fn);
   checkUInt(flags, 'flags', fn);
-  return slot(hv(conn), 'domainRestore', fn)(conn, absolutePath(from), dxml, flags, jobStarter(conn, 'domain'));
+  return slot(hv(conn), 'domainRestore', fn)(conn, absolutePath(from), dxml, flags, jobStarter(conn, 'domain', options));
 }
 
-export const virDomainRestoreJob = (conn: VirConnect, from: string, flags: number) =>
-  restoreJob('virDomainRestoreJob', conn, from, null, flags);
+export const virDomainRestoreJob = (conn: VirConnect, from: string, flags: number) => {
+  const split = splitJobFlags(flags);
+  return restoreJob('virDomainRestoreJob', conn, from, null, split.flags, split.options);
+};
 export const virDomainRestore = (conn: VirConnect, from: string) =>
   runToEnd(() => restoreJob('virDomainRestore', conn, from, null, 0), () => 0);
 export const virDomainRestoreFlags = (conn: VirConnect, from: string, dxml: string | null, flags: number) =>
@@ -278,21 +289,22 @@ export const virDomainRestoreFlags = (conn: VirConnect, from: string, dxml: stri
 /** How many virDomainCoreDumpFormat values there are (libvirt's _LAST). */
 const CORE_DUMP_FORMATS = Object.keys(virDomainCoreDumpFormat).length;
 
-function coreDumpJob(fn: string, dom: VirDomain, to: string, format: number, dumpflags: number) {
+function coreDumpJob(fn: string, dom: VirDomain, to: string, format: number, dumpflags: number, options?: JobStartOptions) {
   if (!Number.isInteger(format) || format < 0 || format >= CORE_DUMP_FORMATS)
     throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `dumpformat '${format}' is not supported`);
   checkDomain(dom, fn);
   checkReadWrite(dom.conn, fn);
   checkString(to, 'to', fn);
   checkUInt(dumpflags, 'flags', fn);
-  return slot(hv(dom.conn), 'domainCoreDump', fn)(dom, absolutePath(to), format, dumpflags, jobStarter(dom.conn));
+  return slot(hv(dom.conn), 'domainCoreDump', fn)(dom, absolutePath(to), format, dumpflags, jobStarter(dom.conn, undefined, options));
 }
 
 /** `dumpflags` are virDomainCoreDumpFlags as for virDomainCoreDump; `flags` is reserved and must be 0. */
 export function virDomainCoreDumpJob(dom: VirDomain, to: string, dumpflags: number, flags: number) {
   checkUInt(flags, 'flags', 'virDomainCoreDumpJob');
-  checkFlags(flags, 0, 'virDomainCoreDumpJob', FROM);
-  return coreDumpJob('virDomainCoreDumpJob', dom, to, 0, dumpflags);
+  const split = splitJobFlags(flags);
+  checkFlags(split.flags, 0, 'virDomainCoreDumpJob', FROM);
+  return coreDumpJob('virDomainCoreDumpJob', dom, to, 0, dumpflags, split.options);
 }
 export const virDomainCoreDump = (dom: VirDomain, to: string, flags: number) =>
   runToEnd(() => coreDumpJob('virDomainCoreDump', dom, to, 0, flags), () => 0);

@@ -62,10 +62,10 @@ export function virJobGetStorageVol(job: VirJob): VirStorageVol | null {
   return job.vol?.ref() ?? null;
 }
 
-/** The job's id: positive, unique in the process that runs the job. */
+/** The job's id: positive, unique in the process that runs the job (for a job of tsvirtd, the daemon's id). */
 export function virJobGetID(job: VirJob): number {
   checkJob(job, 'virJobGetID');
-  return job.id;
+  return job.daemonId ?? job.id;
 }
 
 /** A new reference to the job with this id, if the connection's driver instance runs it (see LocalJobs). */

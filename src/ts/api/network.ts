@@ -14,7 +14,8 @@ import {
   mapResult,
   slot,
 } from './check.js';
-import { jobStarter, runToEnd } from './jobs.js';
+import { jobStarter, runToEnd, splitJobFlags } from './jobs.js';
+import type { JobStartOptions } from '../drivers/driver.js';
 
 /**
  * Network entry points (libvirt-network.c): validate with libvirt's codes and wording, dispatch to the
@@ -158,33 +159,35 @@ export function virNetworkDestroy(net: VirNetwork): MaybePromise<number> {
 
 // ---- jobs and their blocking twins ----
 
-function createJob(fn: string, net: VirNetwork, flags: number): MaybePromise<VirJob<void>> {
+function createJob(fn: string, net: VirNetwork, flags: number, options?: JobStartOptions): MaybePromise<VirJob<void>> {
   checkNetwork(net, fn);
   checkReadWrite(net.conn, fn, FROM);
   checkUInt(flags, 'flags', fn, FROM);
-  return slot(nd(net.conn), 'networkCreate', fn, FROM)(net, flags, jobStarter(net.conn));
+  return slot(nd(net.conn), 'networkCreate', fn, FROM)(net, flags, jobStarter(net.conn, undefined, options));
 }
 
 /** Starts a defined network as a job; `flags` is reserved (libvirt's virNetworkCreate takes none). */
 export function virNetworkCreateJob(net: VirNetwork, flags: number): MaybePromise<VirJob<void>> {
-  return createJob('virNetworkCreateJob', net, flags);
+  const split = splitJobFlags(flags);
+  return createJob('virNetworkCreateJob', net, split.flags, split.options);
 }
 
 export function virNetworkCreate(net: VirNetwork): Promise<number> {
   return runToEnd(() => createJob('virNetworkCreate', net, 0), () => 0);
 }
 
-function createXMLJob(fn: string, conn: VirConnect, xml: string, flags: number): MaybePromise<VirJob<NetworkRef>> {
+function createXMLJob(fn: string, conn: VirConnect, xml: string, flags: number, options?: JobStartOptions): MaybePromise<VirJob<NetworkRef>> {
   checkConnect(conn, fn, FROM);
   checkString(xml, 'xmlDesc', fn, FROM);
   checkReadWrite(conn, fn, FROM);
   checkUInt(flags, 'flags', fn, FROM);
-  return slot(nd(conn), 'networkCreateXML', fn, FROM)(conn, xml, flags, jobStarter(conn, 'network'));
+  return slot(nd(conn), 'networkCreateXML', fn, FROM)(conn, xml, flags, jobStarter(conn, 'network', options));
 }
 
 /** Creates and starts a transient network as a job; once completed, virJobGetNetwork returns it. */
 export function virNetworkCreateXMLJob(conn: VirConnect, xml: string, flags: number): MaybePromise<VirJob<NetworkRef>> {
-  return createXMLJob('virNetworkCreateXMLJob', conn, xml, flags);
+  const split = splitJobFlags(flags);
+  return createXMLJob('virNetworkCreateXMLJob', conn, xml, split.flags, split.options);
 }
 
 export function virNetworkCreateXML(conn: VirConnect, xml: string): Promise<VirNetwork> {

@@ -17,7 +17,8 @@ import {
 } from './check.js';
 import { checkFlags } from '../core/flags.js';
 import { virConnectListAllStoragePoolsFlags, virStorageVolResizeFlags, virStorageVolWipeAlgorithm } from '../core/enums.generated.js';
-import { jobStarter, runToEnd } from './jobs.js';
+import { jobStarter, runToEnd, splitJobFlags } from './jobs.js';
+import type { JobStartOptions } from '../drivers/driver.js';
 
 /**
  * Storage pool and volume entry points (libvirt-storage.c): validate with libvirt's codes and wording,
@@ -347,12 +348,12 @@ export function virStorageVolFree(vol: VirStorageVol): number {
 
 // ---- jobs and their blocking twins ----
 
-function createJob(fn: string, pool: VirStoragePool, xmlDesc: string, flags: number): MaybePromise<VirJob<StorageVolRef>> {
+function createJob(fn: string, pool: VirStoragePool, xmlDesc: string, flags: number, options?: JobStartOptions): MaybePromise<VirJob<StorageVolRef>> {
   checkStoragePool(pool, fn);
   checkString(xmlDesc, 'xmlDesc', fn, FROM);
   checkReadWrite(pool.conn, fn, FROM);
   checkUInt(flags, 'flags', fn, FROM);
-  return slot(sd(pool.conn), 'storageVolCreateXML', fn, FROM)(pool, xmlDesc, flags, jobStarter(pool.conn, 'vol'));
+  return slot(sd(pool.conn), 'storageVolCreateXML', fn, FROM)(pool, xmlDesc, flags, jobStarter(pool.conn, 'vol', options));
 }
 
 /**
@@ -365,8 +366,8 @@ export function virStorageVolCreateXMLJob(
   createflags: number,
   flags: number,
 ): MaybePromise<VirJob<StorageVolRef>> {
-  checkReservedFlags(flags, 'virStorageVolCreateXMLJob');
-  return createJob('virStorageVolCreateXMLJob', pool, xmlDesc, createflags);
+  const split = checkReservedFlags(flags, 'virStorageVolCreateXMLJob');
+  return createJob('virStorageVolCreateXMLJob', pool, xmlDesc, createflags, split.options);
 }
 
 export function virStorageVolCreateXML(pool: VirStoragePool, xmlDesc: string, flags: number): Promise<VirStorageVol> {
@@ -379,13 +380,14 @@ function cloneJob(
   xmlDesc: string,
   clonevol: VirStorageVol,
   flags: number,
+  options?: JobStartOptions,
 ): MaybePromise<VirJob<StorageVolRef>> {
   checkStoragePool(pool, fn);
   checkStorageVol(clonevol, fn);
   checkString(xmlDesc, 'xmlDesc', fn, FROM);
   checkReadWrite(pool.conn, fn, FROM);
   checkUInt(flags, 'flags', fn, FROM);
-  return slot(sd(pool.conn), 'storageVolCreateXMLFrom', fn, FROM)(pool, xmlDesc, clonevol, flags, jobStarter(pool.conn, 'vol'));
+  return slot(sd(pool.conn), 'storageVolCreateXMLFrom', fn, FROM)(pool, xmlDesc, clonevol, flags, jobStarter(pool.conn, 'vol', options));
 }
 
 /** Clones `clonevol` into a new volume of `pool` as a job; once completed, virJobGetStorageVol returns it. */
@@ -396,14 +398,16 @@ export function virStorageVolCreateXMLFromJob(
   createflags: number,
   flags: number,
 ): MaybePromise<VirJob<StorageVolRef>> {
-  checkReservedFlags(flags, 'virStorageVolCreateXMLFromJob');
-  return cloneJob('virStorageVolCreateXMLFromJob', pool, xmlDesc, clonevol, createflags);
+  const split = checkReservedFlags(flags, 'virStorageVolCreateXMLFromJob');
+  return cloneJob('virStorageVolCreateXMLFromJob', pool, xmlDesc, clonevol, createflags, split.options);
 }
 
-/** The job variants' own trailing `flags`: none are defined yet, so anything but 0 is refused. */
-function checkReservedFlags(flags: number, fn: string): void {
+/** The job variants' own trailing `flags`: only the job start flags (virJobStartFlags) are defined. */
+function checkReservedFlags(flags: number, fn: string) {
   checkUInt(flags, 'flags', fn, FROM);
-  checkFlags(flags, 0, fn, FROM);
+  const split = splitJobFlags(flags);
+  checkFlags(split.flags, 0, fn, FROM);
+  return split;
 }
 
 export function virStorageVolCreateXMLFrom(
@@ -415,12 +419,12 @@ export function virStorageVolCreateXMLFrom(
   return runToEnd(() => cloneJob('virStorageVolCreateXMLFrom', pool, xmlDesc, clonevol, flags), (job) => job.vol!.ref());
 }
 
-function wipeJob(fn: string, vol: VirStorageVol, algorithm: number, flags: number): MaybePromise<VirJob<void>> {
+function wipeJob(fn: string, vol: VirStorageVol, algorithm: number, flags: number, options?: JobStartOptions): MaybePromise<VirJob<void>> {
   checkStorageVol(vol, fn);
   checkReadWrite(vol.conn, fn, FROM);
   checkUInt(algorithm, 'algorithm', fn, FROM);
   checkUInt(flags, 'flags', fn, FROM);
-  return slot(sd(vol.conn), 'storageVolWipe', fn, FROM)(vol, algorithm, flags, jobStarter(vol.conn));
+  return slot(sd(vol.conn), 'storageVolWipe', fn, FROM)(vol, algorithm, flags, jobStarter(vol.conn, undefined, options));
 }
 
 /**
@@ -429,7 +433,8 @@ function wipeJob(fn: string, vol: VirStorageVol, algorithm: number, flags: numbe
  * virStorageVolWipe does); `flags` is reserved.
  */
 export function virStorageVolWipeJob(vol: VirStorageVol, algorithm: number, flags: number): MaybePromise<VirJob<void>> {
-  return wipeJob('virStorageVolWipeJob', vol, algorithm, flags);
+  const split = splitJobFlags(flags);
+  return wipeJob('virStorageVolWipeJob', vol, algorithm, split.flags, split.options);
 }
 
 export function virStorageVolWipe(vol: VirStorageVol, flags: number): Promise<number> {

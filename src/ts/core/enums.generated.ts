@@ -430,6 +430,10 @@ export const virJobState = {
   VIR_JOB_CANCELLED: 3,
 } as const;
 
+export const virJobStartFlags = {
+  VIR_JOB_START_CANCEL_ON_DISCONNECT: 1073741824,
+} as const;
+
 export const virConnectListAllJobsFlags = {
   VIR_CONNECT_LIST_JOBS_RUNNING: 1,
   VIR_CONNECT_LIST_JOBS_FINISHED: 2,

@@ -24,7 +24,19 @@ import type { DomainLifecycleCallback } from './domain-events.js';
 export type MaybePromise<T> = T | Promise<T>;
 
 /** Starts a job on the caller's connection; the job takes the references it needs. */
-export type JobStarter = <T>(spec: Omit<JobSpec, 'conn'>, work: (control: JobControl) => Promise<T>) => VirJob<T>;
+export type JobStarter = (<T>(spec: Omit<JobSpec, 'conn'>, work: (control: JobControl) => Promise<T>) => VirJob<T>) & {
+  /** How the caller asked the job to be started (virJobStartFlags); drivers that run jobs elsewhere honour it. */
+  readonly options?: JobStartOptions;
+};
+
+/** virJobStartFlags as options. */
+export interface JobStartOptions {
+  /**
+   * VIR_JOB_START_CANCEL_ON_DISCONNECT: a daemon that runs the job cancels it when the connection that started
+   * it closes or its client goes away. A job of the caller's own process ends with the process anyway.
+   */
+  cancelOnDisconnect?: boolean;
+}
 
 export interface NodeInfo {
   model: string;

@@ -58,6 +58,11 @@ export interface JobControl {
    * completes, and this error stays readable as `cancelError`.
    */
   cancelFailed(error: VirError): void;
+  /**
+   * The work was cancelled by someone else (another client of the daemon whose job this one mirrors): the job
+   * ends CANCELLED with `error` once the work returns, whatever it returns. Ignored after commit().
+   */
+  cancelledElsewhere(error: VirError): void;
 }
 
 export interface JobSpec {
@@ -78,6 +83,11 @@ export interface JobSpec {
   /** The kind of handle a completed job's result names: the job then holds it (virJobGetDomain and friends). */
   produces?: JobProduct;
   clock?: Clock;
+  /**
+   * The id of the job this one mirrors in a daemon (a remote connection to tsvirtd): what virJobGetID
+   * reports, so that the id means the same job to every client of the daemon.
+   */
+  daemonId?: number;
 }
 
 /** What a job's result may name: a new domain (create, restore), network or storage volume. */
@@ -123,6 +133,7 @@ let jobReport: (job: VirJob, processed: number, total?: number) => void;
 let jobCommit: (job: VirJob) => void;
 let jobRefuseCancel: (job: VirJob, reason: string) => void;
 let jobCancelFailed: (job: VirJob, error: VirError) => void;
+let jobCancelledElsewhere: (job: VirJob, error: VirError) => void;
 
 /**
  * A background job: libvirt's missing virJobPtr. The work runs on the event loop (or drives native threads),
@@ -132,6 +143,8 @@ let jobCancelFailed: (job: VirJob, error: VirError) => void;
  */
 export class VirJob<T = unknown> extends VirObject {
   readonly id = nextJobId++;
+  /** The daemon's id of the job this one mirrors (JobSpec.daemonId), else undefined. */
+  readonly daemonId: number | undefined;
   readonly operation: string;
   readonly label: string;
   readonly type: JobType;
@@ -163,6 +176,8 @@ export class VirJob<T = unknown> extends VirObject {
   #cancelReason: string | null = null;
   #refusal: string | null = null;
   #cancelError: VirError | null = null;
+  /** The error of a cancel someone else made (cancelledElsewhere). */
+  #cancelledBy: VirError | null = null;
   #abort: AbortController | null = null;
   #eta: EtaEstimator | null = null;
   #observers: ObserverSet<[VirJob, JobEvent]> | null = null;
@@ -181,11 +196,17 @@ export class VirJob<T = unknown> extends VirObject {
     jobCancelFailed = (job, error) => {
       if (job.#cancelWanted) job.#cancelError ??= error;
     };
+    jobCancelledElsewhere = (job, error) => {
+      if (job.#committed || job.#state !== JobState.RUNNING) return;
+      job.#cancelWanted = true;
+      job.#cancelledBy ??= error;
+    };
   }
 
   constructor(spec: JobSpec, work: (control: JobControl) => Promise<T>) {
     super();
     this.operation = spec.operation;
+    this.daemonId = spec.daemonId;
     this.label = spec.label;
     this.type = spec.type;
     this.errorDomain = spec.errorDomain;
@@ -374,7 +395,7 @@ export class VirJob<T = unknown> extends VirObject {
     this.#endedAt = this.#clock.now();
     if (this.#cancelWanted && !this.#committed) {
       this.#state = JobState.CANCELLED;
-      this.#error = this.#abortError();
+      this.#error = this.#cancelledBy ?? this.#abortError();
     } else if (failed) {
       this.#state = JobState.FAILED;
       this.#error = toVirError(outcome, this.errorDomain);
@@ -468,5 +489,9 @@ class Control implements JobControl {
 
   cancelFailed(error: VirError): void {
     jobCancelFailed(this.#job, error);
+  }
+
+  cancelledElsewhere(error: VirError): void {
+    jobCancelledElsewhere(this.#job, error);
   }
 }

@@ -9,7 +9,7 @@ import type { NodeInfo, SecurityModel } from '../drivers/driver.js';
 import { VirError } from '../errors/index.js';
 import { Domain } from './domain.js';
 import { DomainEvents, type DomainEventOptions } from './events.js';
-import { Job, type JobOptions } from './job.js';
+import { Job, startOptions, type JobOptions } from './job.js';
 import { Network } from './network.js';
 import { StoragePool, StorageVolume } from './storage.js';
 
@@ -162,7 +162,7 @@ export class Connection implements AsyncDisposable {
 
   /** Creates and starts a transient domain (virDomainCreateXML) as a job. */
   createDomain(xml: string, options: JobOptions & { flags?: number } = {}): Job<Domain> {
-    return new Job(() => domainApi.startJobAs.createXML('virDomainCreateXML', this.handle, xml, options.flags ?? 0), takeDomain, options);
+    return new Job(() => domainApi.startJobAs.createXML('virDomainCreateXML', this.handle, xml, options.flags ?? 0, startOptions(options)), takeDomain, options);
   }
 
   /** Restores a domain saved with Domain.save (virDomainRestore) as a job. */
@@ -170,7 +170,7 @@ export class Connection implements AsyncDisposable {
     const flags = options.flags ?? 0;
     const xml = options.xml ?? null;
     const as = flags || xml !== null ? 'virDomainRestoreFlags' : 'virDomainRestore';
-    return new Job(() => domainApi.startJobAs.restore(as, this.handle, path, xml, flags), takeDomain, options);
+    return new Job(() => domainApi.startJobAs.restore(as, this.handle, path, xml, flags, startOptions(options)), takeDomain, options);
   }
 
   /**
@@ -220,7 +220,7 @@ export class Connection implements AsyncDisposable {
 
   createNetwork(xml: string, options: JobOptions & { flags?: number } = {}): Job<Network> {
     return new Job(
-      () => networkApi.startJobAs.createXML(options.flags ? 'virNetworkCreateXMLFlags' : 'virNetworkCreateXML', this.handle, xml, options.flags ?? 0),
+      () => networkApi.startJobAs.createXML(options.flags ? 'virNetworkCreateXMLFlags' : 'virNetworkCreateXML', this.handle, xml, options.flags ?? 0, startOptions(options)),
       (job) => new Network(job.network!.ref()),
       options,
     );

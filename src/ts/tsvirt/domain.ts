@@ -2,7 +2,7 @@ import * as api from '../api/domain.js';
 import type { VirDomain } from '../core/handles.js';
 import type { DomainInfo, DomainJobInfo, SecurityLabel } from '../drivers/driver.js';
 import { virDomainCoreDumpFlags, virDomainCoreDumpFormat, virDomainState } from '../core/enums.generated.js';
-import { Job, type JobOptions } from './job.js';
+import { Job, startOptions, type JobOptions } from './job.js';
 import { Owned } from './owned.js';
 
 export type DomainStateName = 'nostate' | 'running' | 'blocked' | 'paused' | 'shutdown' | 'shutoff' | 'crashed' | 'pmsuspended';
@@ -99,21 +99,21 @@ export class Domain extends Owned<VirDomain> {
   start(options: JobOptions & { flags?: number } = {}): Job<void> {
     const flags = options.flags ?? 0;
     const as = flags ? 'virDomainCreateWithFlags' : 'virDomainCreate';
-    return new Job(() => api.startJobAs.create(as, this.handle, flags), () => undefined, options);
+    return new Job(() => api.startJobAs.create(as, this.handle, flags, startOptions(options)), () => undefined, options);
   }
 
   save(path: string, options: SaveOptions = {}): Job<void> {
     const flags = options.flags ?? 0;
     const xml = options.xml ?? null;
     const as = flags || xml !== null ? 'virDomainSaveFlags' : 'virDomainSave';
-    return new Job(() => api.startJobAs.save(as, this.handle, path, xml, flags), () => undefined, options);
+    return new Job(() => api.startJobAs.save(as, this.handle, path, xml, flags, startOptions(options)), () => undefined, options);
   }
 
   coreDump(path: string, options: CoreDumpOptions = {}): Job<void> {
     const flags = (options.flags ?? 0) | (options.crash ? virDomainCoreDumpFlags.VIR_DUMP_CRASH : 0);
     const format = options.format ?? virDomainCoreDumpFormat.VIR_DOMAIN_CORE_DUMP_FORMAT_RAW;
     const as = format !== virDomainCoreDumpFormat.VIR_DOMAIN_CORE_DUMP_FORMAT_RAW ? 'virDomainCoreDumpWithFormat' : 'virDomainCoreDump';
-    return new Job(() => api.startJobAs.coreDump(as, this.handle, path, format, flags), () => undefined, options);
+    return new Job(() => api.startJobAs.coreDump(as, this.handle, path, format, flags, startOptions(options)), () => undefined, options);
   }
 
   async destroy(flags = 0): Promise<void> {

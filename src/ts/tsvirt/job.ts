@@ -20,6 +20,17 @@ export interface JobProgress {
 export interface JobOptions {
   /** Aborting the signal cancels the job. */
   signal?: AbortSignal;
+  /**
+   * On a connection to tsvirtd: the daemon cancels the job when this connection closes or this process goes
+   * away (VIR_JOB_START_CANCEL_ON_DISCONNECT). Without it the job runs on and can be found again by id from
+   * another connection or process. A job that runs in this process ends with it anyway.
+   */
+  cancelOnDisconnect?: boolean;
+}
+
+/** The job start options of a method's options (virJobStartFlags). */
+export function startOptions(options: JobOptions): { cancelOnDisconnect?: boolean } {
+  return options.cancelOnDisconnect ? { cancelOnDisconnect: true } : {};
 }
 
 const STATE_NAMES: readonly JobStateName[] = ['running', 'completed', 'failed', 'cancelled'];
@@ -77,9 +88,10 @@ export class Job<T> implements PromiseLike<T>, AsyncIterable<JobProgress>, Async
     });
   }
 
-  /** The job's id (unique in the process), once it has started. */
+  /** The job's id (unique in the process that runs it: tsvirtd for a remote job), once it has started. */
   get id(): number | undefined {
-    return this.#handle?.id;
+    const job = this.#handle;
+    return job ? (job.daemonId ?? job.id) : undefined;
   }
 
   get operation(): string | undefined {

@@ -1,6 +1,6 @@
 import * as api from '../api/network.js';
 import type { VirNetwork } from '../core/handles.js';
-import { Job, type JobOptions } from './job.js';
+import { Job, startOptions, type JobOptions } from './job.js';
 import { Owned } from './owned.js';
 
 /** A virtual network. */
@@ -39,7 +39,7 @@ export class Network extends Owned<VirNetwork> {
 
   /** Starts a defined network (virNetworkCreate) as a job. */
   start(options: JobOptions & { flags?: number } = {}): Job<void> {
-    return new Job(() => api.startJobAs.create('virNetworkCreate', this.handle, options.flags ?? 0), () => undefined, options);
+    return new Job(() => api.startJobAs.create('virNetworkCreate', this.handle, options.flags ?? 0, startOptions(options)), () => undefined, options);
   }
 
   async destroy(): Promise<void> {

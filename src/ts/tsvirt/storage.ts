@@ -1,7 +1,7 @@
 import * as api from '../api/storage.js';
 import type { VirStoragePool, VirStorageVol } from '../core/handles.js';
 import type { StoragePoolInfo, StorageVolInfo } from '../drivers/driver.js';
-import { Job, type JobOptions } from './job.js';
+import { Job, startOptions, type JobOptions } from './job.js';
 import { Owned } from './owned.js';
 
 type FlagOptions = JobOptions & { flags?: number };
@@ -67,13 +67,13 @@ export class StoragePool extends Owned<VirStoragePool> {
 
   /** Creates a volume from its XML description (virStorageVolCreateXML) as a job. */
   createVolume(xml: string, options: FlagOptions = {}): Job<StorageVolume> {
-    return new Job(() => api.startJobAs.create('virStorageVolCreateXML', this.handle, xml, options.flags ?? 0), takeVolume, options);
+    return new Job(() => api.startJobAs.create('virStorageVolCreateXML', this.handle, xml, options.flags ?? 0, startOptions(options)), takeVolume, options);
   }
 
   /** Clones `source` into a new volume of this pool (virStorageVolCreateXMLFrom) as a job. */
   cloneVolume(xml: string, source: StorageVolume, options: FlagOptions = {}): Job<StorageVolume> {
     return new Job(
-      () => api.startJobAs.clone('virStorageVolCreateXMLFrom', this.handle, xml, source.handle, options.flags ?? 0),
+      () => api.startJobAs.clone('virStorageVolCreateXMLFrom', this.handle, xml, source.handle, options.flags ?? 0, startOptions(options)),
       takeVolume,
       options,
     );
@@ -117,7 +117,7 @@ export class StorageVolume extends Owned<VirStorageVol> {
   /** Overwrites the volume's data (virStorageVolWipePattern; algorithm 0 = zeros) as a job. */
   wipe(options: FlagOptions & { algorithm?: number } = {}): Job<void> {
     return new Job(
-      () => api.startJobAs.wipe(options.algorithm ? 'virStorageVolWipePattern' : 'virStorageVolWipe', this.handle, options.algorithm ?? 0, options.flags ?? 0),
+      () => api.startJobAs.wipe(options.algorithm ? 'virStorageVolWipePattern' : 'virStorageVolWipe', this.handle, options.algorithm ?? 0, options.flags ?? 0, startOptions(options)),
       () => undefined,
       options,
     );

@@ -7,6 +7,7 @@ import { ErrorDomain, ErrorNumber, virError } from '../../errors/index.js';
 import { isInsideDaemon } from '../registry.js';
 import type { ConnectDriver, ConnectionDrivers } from '../driver.js';
 import { RemoteConnection } from './connection.js';
+import { DaemonJobs } from './daemon-jobs.js';
 import { remoteHypervisor } from './hypervisor.js';
 import { remoteNetwork } from './network.js';
 import { remoteStorage } from './storage.js';
@@ -19,6 +20,11 @@ const connections = new WeakMap<ConnectionDrivers, RemoteConnection>();
 
 export function remoteConnectionOf(drivers: ConnectionDrivers): RemoteConnection | undefined {
   return connections.get(drivers);
+}
+
+/** Whether a connection's daemon serves tsvirt's job program (tsvirtd) rather than only libvirt's (libvirtd). */
+export function hasJobProgram(drivers: ConnectionDrivers): boolean {
+  return drivers.jobs instanceof DaemonJobs;
 }
 
 export const remoteDriver: ConnectDriver = {
@@ -41,13 +47,28 @@ export const remoteDriver: ConnectDriver = {
 
 async function openRemote(target: RemoteTarget, flags: number): Promise<ConnectionDrivers> {
   const rc = await RemoteConnection.open(target, flags);
-  const drivers: ConnectionDrivers = {
-    hypervisor: remoteHypervisor(rc),
-    network: remoteNetwork(rc),
-    storage: remoteStorage(rc),
-    uri: target.uri,
-    close: () => rc.close(),
-  };
+  let daemonJobs: DaemonJobs | null;
+  try {
+    // tsvirtd's job program, if the daemon has it: jobs then start and are followed there (daemon-jobs.ts).
+    daemonJobs = await DaemonJobs.probe(rc);
+  } catch (err) {
+    rc.close();
+    throw err;
+  }
+  const hypervisor = remoteHypervisor(rc);
+  const network = remoteNetwork(rc);
+  const storage = remoteStorage(rc);
+  if (daemonJobs) daemonJobs.fallback.hypervisor = hypervisor;
+  const drivers: ConnectionDrivers = daemonJobs
+    ? {
+        hypervisor: { ...hypervisor, ...daemonJobs.hypervisorSlots() },
+        network: { ...network, ...daemonJobs.networkSlots() },
+        storage: { ...storage, ...daemonJobs.storageSlots() },
+        jobs: daemonJobs,
+        uri: target.uri,
+        close: () => rc.close(),
+      }
+    : { hypervisor, network, storage, uri: target.uri, close: () => rc.close() };
   connections.set(drivers, rc);
   return drivers;
 }
