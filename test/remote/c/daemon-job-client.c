@@ -43,7 +43,8 @@ main(int argc, char **argv)
     virJobPtr found = virJobLookupByID(other, (int)id);
     if (!found)
         return fail("virJobLookupByID");
-    printf("found id=%u operation=%s same=%d\n", virJobGetID(found), virJobGetOperation(found), virJobGetID(found) == id);
+    printf("found id=%u operation=%s same=%d\n", virJobGetID(found), virJobGetOperation(found),
+           virJobGetID(found) == id);
 
     virJobPtr *jobs = NULL;
     int n = virConnectListAllJobs(other, &jobs, VIR_CONNECT_LIST_JOBS_RUNNING);
