@@ -194,6 +194,8 @@ describe('a job started through the remote driver runs in tsvirtd', () => {
     await second.started();
     const wait = await tsvirsh('job-wait', String(second.id));
     expect(wait).toMatchObject({ status: 0, stderr: '' });
+    // job-wait returned because the job ended (not because nothing kept tsvirsh alive).
+    expect((await tsvirsh('job-info', String(second.id))).stdout).toMatch(/^State:\s+completed$/m);
     await second;
     expect((await tsvirsh('job-info', '999999')).stderr).toContain('no job with matching id 999999');
     await slow.destroy();
@@ -201,17 +203,20 @@ describe('a job started through the remote driver runs in tsvirtd', () => {
 });
 
 /** Starts fixtures/job-starter.mjs: a client process that starts a save and waits to be killed; resolves with its job id. */
-async function starterProcess(domain: string, file: string, mode: 'cancel-on-disconnect' | 'keep', rate: string): Promise<{ child: ChildProcess; id: number }> {
+async function starterProcess(
+  domain: string,
+  file: string,
+  mode: 'cancel-on-disconnect' | 'keep' | 'await',
+  rate: string,
+): Promise<{ child: ChildProcess; id: number; lines: AsyncIterableIterator<string> }> {
   const script = new URL('./fixtures/job-starter.mjs', import.meta.url).pathname;
   const child = spawn(process.execPath, [script, uri(rate), domain, file, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
-  const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) {
-    const m = /^id (\d+)$/.exec(line);
-    if (m) return { child, id: Number(m[1]) };
-    throw new Error(`job-starter: ${line}`);
-  }
-  throw new Error('job-starter exited without a job');
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  const m = first.done ? null : /^id (\d+)$/.exec(first.value);
+  if (!m) throw new Error(`job-starter: ${first.done ? 'exited without a job' : first.value}`);
+  return { child, id: Number(m[1]), lines };
 }
 
 describe('a client process that goes away', () => {
@@ -238,6 +243,17 @@ describe('a client process that goes away', () => {
     const found = conn.jobById(id);
     await found;
     expect(found.progress()!.state).toBe('completed');
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('a script that awaits its job is kept alive by it until the daemon pushes the end, then exits', async () => {
+    const conn = await client(QUICK);
+    await transientDomain(conn, 'awaited');
+    const file = join(dir, 'awaited.save');
+    const { child, lines } = await starterProcess('awaited', file, 'await', QUICK);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    expect((await lines.next()).value).toBe('state completed');
+    expect(await exited).toBe(0);
     expect(existsSync(file)).toBe(true);
   });
 

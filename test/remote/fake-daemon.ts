@@ -6,8 +6,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keepalive_procedure } from '../../src/ts/rpc/generated/keepalive-protocol.js';
 import { remote_procedure } from '../../src/ts/rpc/generated/remote-protocol.js';
-import type { virNetMessageHeader } from '../../src/ts/rpc/generated/virnet-protocol.js';
-import { decodePacket, decodePayload, encodePacket, encodePacketWith, PacketFramer, VIR_NET_MESSAGE, VIR_NET_OK, VIR_NET_REPLY } from '../../src/ts/rpc/packet.js';
+import { virNetMessageError, type virNetMessageHeader } from '../../src/ts/rpc/generated/virnet-protocol.js';
+import {
+  decodePacket,
+  decodePayload,
+  encodePacket,
+  encodePacketWith,
+  PacketFramer,
+  VIR_NET_ERROR,
+  VIR_NET_MESSAGE,
+  VIR_NET_OK,
+  VIR_NET_REPLY,
+} from '../../src/ts/rpc/packet.js';
+import { toRemoteError } from '../../src/ts/rpc/remote-error.js';
+import { ErrorDomain, ErrorNumber, VirError } from '../../src/ts/errors/index.js';
 import { findProcedure, keepaliveProgram, remoteProgram } from '../../src/ts/rpc/programs.js';
 
 export interface Call {
@@ -89,6 +101,13 @@ export class FakeDaemon {
             this.pingsReceived++;
             if (this.options.answerPings !== false) socket.write(encodePacket(keepaliveHeader(keepalive_procedure.KEEPALIVE_PROC_PONG)));
           } else this.pongsReceived++;
+          continue;
+        }
+        if (header.prog !== remoteProgram.program) {
+          // libvirtd's answer to another program (tsvirt's job program, which the remote driver probes for).
+          const h = { ...header, type: VIR_NET_REPLY, status: VIR_NET_ERROR };
+          const err = new VirError(ErrorNumber.VIR_ERR_RPC, ErrorDomain.VIR_FROM_RPC, `Cannot find program ${header.prog} version ${header.vers}`);
+          socket.write(encodePacketWith(h, virNetMessageError, toRemoteError(err)));
           continue;
         }
         const procedure = findProcedure(header.prog, header.proc)!;

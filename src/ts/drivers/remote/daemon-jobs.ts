@@ -149,23 +149,25 @@ export class DaemonJobs implements JobDriver {
 
   async connectListAllJobs(conn: VirConnect, flags: number): Promise<VirJob[]> {
     const { jobs } = await this.call<{ jobs: tsvirt_job[] }>('CONNECT_LIST_ALL_JOBS', { need_results: 1, flags });
-    const found: VirJob[] = [];
-    try {
-      for (const job of jobs) {
+    // Mirrors of the jobs this connection does not follow yet are made at once (their calls overlap).
+    const outcomes = await Promise.allSettled(
+      jobs.map(async (job) => {
         const known = this.mirrors.get(job.id);
-        if (known) found.push(known.refFor(conn));
-        else {
-          try {
-            found.push(await this.attach(conn, job));
-          } catch (err) {
-            // Forgotten by the daemon between the list and the lookup: not a job any more.
-            if (!(err instanceof VirError && err.code === ErrorNumber.VIR_ERR_INVALID_ARG)) throw err;
-          }
+        if (known) return known.refFor(conn);
+        try {
+          return await this.attach(conn, job);
+        } catch (err) {
+          // Forgotten by the daemon between the list and the lookup: not a job any more.
+          if (err instanceof VirError && err.code === ErrorNumber.VIR_ERR_INVALID_ARG) return null;
+          throw err;
         }
-      }
-    } catch (err) {
+      }),
+    );
+    const found = outcomes.flatMap((o) => (o.status === 'fulfilled' && o.value ? [o.value] : []));
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) {
       for (const j of found) j.unref();
-      throw err;
+      throw failed.reason;
     }
     return found;
   }
@@ -191,9 +193,11 @@ export class DaemonJobs implements JobDriver {
     };
     let mirror: VirJob;
     try {
-      mirror = new VirJob({ ...spec, ...handles, conn, clock: clockAhead(num(info.timeElapsed)) }, (control) =>
-        this.follow(control, spec, job.id, queue, info, async () => undefined),
-      );
+      mirror = new VirJob({ ...spec, ...handles, conn, clock: clockAhead(num(info.timeElapsed)) }, (control) => {
+        // The daemon refuses cancel to read-only clients: the mirror says so at once, as a refused cancel.
+        if (conn.readOnly) control.refuseCancel('read only access prevents virJobCancel');
+        return this.follow(control, spec, job.id, queue, info, async () => undefined);
+      });
     } finally {
       handles.domain?.unref();
       handles.network?.unref();
@@ -246,8 +250,11 @@ export class DaemonJobs implements JobDriver {
         cancelError = err instanceof VirError ? err : virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, spec.errorDomain, String(err));
       });
     };
+    // Waiting for the daemon's pushes, not for a reply: the connection must keep the process alive meanwhile.
+    const release = this.rc.client.hold();
     return new Promise<T>((resolve, reject) => {
       const finish = (outcome: () => Promise<T>) => {
+        release();
         control.signal.removeEventListener('abort', cancel);
         this.unlisten(id, queue);
         outcome().then(resolve, reject);
