@@ -163,6 +163,22 @@ describe('a job started through the remote driver runs in tsvirtd', () => {
     await dom.destroy();
   });
 
+  it('a read-only connection finds and follows a job, and its cancel is refused as the daemon refuses it', async () => {
+    const conn = await client(SLOW);
+    const dom = await transientDomain(conn, 'read-only');
+    const job = dom.save(join(dir, 'read-only.save'));
+    await firstProgress(job);
+    const ro = await connect(uri(SLOW), { readOnly: true });
+    open.push(ro);
+    const found = ro.jobById(job.id!);
+    expect((await firstProgress(found)).state).toBe('running');
+    expect(() => found.cancel()).toThrow('read only access prevents virJobCancel');
+    job.cancel();
+    expect((await rejection(found))?.code).toBe(ErrorNumber.VIR_ERR_OPERATION_ABORTED);
+    expect(found.progress()!.state).toBe('cancelled');
+    await dom.destroy();
+  });
+
   it('is seen from a second process: tsvirsh job-list, job-info, job-cancel and job-wait against the daemon socket', async () => {
     const conn = await client(SLOW);
     const slow = await transientDomain(conn, 'cli-slow');
