@@ -5,7 +5,8 @@
 // soon as the call is sent (a cancel is accepted and the job completes), until progress through
 // DOMAIN_GET_JOB_STATS and cancel through DOMAIN_ABORT_JOB are added here (see docs/remote.md).
 import type { VirDomain } from '../../core/handles.js';
-import { ErrorDomain } from '../../errors/index.js';
+import { virConnectListAllDomainsFlags } from '../../core/enums.generated.js';
+import { ErrorDomain, type VirError } from '../../errors/index.js';
 import { JobType } from '../../jobs/job.js';
 import type { JobSpec } from '../../jobs/job.js';
 import type { remote_nonnull_domain } from '../../rpc/generated/remote-protocol.js';
@@ -57,18 +58,22 @@ export function remoteDomainJobs(rc: RemoteConnection): DomainJobSlots {
     },
     domainRestore: (_c, from, dxml, flags, start) => {
       // RESTORE answers with nothing: the restored domain is the one its image names (asked before the
-      // restore, while the image is certainly there), looked up once it runs.
+      // restore, while the image is certainly there), looked up once it runs. A daemon that cannot read
+      // images (tsvirtd) is asked which domain became active instead.
       const spec = remoteJobSpec('restore', 'domain restore', FROM);
       return start(spec, async (control) => {
         control.commit();
-        // A failure here is reported only if the restore itself succeeds: the restore's error comes first.
-        const named = await imageDomainName(rc, from).catch((err: unknown) => err);
+        const named: string | VirError = dxml ? (xmlName(dxml) ?? '') : await imageDomainName(rc, from).catch((err: VirError) => err);
+        const before = typeof named === 'string' ? null : await activeDomains(rc);
         if (dxml === null && flags === 0) await rc.call('DOMAIN_RESTORE', { from });
         else await rc.call('DOMAIN_RESTORE_FLAGS', { from, dxml, flags });
-        const name = (dxml ? xmlName(dxml) : null) ?? named;
-        if (typeof name !== 'string') throw name;
-        const r = await rc.call<{ dom: remote_nonnull_domain }>('DOMAIN_LOOKUP_BY_NAME', { name });
-        return rc.domains.fromWire(r.dom);
+        if (typeof named === 'string') {
+          const r = await rc.call<{ dom: remote_nonnull_domain }>('DOMAIN_LOOKUP_BY_NAME', { name: named });
+          return rc.domains.fromWire(r.dom);
+        }
+        const started = (await activeDomains(rc)).filter((d) => !before!.some((b) => b.uuid.equals(d.uuid)));
+        if (started.length !== 1) throw named;
+        return rc.domains.fromWire(started[0]);
       });
     },
     domainCoreDump: (d, to, format, flags, start) => {
@@ -77,6 +82,11 @@ export function remoteDomainJobs(rc: RemoteConnection): DomainJobSlots {
       return blockingCallJob(rc, start, spec, 'DOMAIN_CORE_DUMP_WITH_FORMAT', { dom: dom(d), to, dumpformat: format, flags }, () => undefined);
     },
   };
+}
+
+async function activeDomains(rc: RemoteConnection): Promise<remote_nonnull_domain[]> {
+  const r = await rc.call<{ domains: remote_nonnull_domain[] }>('CONNECT_LIST_ALL_DOMAINS', { need_results: 1, flags: virConnectListAllDomainsFlags.VIR_CONNECT_LIST_DOMAINS_ACTIVE });
+  return r.domains;
 }
 
 /** The name of the domain a save image holds (DOMAIN_SAVE_IMAGE_GET_XML_DESC). */
