@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as domainApi from '../../src/ts/api/domain.js';
+import { daemonConnectionOf } from '../../src/ts/drivers/remote/daemon-jobs.js';
 import { ErrorNumber, VirError } from '../../src/ts/errors/index.js';
 import { connect, type Connection, type Domain, type Job, type JobProgress } from '../../src/ts/index.js';
 import { RpcClient } from '../../src/ts/rpc/client.js';
@@ -283,8 +284,7 @@ describe('a client process that goes away', () => {
     const found = conn.jobById(job.id!);
     await found.started();
     // The starting connection dies (its socket, as when its process is killed).
-    const { remoteConnectionOf } = await import('../../src/ts/drivers/remote/index.js');
-    remoteConnectionOf(starter.handle.drivers)!.client.close();
+    daemonConnectionOf(starter.handle.drivers)!.client.close();
     expect((await rejection(job))?.code).toBe(ErrorNumber.VIR_ERR_RPC); // this mirror lost its daemon
     expect((await rejection(found))?.code).toBe(ErrorNumber.VIR_ERR_OPERATION_ABORTED);
     expect(found.progress()!.state).toBe('cancelled');

@@ -9,7 +9,7 @@ import * as connectApi from '../../src/ts/api/connect.js';
 import * as domainApi from '../../src/ts/api/domain.js';
 import * as jobApi from '../../src/ts/api/job.js';
 import type { VirConnect } from '../../src/ts/core/handles.js';
-import { hasJobProgram } from '../../src/ts/drivers/remote/index.js';
+import { hasJobProgram } from '../../src/ts/drivers/remote/daemon-jobs.js';
 import { RpcClient } from '../../src/ts/rpc/client.js';
 import { TSVIRT_JOB_PROGRAM } from '../../src/ts/rpc/generated/job-protocol.js';
 import { ensureBuilt } from '../cli/harness.js';

@@ -78,7 +78,6 @@ export class RpcClient {
   private keepaliveCount = DEFAULT_KEEPALIVE_COUNT;
   private unanswered = 0;
   private lastHeard = Date.now();
-  /** Waits for MESSAGE packets that keep the process alive (hold()). */
   private holds = 0;
 
   private constructor(
@@ -147,22 +146,6 @@ export class RpcClient {
     if (!set) this.messageListeners.set(program.program, (set = new Set()));
     set.add(listener);
     return () => set!.delete(listener);
-  }
-
-  /**
-   * Keeps the process alive while the caller waits for MESSAGE packets rather than a reply (a job whose end
-   * the daemon will push); returns the release, harmless to call twice.
-   */
-  hold(): () => void {
-    this.holds++;
-    this.updateRef();
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.holds--;
-      this.updateRef();
-    };
   }
 
   /** Calls `listener` once when the connection ends, with why and the error calls failed with. */
@@ -283,9 +266,26 @@ export class RpcClient {
     // Stream packets are not used by this client yet; anything else is ignored.
   }
 
-  /** The socket keeps the process alive only while calls wait for replies, or holders for messages. */
+  /**
+   * Keeps the process alive while someone waits for MESSAGE packets (event listeners), as it does while calls
+   * wait for replies; returns how to let go.
+   */
+  hold(): () => void {
+    this.holds++;
+    this.updateRef();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.updateRef();
+    };
+  }
+
+  /** The socket keeps the process alive only while calls wait for replies or events are awaited. */
   private updateRef(): void {
-    if (this.pending.size || this.holds) this.socket.ref();
+    if (this.closeError) return;
+    if (this.pending.size || this.holds > 0) this.socket.ref();
     else this.socket.unref();
   }
 

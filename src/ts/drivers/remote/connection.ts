@@ -1,7 +1,8 @@
 // One connection to a daemon: the RPC client, libvirt's open sequence (AUTH_LIST, SUPPORTS_FEATURE,
 // CONNECT_OPEN, keepalive), typed calls of REMOTE procedures, close callbacks, and CONNECT_CLOSE at the end.
 import { ErrorDomain, ErrorNumber, VirError } from '../../errors/index.js';
-import { CloseReason, RpcClient, type RpcClientOptions } from '../../rpc/client.js';
+import { CloseReason, RpcClient } from '../../rpc/client.js';
+import type { RemoteOptions } from './options.js';
 import { remote_procedure } from '../../rpc/generated/remote-protocol.js';
 import type { RpcProcedure } from '../../rpc/program.js';
 import { remoteProgram } from '../../rpc/programs.js';
@@ -19,16 +20,13 @@ const AUTH_NAMES: Record<number, string> = { [AUTH.SASL]: 'SASL', [AUTH.POLKIT]:
 /** A close callback: libvirt's virConnectCloseFunc without the connection (the entry point adds it). */
 export type CloseCallback = (reason: CloseReason) => void;
 
-export interface RemoteOptions extends RpcClientOptions {}
-
-/** Options the process gives every remote connection it opens (tests shorten keepalive with these). */
-export const remoteDefaults: RemoteOptions = {};
 
 export class RemoteConnection {
   readonly domains = new DomainRefs();
   /** Filled by open(): what the daemon answered once, for the entry points that cannot wait. */
   type = '';
   version = 0;
+  libVersion = 0;
   private readonly closeCallbacks = new Set<CloseCallback>();
   private closeCallbackRegistered = false;
   private closing = false;
@@ -52,21 +50,23 @@ export class RemoteConnection {
 
   /** Connects and runs libvirt's open sequence; on failure nothing is left open. */
   static async open(target: RemoteTarget, flags: number, options: RemoteOptions = {}): Promise<RemoteConnection> {
-    const client = await RpcClient.connect(target.socketPath, { ...remoteDefaults, ...options });
+    const client = await RpcClient.connect(target.socketPath, options);
     const conn = new RemoteConnection(client, target);
     try {
       await conn.authenticate();
       const keepalive = await conn.supports(FEATURE.PROGRAM_KEEPALIVE);
       await conn.call('CONNECT_OPEN', { name: target.openName, flags });
       // What the synchronous entry points answer from (virConnectGetType, virConnectGetVersion), asked at once.
-      const [type, version] = await Promise.all([
+      const [type, version, libVersion] = await Promise.all([
         conn.call<{ type: string }>('CONNECT_GET_TYPE'),
         conn.call<{ hv_ver: bigint }>('CONNECT_GET_VERSION'),
+        conn.call<{ lib_ver: bigint }>('CONNECT_GET_LIB_VERSION'),
         conn.supports(FEATURE.REMOTE_EVENT_CALLBACK),
         conn.supports(FEATURE.REMOTE_CLOSE_CALLBACK),
       ]);
       conn.type = type.type;
       conn.version = Number(version.hv_ver);
+      conn.libVersion = Number(libVersion.lib_ver);
       if (keepalive) client.startKeepalive();
       return conn;
     } catch (err) {
@@ -86,6 +86,14 @@ export class RemoteConnection {
 
   procedure(name: ProcName): RpcProcedure {
     return remoteProgram.procedures.get(remote_procedure[`REMOTE_PROC_${name}`])!;
+  }
+
+  /** virConnectSetKeepAlive: seconds between PINGs to a quiet daemon; 1 when it has no keepalive. */
+  async setKeepAlive(interval: number, count: number): Promise<number> {
+    if (!(await this.supports(FEATURE.PROGRAM_KEEPALIVE))) return 1;
+    if (interval <= 0) this.client.stopKeepalive();
+    else this.client.startKeepalive(interval * 1000, count);
+    return 0;
   }
 
   /** Whether the daemon has a feature (CONNECT_SUPPORTS_FEATURE), asked once. */

@@ -37,6 +37,16 @@ import type { HypervisorDriver, JobDriver, JobStarter, NetworkDriver, StorageDri
 import type { RemoteConnection } from './connection.js';
 import { networkFromWire, num, toWireDomain, toWireNetwork, toWirePool, toWireVol, volFromWire } from './wire.js';
 
+/** Whether a connection's daemon serves tsvirt's job program (tsvirtd) rather than only libvirt's (libvirtd). */
+export function hasJobProgram(drivers: { jobs?: unknown }): boolean {
+  return drivers.jobs instanceof DaemonJobs;
+}
+
+/** The remote connection under a connection whose daemon serves the job program (tests drop its socket). */
+export function daemonConnectionOf(drivers: { jobs?: unknown }): RemoteConnection | null {
+  return drivers.jobs instanceof DaemonJobs ? drivers.jobs.rc : null;
+}
+
 export type JobProcName = keyof typeof tsvirt_job_procedure extends `TSVIRT_JOB_PROC_${infer N}` ? N : never;
 
 const { TSVIRT_JOB_START_CANCEL_ON_DISCONNECT: CANCEL_ON_DISCONNECT } = tsvirt_job_start_flags;

@@ -5,14 +5,14 @@
 // aborts; what it cannot, the job says so:
 // - save and core dump: bounded jobs whose progress is the daemon's own figures (job-watch.ts polls
 //   DOMAIN_GET_JOB_STATS, job-stats.ts reads them); a cancel sends DOMAIN_ABORT_JOB, and the job ends CANCELLED
-//   only if libvirt's call then fails aborted. If the call succeeds anyway (the abort came too late), the job
+//   only if libvirt's call then fails aborted (as it does when another client aborts the domain's job). If the call succeeds anyway (the abort came too late), the job
 //   COMPLETED and keeps why the cancel failed (cancelError).
 // - a memory-only dump: observed, but libvirt cannot abort it: cancel is refused with libvirt's reason.
 // - restore, domain start, network start, volume create/clone/wipe: libvirt reports no progress and has no
 //   abort for them, so the jobs are unbounded (no percent) and a cancel is refused once the call was sent.
 // A job waiting for a call slot has sent nothing yet: cancelling it ends it CANCELLED at once.
 import type { VirDomain } from '../../core/handles.js';
-import { virDomainCoreDumpFlags } from '../../core/enums.generated.js';
+import { virConnectListAllDomainsFlags, virDomainCoreDumpFlags } from '../../core/enums.generated.js';
 import { ErrorDomain, ErrorNumber, VirError, virError } from '../../errors/index.js';
 import { JobType } from '../../jobs/job.js';
 import type { JobControl, JobSpec } from '../../jobs/job.js';
@@ -36,15 +36,25 @@ export function noAbortReason(label: string): string {
   return `${label} cannot be aborted: libvirt has no abort for it once it started`;
 }
 
-/** Runs `call` holding one of the connection's slots for long calls; a cancel while waiting ends the job. */
-async function withSlot<T>(rc: RemoteConnection, control: JobControl, call: () => Promise<T>): Promise<T> {
-  const release = await callSlotsOf(rc).acquire(control.signal);
-  try {
-    control.signal.throwIfAborted();
-    return await call();
-  } finally {
-    release();
-  }
+/**
+ * Runs `call` holding one of the connection's slots for long calls. A job that finds a slot free takes it at
+ * once, in the tick it starts (so a refusal of cancel holds from the moment the caller has the job); one that
+ * waits can be cancelled meanwhile, which ends it without calling. `refuse`: the reason a cancel is refused
+ * once the call is out (libvirt cannot abort it).
+ */
+function withSlot<T>(rc: RemoteConnection, control: JobControl, refuse: string | undefined, call: () => Promise<T>): Promise<T> {
+  const slots = callSlotsOf(rc);
+  const run = async (release: () => void) => {
+    try {
+      control.signal.throwIfAborted();
+      if (refuse) control.refuseCancel(refuse);
+      return await call();
+    } finally {
+      release();
+    }
+  };
+  const now = slots.tryAcquire();
+  return now ? run(now) : slots.acquire(control.signal).then(run);
 }
 
 /**
@@ -59,12 +69,7 @@ export function blockingCallJob<T>(
   args: unknown,
   then: (ret: any) => T | Promise<T>,
 ) {
-  return start(spec, (control) =>
-    withSlot(rc, control, async () => {
-      control.refuseCancel(noAbortReason(spec.label));
-      return then(await rc.call(proc, args));
-    }),
-  );
+  return start(spec, (control) => withSlot(rc, control, noAbortReason(spec.label), async () => then(await rc.call(proc, args))));
 }
 
 /** How often an abort that found no job yet (the call has not begun its job on the daemon) is tried again. */
@@ -84,8 +89,7 @@ export function observedDomainJob(
   refuse?: string,
 ) {
   return start({ ...spec, type: JobType.BOUNDED, domain: dom }, (control) =>
-    withSlot(rc, control, async (): Promise<void> => {
-      if (refuse) control.refuseCancel(refuse);
+    withSlot(rc, control, refuse, async (): Promise<void> => {
       let callDone = false;
       let abortError: VirError | null = null;
       const unwatch = jobWatchOf(rc).watch(dom, (stats) => {
@@ -121,6 +125,10 @@ export function observedDomainJob(
               virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, spec.errorDomain, `${spec.label} job: it completed before the abort took effect`),
           );
         }
+      } catch (err) {
+        // Aborted by another client (virsh domjobabort, virDomainAbortJob): cancelled all the same.
+        if (err instanceof VirError && err.code === ErrorNumber.VIR_ERR_OPERATION_ABORTED) control.cancelledElsewhere();
+        throw err;
       } finally {
         callDone = true;
         control.signal.removeEventListener('abort', onAbort);
@@ -153,20 +161,23 @@ export function remoteDomainJobs(rc: RemoteConnection): DomainJobSlots {
     },
     domainRestore: (_c, from, dxml, flags, start) => {
       // RESTORE answers with nothing: the restored domain is the one its image names (asked before the
-      // restore, while the image is certainly there), looked up once it runs. libvirt shows no job while it
-      // restores (no figures, nothing to abort): the job is unbounded and refuses a cancel once sent.
+      // restore, while the image is certainly there), looked up once it runs. A daemon that cannot read
+      // images (tsvirtd) is asked which domain became active instead. libvirt shows no job while it restores
+      // (no figures, nothing to abort): the job is unbounded and refuses a cancel once sent.
       const spec = remoteJobSpec('restore', 'domain restore', FROM);
       return start(spec, (control) =>
-        withSlot(rc, control, async () => {
-          control.refuseCancel(noAbortReason(spec.label));
-          // A failure here is reported only if the restore itself succeeds: the restore's error comes first.
-          const named = await imageDomainName(rc, from).catch((err: unknown) => err);
+        withSlot(rc, control, noAbortReason(spec.label), async () => {
+          const named: string | VirError = dxml ? (xmlName(dxml) ?? '') : await imageDomainName(rc, from).catch((err: VirError) => err);
+          const before = typeof named === 'string' ? null : await activeDomains(rc);
           if (dxml === null && flags === 0) await rc.call('DOMAIN_RESTORE', { from });
           else await rc.call('DOMAIN_RESTORE_FLAGS', { from, dxml, flags });
-          const name = (dxml ? xmlName(dxml) : null) ?? named;
-          if (typeof name !== 'string') throw name;
-          const r = await rc.call<{ dom: remote_nonnull_domain }>('DOMAIN_LOOKUP_BY_NAME', { name });
-          return rc.domains.fromWire(r.dom);
+          if (typeof named === 'string') {
+            const r = await rc.call<{ dom: remote_nonnull_domain }>('DOMAIN_LOOKUP_BY_NAME', { name: named });
+            return rc.domains.fromWire(r.dom);
+          }
+          const started = (await activeDomains(rc)).filter((d) => !before!.some((b) => b.uuid.equals(d.uuid)));
+          if (started.length !== 1) throw named;
+          return rc.domains.fromWire(started[0]);
         }),
       );
     },
@@ -179,6 +190,11 @@ export function remoteDomainJobs(rc: RemoteConnection): DomainJobSlots {
         : observedDomainJob(rc, start, spec, d, 'DOMAIN_CORE_DUMP_WITH_FORMAT', { dom: dom(d), to, dumpformat: format, flags }, refuse);
     },
   };
+}
+
+async function activeDomains(rc: RemoteConnection): Promise<remote_nonnull_domain[]> {
+  const r = await rc.call<{ domains: remote_nonnull_domain[] }>('CONNECT_LIST_ALL_DOMAINS', { need_results: 1, flags: virConnectListAllDomainsFlags.VIR_CONNECT_LIST_DOMAINS_ACTIVE });
+  return r.domains;
 }
 
 /** The name of the domain a save image holds (DOMAIN_SAVE_IMAGE_GET_XML_DESC). */
