@@ -36,15 +36,25 @@ export function noAbortReason(label: string): string {
   return `${label} cannot be aborted: libvirt has no abort for it once it started`;
 }
 
-/** Runs `call` holding one of the connection's slots for long calls; a cancel while waiting ends the job. */
-async function withSlot<T>(rc: RemoteConnection, control: JobControl, call: () => Promise<T>): Promise<T> {
-  const release = await callSlotsOf(rc).acquire(control.signal);
-  try {
-    control.signal.throwIfAborted();
-    return await call();
-  } finally {
-    release();
-  }
+/**
+ * Runs `call` holding one of the connection's slots for long calls. A job that finds a slot free takes it at
+ * once, in the tick it starts (so a refusal of cancel holds from the moment the caller has the job); one that
+ * waits can be cancelled meanwhile, which ends it without calling. `refuse`: the reason a cancel is refused
+ * once the call is out (libvirt cannot abort it).
+ */
+function withSlot<T>(rc: RemoteConnection, control: JobControl, refuse: string | undefined, call: () => Promise<T>): Promise<T> {
+  const slots = callSlotsOf(rc);
+  const run = async (release: () => void) => {
+    try {
+      control.signal.throwIfAborted();
+      if (refuse) control.refuseCancel(refuse);
+      return await call();
+    } finally {
+      release();
+    }
+  };
+  const now = slots.tryAcquire();
+  return now ? run(now) : slots.acquire(control.signal).then(run);
 }
 
 /**
@@ -59,12 +69,7 @@ export function blockingCallJob<T>(
   args: unknown,
   then: (ret: any) => T | Promise<T>,
 ) {
-  return start(spec, (control) =>
-    withSlot(rc, control, async () => {
-      control.refuseCancel(noAbortReason(spec.label));
-      return then(await rc.call(proc, args));
-    }),
-  );
+  return start(spec, (control) => withSlot(rc, control, noAbortReason(spec.label), async () => then(await rc.call(proc, args))));
 }
 
 /** How often an abort that found no job yet (the call has not begun its job on the daemon) is tried again. */
@@ -84,8 +89,7 @@ export function observedDomainJob(
   refuse?: string,
 ) {
   return start({ ...spec, type: JobType.BOUNDED, domain: dom }, (control) =>
-    withSlot(rc, control, async (): Promise<void> => {
-      if (refuse) control.refuseCancel(refuse);
+    withSlot(rc, control, refuse, async (): Promise<void> => {
       let callDone = false;
       let abortError: VirError | null = null;
       const unwatch = jobWatchOf(rc).watch(dom, (stats) => {
@@ -157,8 +161,7 @@ export function remoteDomainJobs(rc: RemoteConnection): DomainJobSlots {
       // restores (no figures, nothing to abort): the job is unbounded and refuses a cancel once sent.
       const spec = remoteJobSpec('restore', 'domain restore', FROM);
       return start(spec, (control) =>
-        withSlot(rc, control, async () => {
-          control.refuseCancel(noAbortReason(spec.label));
+        withSlot(rc, control, noAbortReason(spec.label), async () => {
           // A failure here is reported only if the restore itself succeeds: the restore's error comes first.
           const named = await imageDomainName(rc, from).catch((err: unknown) => err);
           if (dxml === null && flags === 0) await rc.call('DOMAIN_RESTORE', { from });
