@@ -8,8 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { virDomainCoreDumpFlags } from '../../src/ts/core/enums.generated.js';
 import { callSlotDefaults } from '../../src/ts/drivers/remote/call-slots.js';
-import { remoteConnectionOf } from '../../src/ts/drivers/remote/index.js';
-import { jobWatchDefaults, jobWatchOf } from '../../src/ts/drivers/remote/job-watch.js';
+import { jobWatchDefaults, pollingLoops } from '../../src/ts/drivers/remote/job-watch.js';
 import { ErrorDomain, ErrorNumber, VirError } from '../../src/ts/errors/index.js';
 import { connect, type Connection, type Job, type JobProgress } from '../../src/ts/index.js';
 import { remote_domain_event_callback_job_completed_msg, remote_procedure, type remote_typed_param } from '../../src/ts/rpc/generated/remote-protocol.js';
@@ -183,7 +182,6 @@ afterEach(async () => {
   await daemon.fake.stop();
 });
 
-const rcOf = (c: Connection) => remoteConnectionOf(c.handle.drivers)!;
 
 describe('progress', () => {
   it('comes from the daemon’s job figures, through one polling loop per domain whatever the number of jobs', async () => {
@@ -192,8 +190,7 @@ describe('progress', () => {
     daemon.jobs.set('b', { remaining: GiB });
     const jobs = [a.save('/x/a1'), a.save('/x/a2'), b.save('/x/b1')];
     await daemon.until(() => daemon.held.length === 3);
-    const watch = jobWatchOf(rcOf(conn));
-    expect(watch.loops).toBe(2);
+    expect(pollingLoops()).toBe(2);
     daemon.jobs.get('a')!.remaining = GiB / 4;
     // Both jobs on `a` see the same figure from the one loop: total less remaining, as virsh --verbose shows it.
     for (const job of jobs.slice(0, 2)) {
@@ -206,7 +203,7 @@ describe('progress', () => {
     for (const d of ['a', 'a', 'b']) daemon.finish(d);
     for (const job of jobs) expect(await outcome(job)).toBe('completed');
     expect(jobs.map((j) => j.progress()!.percent)).toEqual([100, 100, 100]);
-    expect(watch.loops).toBe(0);
+    expect(pollingLoops()).toBe(0);
   });
 
   it('never goes down and stays below 100 % until the call returns; the job-completed event brings the final figure', async () => {
@@ -348,7 +345,7 @@ describe('a daemon that dies mid-job', () => {
         expect(err.code).toBe(ErrorNumber.VIR_ERR_RPC);
         expect(job.progress()!.state).toBe('failed');
       }
-      expect(jobWatchOf(rcOf(c2)).loops).toBe(0);
+      expect(pollingLoops()).toBe(0);
     } finally {
       await c2.close();
     }

@@ -2,18 +2,17 @@
 // every case of the reference transcripts (../shared/reference/libvirt-9.0/cases.tsv). Each invocation gets a
 // fresh test driver, as each reference case does: the daemon serves a custom driver file made from its own
 // test:///default (libvirtd gives every connection to a custom file its own state, but shares test:///default).
-import { mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, normalise } from '../cli/harness.js';
 import { REFERENCE } from '../reference.js';
 import { run } from '../daemon/helpers.js';
-import { CLIENT_ENV, REPO, startLibvirtd, virsh, type Libvirtd } from '../support/libvirtd.mjs';
+import { CLIENT_ENV, REPO, type Libvirtd } from '../support/libvirtd.mjs';
+import { startRemoteFixture, type RemoteFixture } from './helpers.js';
 
+let fixture: RemoteFixture;
 let daemon: Libvirtd;
-let work: string;
-let defaultFile: string;
 
 function shellWords(line: string): string[] {
   const words: string[] = [];
@@ -31,7 +30,7 @@ async function cases(): Promise<{ name: string; args: string[] }[]> {
     const c = args.indexOf('-c');
     const uri = args[c + 1];
     const socket = `socket=${daemon.socket}`;
-    if (uri === 'test:///default') args[c + 1] = `test+unix://${defaultFile}?${socket}`;
+    if (uri === 'test:///default') args[c + 1] = fixture.freshUri;
     else args[c + 1] = uri.replace(/^([a-z]+):\/\//, '$1+unix://') + `?${socket}`;
     return { name, args };
   });
@@ -39,24 +38,12 @@ async function cases(): Promise<{ name: string; args: string[] }[]> {
 
 beforeAll(async () => {
   ensureBuilt();
-  daemon = await startLibvirtd();
-  work = await mkdtemp(join(tmpdir(), 'tsvirt-remote-ref-'));
-  await chmod(work, 0o755);
-  // test:///default as a driver file, from the daemon's own objects.
-  const shared = daemon.uris.test;
-  const parts = await Promise.all([
-    virsh(shared, ['dumpxml', 'test']),
-    virsh(shared, ['net-dumpxml', 'default']),
-    virsh(shared, ['pool-dumpxml', 'default-pool']),
-  ]);
-  defaultFile = join(work, 'default.xml');
-  await writeFile(defaultFile, `<node>\n${parts.map((p) => p.stdout).join('')}</node>\n`);
-  await chmod(defaultFile, 0o644);
+  fixture = await startRemoteFixture();
+  daemon = fixture.daemon;
 }, 120_000);
 
 afterAll(async () => {
-  await daemon?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 const tsvirsh = (args: string[]) =>

@@ -38,6 +38,12 @@ export class DomainEvents implements AsyncIterableIterator<DomainLifecycleEvent>
   #closed = false;
   readonly #queue: DomainLifecycleEvent[] = [];
   #waiting: ((result: IteratorResult<DomainLifecycleEvent>) => void) | null = null;
+  /**
+   * Settles once listening has started: at once for drivers of this process; for a remote daemon once it
+   * has registered the callback (an event it sends before that cannot be seen). Rejects with the
+   * registration's VirError, after which the iteration has ended.
+   */
+  readonly ready: Promise<void>;
 
   /** @internal Built by Connection.domainEvents; throws the registration's VirError. */
   constructor(conn: VirConnect, dom: VirDomain | null, signal: AbortSignal | undefined, onClose: () => void) {
@@ -46,6 +52,7 @@ export class DomainEvents implements AsyncIterableIterator<DomainLifecycleEvent>
     this.#onClose = onClose;
     if (signal?.aborted) {
       this.#closed = true;
+      this.ready = Promise.resolve();
       return;
     }
     const id = events.virConnectDomainEventRegisterAny(conn, dom, virDomainEventID.VIR_DOMAIN_EVENT_ID_LIFECYCLE, (_c, d, event, detail) =>
@@ -53,8 +60,22 @@ export class DomainEvents implements AsyncIterableIterator<DomainLifecycleEvent>
     );
     // Drivers of this process answer at once; one answering later is listened to once it has.
     if (id instanceof Promise) {
-      id.then((resolved) => (this.#closed ? this.#deregister(resolved) : (this.#callbackId = resolved)), () => this.close());
-    } else this.#callbackId = id;
+      this.ready = id.then(
+        (resolved) => {
+          if (this.#closed) this.#deregister(resolved);
+          else this.#callbackId = resolved;
+        },
+        (err: unknown) => {
+          this.close();
+          throw err;
+        },
+      );
+      // Awaiting `ready` is optional: a failed registration also ends the iteration.
+      this.ready.catch(() => {});
+    } else {
+      this.#callbackId = id;
+      this.ready = Promise.resolve();
+    }
     signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 

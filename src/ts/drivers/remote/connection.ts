@@ -1,7 +1,8 @@
 // One connection to a daemon: the RPC client, libvirt's open sequence (AUTH_LIST, SUPPORTS_FEATURE,
 // CONNECT_OPEN, keepalive), typed calls of REMOTE procedures, close callbacks, and CONNECT_CLOSE at the end.
 import { ErrorDomain, ErrorNumber, VirError } from '../../errors/index.js';
-import { CloseReason, RpcClient, type RpcClientOptions } from '../../rpc/client.js';
+import { CloseReason, RpcClient } from '../../rpc/client.js';
+import type { RemoteOptions } from './options.js';
 import { remote_procedure } from '../../rpc/generated/remote-protocol.js';
 import type { RpcProcedure } from '../../rpc/program.js';
 import { remoteProgram } from '../../rpc/programs.js';
@@ -19,10 +20,6 @@ const AUTH_NAMES: Record<number, string> = { [AUTH.SASL]: 'SASL', [AUTH.POLKIT]:
 /** A close callback: libvirt's virConnectCloseFunc without the connection (the entry point adds it). */
 export type CloseCallback = (reason: CloseReason) => void;
 
-export interface RemoteOptions extends RpcClientOptions {}
-
-/** Options the process gives every remote connection it opens (tests shorten keepalive with these). */
-export const remoteDefaults: RemoteOptions = {};
 
 export class RemoteConnection {
   readonly domains = new DomainRefs();
@@ -52,7 +49,7 @@ export class RemoteConnection {
 
   /** Connects and runs libvirt's open sequence; on failure nothing is left open. */
   static async open(target: RemoteTarget, flags: number, options: RemoteOptions = {}): Promise<RemoteConnection> {
-    const client = await RpcClient.connect(target.socketPath, { ...remoteDefaults, ...options });
+    const client = await RpcClient.connect(target.socketPath, options);
     const conn = new RemoteConnection(client, target);
     try {
       await conn.authenticate();

@@ -13,10 +13,19 @@ import { FEATURE, type RemoteConnection } from './connection.js';
 import { toWireDomain } from './wire.js';
 
 interface Registration {
-  readonly eventID: number;
-  /** The daemon's id for it; null until its REGISTER_ANY has answered. */
-  remoteId: number | null;
+  readonly key: string;
   readonly deliver: DomainLifecycleCallback;
+}
+
+/**
+ * One daemon registration per event id and domain filter, shared by this connection's callbacks with the
+ * same ones (libvirtd refuses a second identical one from a client: "event callback already tracked").
+ */
+interface Remote {
+  /** The daemon's callback id, once REGISTER_ANY has answered. */
+  readonly id: Promise<number>;
+  readonly eventID: number;
+  readonly locals: Set<number>;
 }
 
 type EventSlots = Pick<HypervisorDriver, 'connectDomainEventRegisterAny' | 'connectDomainEventDeregisterAny'>;
@@ -24,6 +33,9 @@ type EventSlots = Pick<HypervisorDriver, 'connectDomainEventRegisterAny' | 'conn
 export function remoteDomainEvents(rc: RemoteConnection): EventSlots {
   let nextId = 0;
   const registrations = new Map<number, Registration>();
+  const remotes = new Map<string, Remote>();
+  /** The daemon's callback ids, resolved, to the key they serve. */
+  const byRemoteId = new Map<number, string>();
   let listening = false;
 
   const listen = () => {
@@ -32,9 +44,18 @@ export function remoteDomainEvents(rc: RemoteConnection): EventSlots {
     rc.client.onMessage(remoteProgram, (procedure, msg) => {
       if (procedure.number !== remote_procedure.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE) return;
       const m = msg as remote_domain_event_callback_lifecycle_msg;
-      for (const r of registrations.values()) {
-        if (r.remoteId !== m.callbackID || r.eventID !== virDomainEventID.VIR_DOMAIN_EVENT_ID_LIFECYCLE) continue;
-        r.deliver({ domain: rc.domains.fromWire(m.msg.dom), event: m.msg.event, detail: m.msg.detail });
+      const key = byRemoteId.get(m.callbackID);
+      const remote = key === undefined ? undefined : remotes.get(key);
+      if (!remote || remote.eventID !== virDomainEventID.VIR_DOMAIN_EVENT_ID_LIFECYCLE) return;
+      const domain = rc.domains.fromWire(m.msg.dom);
+      for (const local of [...remote.locals]) {
+        const r = registrations.get(local);
+        if (!r) continue;
+        try {
+          r.deliver({ domain, event: m.msg.event, detail: m.msg.detail });
+        } catch (err) {
+          process.emitWarning(`tsvirt: a domain event callback failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
       }
     });
   };
@@ -44,27 +65,43 @@ export function remoteDomainEvents(rc: RemoteConnection): EventSlots {
       if (!(await rc.supports(FEATURE.REMOTE_EVENT_CALLBACK)))
         throw virError(ErrorNumber.VIR_ERR_NO_SUPPORT, ErrorDomain.VIR_FROM_REMOTE, 'the daemon has no per-callback domain events (libvirt older than 1.2.1)');
       listen();
-      const id = nextId++;
-      const registration: Registration = { eventID, remoteId: null, deliver };
-      registrations.set(id, registration);
+      const key = `${eventID}/${dom ? dom.uuid : '*'}`;
+      let remote = remotes.get(key);
+      if (!remote) {
+        const id = rc
+          .call<{ callbackID: number }>('CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', { eventID, dom: dom ? toWireDomain(dom) : null })
+          .then((r) => {
+            byRemoteId.set(r.callbackID, key);
+            return r.callbackID;
+          });
+        remote = { id, eventID, locals: new Set() };
+        remotes.set(key, remote);
+        id.catch(() => remotes.get(key) === remote && remotes.delete(key));
+      }
+      const local = nextId++;
+      remote.locals.add(local);
+      registrations.set(local, { key, deliver });
       try {
-        const r = await rc.call<{ callbackID: number }>('CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', {
-          eventID,
-          dom: dom ? toWireDomain(dom) : null,
-        });
-        registration.remoteId = r.callbackID;
-        return id;
+        await remote.id;
+        return local;
       } catch (err) {
-        registrations.delete(id);
+        remote.locals.delete(local);
+        registrations.delete(local);
         throw err;
       }
     },
     async connectDomainEventDeregisterAny(_conn, callbackID) {
       const r = registrations.get(callbackID);
-      if (!r || r.remoteId === null)
+      const remote = r && remotes.get(r.key);
+      if (!r || !remote)
         throw virError(ErrorNumber.VIR_ERR_INVALID_ARG, ErrorDomain.VIR_FROM_NONE, `could not find event callback ${callbackID} for deletion`);
       registrations.delete(callbackID);
-      await rc.call('CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY', { callbackID: r.remoteId });
+      remote.locals.delete(callbackID);
+      if (remote.locals.size > 0) return;
+      remotes.delete(r.key);
+      const id = await remote.id;
+      byRemoteId.delete(id);
+      await rc.call('CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY', { callbackID: id });
     },
   };
 }

@@ -5,21 +5,11 @@
 import { existsSync } from 'node:fs';
 import { ErrorDomain, ErrorNumber, virError } from '../../errors/index.js';
 import { isInsideDaemon } from '../registry.js';
-import type { ConnectDriver, ConnectionDrivers } from '../driver.js';
-import { RemoteConnection } from './connection.js';
-import { remoteHypervisor } from './hypervisor.js';
-import { remoteNetwork } from './network.js';
-import { remoteStorage } from './storage.js';
-import { remoteTarget, type RemoteTarget } from './uri.js';
+import type { ConnectDriver } from '../driver.js';
+import { remoteDefaults } from './options.js';
+import { remoteTarget } from './uri.js';
 
-export { remoteDefaults, RemoteConnection } from './connection.js';
-
-/** The remote connection behind a connection's driver tables, for what only it can answer (close callbacks). */
-const connections = new WeakMap<ConnectionDrivers, RemoteConnection>();
-
-export function remoteConnectionOf(drivers: ConnectionDrivers): RemoteConnection | undefined {
-  return connections.get(drivers);
-}
+export { remoteDefaults };
 
 export const remoteDriver: ConnectDriver = {
   name: 'remote',
@@ -35,19 +25,8 @@ export const remoteDriver: ConnectDriver = {
         `Failed to connect socket to '${target.socketPath}': No such file or directory`,
       );
     }
-    return openRemote(target, flags);
+    // The protocol's codecs load only when a remote connection is first opened: local URIs never pay for them.
+    return import('./open.js').then(({ openRemote }) => openRemote(target, flags));
   },
 };
 
-async function openRemote(target: RemoteTarget, flags: number): Promise<ConnectionDrivers> {
-  const rc = await RemoteConnection.open(target, flags);
-  const drivers: ConnectionDrivers = {
-    hypervisor: remoteHypervisor(rc),
-    network: remoteNetwork(rc),
-    storage: remoteStorage(rc),
-    uri: target.uri,
-    close: () => rc.close(),
-  };
-  connections.set(drivers, rc);
-  return drivers;
-}

@@ -16,6 +16,14 @@ import { toWireDomain, uuidString } from './wire.js';
 /** The process's default poll interval (virsh's --verbose polls every 500 ms too). */
 export const jobWatchDefaults = { intervalMs: 500 };
 
+/** Polling loops running in the process, all connections together. */
+let loopsRunning = 0;
+
+/** How many domains are being polled now, all remote connections of the process together. */
+export function pollingLoops(): number {
+  return loopsRunning;
+}
+
 export type StatsListener = (stats: DomainJobStats, source: 'poll' | 'event') => void;
 
 interface Loop {
@@ -52,6 +60,7 @@ export class JobWatch {
     if (!loop) {
       loop = { dom, listeners: new Set(), timer: null };
       this.#loops.set(dom.uuid, loop);
+      loopsRunning++;
       this.#schedule(loop);
     }
     const entry = loop;
@@ -64,6 +73,7 @@ export class JobWatch {
         if (entry.timer) clearTimeout(entry.timer);
         entry.timer = null;
         this.#loops.delete(dom.uuid);
+        loopsRunning--;
       }
     };
   }

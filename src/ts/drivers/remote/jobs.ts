@@ -12,7 +12,7 @@
 //   abort for them, so the jobs are unbounded (no percent) and a cancel is refused once the call was sent.
 // A job waiting for a call slot has sent nothing yet: cancelling it ends it CANCELLED at once.
 import type { VirDomain } from '../../core/handles.js';
-import { virDomainCoreDumpFlags } from '../../core/enums.generated.js';
+import { virConnectListAllDomainsFlags, virDomainCoreDumpFlags } from '../../core/enums.generated.js';
 import { ErrorDomain, ErrorNumber, VirError, virError } from '../../errors/index.js';
 import { JobType } from '../../jobs/job.js';
 import type { JobControl, JobSpec } from '../../jobs/job.js';
@@ -157,19 +157,23 @@ export function remoteDomainJobs(rc: RemoteConnection): DomainJobSlots {
     },
     domainRestore: (_c, from, dxml, flags, start) => {
       // RESTORE answers with nothing: the restored domain is the one its image names (asked before the
-      // restore, while the image is certainly there), looked up once it runs. libvirt shows no job while it
-      // restores (no figures, nothing to abort): the job is unbounded and refuses a cancel once sent.
+      // restore, while the image is certainly there), looked up once it runs. A daemon that cannot read
+      // images (tsvirtd) is asked which domain became active instead. libvirt shows no job while it restores
+      // (no figures, nothing to abort): the job is unbounded and refuses a cancel once sent.
       const spec = remoteJobSpec('restore', 'domain restore', FROM);
       return start(spec, (control) =>
         withSlot(rc, control, noAbortReason(spec.label), async () => {
-          // A failure here is reported only if the restore itself succeeds: the restore's error comes first.
-          const named = await imageDomainName(rc, from).catch((err: unknown) => err);
+          const named: string | VirError = dxml ? (xmlName(dxml) ?? '') : await imageDomainName(rc, from).catch((err: VirError) => err);
+          const before = typeof named === 'string' ? null : await activeDomains(rc);
           if (dxml === null && flags === 0) await rc.call('DOMAIN_RESTORE', { from });
           else await rc.call('DOMAIN_RESTORE_FLAGS', { from, dxml, flags });
-          const name = (dxml ? xmlName(dxml) : null) ?? named;
-          if (typeof name !== 'string') throw name;
-          const r = await rc.call<{ dom: remote_nonnull_domain }>('DOMAIN_LOOKUP_BY_NAME', { name });
-          return rc.domains.fromWire(r.dom);
+          if (typeof named === 'string') {
+            const r = await rc.call<{ dom: remote_nonnull_domain }>('DOMAIN_LOOKUP_BY_NAME', { name: named });
+            return rc.domains.fromWire(r.dom);
+          }
+          const started = (await activeDomains(rc)).filter((d) => !before!.some((b) => b.uuid.equals(d.uuid)));
+          if (started.length !== 1) throw named;
+          return rc.domains.fromWire(started[0]);
         }),
       );
     },
@@ -182,6 +186,11 @@ export function remoteDomainJobs(rc: RemoteConnection): DomainJobSlots {
         : observedDomainJob(rc, start, spec, d, 'DOMAIN_CORE_DUMP_WITH_FORMAT', { dom: dom(d), to, dumpformat: format, flags }, refuse);
     },
   };
+}
+
+async function activeDomains(rc: RemoteConnection): Promise<remote_nonnull_domain[]> {
+  const r = await rc.call<{ domains: remote_nonnull_domain[] }>('CONNECT_LIST_ALL_DOMAINS', { need_results: 1, flags: virConnectListAllDomainsFlags.VIR_CONNECT_LIST_DOMAINS_ACTIVE });
+  return r.domains;
 }
 
 /** The name of the domain a save image holds (DOMAIN_SAVE_IMAGE_GET_XML_DESC). */

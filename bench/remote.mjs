@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+/**
+ * tsvirt's remote driver against a private real libvirtd (test/support/libvirtd.mjs) serving the test driver:
+ *
+ *   1. DOMAIN_GET_INFO round trip: tsvirt's idiomatic API (`dom.info()`) vs python3-libvirt (`dom.info()`),
+ *      each on one connection to the same libvirtd, sequential calls, p50 and p99
+ *   2. the same with 100 calls in flight on one tsvirt connection (throughput; libvirt's C client would need
+ *      100 threads for that)
+ *   3. start-up: `tsvirsh -c test+unix:///default?socket=S list` vs `virsh` through the same socket vs `node -e 0`
+ *      (hyperfine when installed)
+ *
+ * Targets (issue #11): p50 within 1.2 x python3-libvirt's; tsvirsh through the socket within 1.3 x bare Node.
+ * Needs `npm run build` and Debian's /usr/bin/python3 with python3-libvirt.
+ *
+ *   node bench/remote.mjs [--calls N] [--runs N] [--json]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const calls = Number(option('--calls')) || 5000;
+const runs = Number(option('--runs')) || 30;
+const asJson = args.includes('--json');
+
+if (!existsSync(join(repo, 'dist/index.js')) || !existsSync(join(repo, 'dist/tsvirsh.cjs'))) {
+  console.error('bench: dist/ is missing; run `npm run build` first');
+  process.exit(2);
+}
+
+const { connect } = await import(join(repo, 'dist/index.js'));
+const { startLibvirtd, CLIENT_ENV } = await import(join(repo, 'test/support/libvirtd.mjs'));
+
+const PYTHON_ROUND_TRIP = `
+import sys, time, libvirt
+c = libvirt.open(sys.argv[1])
+d = c.lookupByName('test')
+n = int(sys.argv[2])
+for _ in range(min(n, 500)): d.info()
+ts = []
+for _ in range(n):
+    t = time.perf_counter_ns(); d.info(); ts.append(time.perf_counter_ns() - t)
+ts.sort()
+print(ts[len(ts) // 2] / 1000, ts[len(ts) * 99 // 100] / 1000)
+`;
+
+function pythonRoundTrip(uri) {
+  const r = spawnSync('/usr/bin/python3', ['-c', PYTHON_ROUND_TRIP, uri, String(calls)], { encoding: 'utf8', env: CLIENT_ENV });
+  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
+  const [p50, p99] = r.stdout.trim().split(' ').map(Number);
+  return { p50, p99 };
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+async function tsvirtRoundTrip(uri) {
+  const conn = await connect(uri);
+  const dom = await conn.lookupDomain('test');
+  for (let i = 0; i < Math.min(calls, 500); i++) await dom.info();
+  const ts = new Float64Array(calls);
+  for (let i = 0; i < calls; i++) {
+    const t = process.hrtime.bigint();
+    await dom.info();
+    ts[i] = Number(process.hrtime.bigint() - t) / 1000;
+  }
+  ts.sort();
+  // 100 calls in flight on the one connection.
+  const inFlight = 100;
+  const started = performance.now();
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (done < calls) {
+        done++;
+        await dom.info();
+      }
+    }),
+  );
+  const concurrentPerSecond = calls / ((performance.now() - started) / 1000);
+  dom.free();
+  await conn.close();
+  return { p50: percentile(ts, 0.5), p99: percentile(ts, 0.99), concurrentPerSecond };
+}
+
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const q = (s) => `'${s.replaceAll("'", "'\\''")}'`;
+
+function measure(cmd, n = runs) {
+  if (has('hyperfine')) {
+    const dir = mkdtempSync(join(tmpdir(), 'remote-bench-'));
+    const out = join(dir, 'r.json');
+    execFileSync('hyperfine', ['--warmup', '3', '--runs', String(n), '--export-json', out, '--style', 'none', cmd], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: CLIENT_ENV,
+    });
+    const r = JSON.parse(readFileSync(out, 'utf8')).results[0];
+    rmSync(dir, { recursive: true, force: true });
+    return { mean: r.mean * 1000, stddev: r.stddev * 1000 };
+  }
+  const times = [];
+  for (let i = 0; i < n + 3; i++) {
+    const t = performance.now();
+    spawnSync('sh', ['-c', cmd], { stdio: 'ignore', env: CLIENT_ENV });
+    if (i >= 3) times.push(performance.now() - t);
+  }
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  return { mean, stddev: Math.sqrt(times.reduce((a, b) => a + (b - mean) ** 2, 0) / times.length) };
+}
+
+const daemon = await startLibvirtd();
+try {
+  const uri = daemon.uris.test;
+  const results = { calls, tsvirt: await tsvirtRoundTrip(uri), python: pythonRoundTrip(uri) };
+  results.ratioP50 = results.tsvirt.p50 / results.python.p50;
+  const node = process.execPath;
+  results.startup = {
+    node: measure(`${q(node)} -e 0`),
+    tsvirsh: measure(`${q(node)} ${q(join(repo, 'bin/tsvirsh.cjs'))} -c ${q(uri)} list`),
+    virsh: has('virsh') ? measure(`virsh -c ${q(uri)} list`) : null,
+    tsvirshLocal: measure(`${q(node)} ${q(join(repo, 'bin/tsvirsh.cjs'))} -c test:///default list`),
+  };
+  results.startup.ratio = results.startup.tsvirsh.mean / results.startup.node.mean;
+  if (asJson) console.log(JSON.stringify(results, null, 2));
+  else {
+    const us = (v) => `${v.toFixed(1)} µs`;
+    const ms = (v) => `${v.mean.toFixed(1)} ± ${v.stddev.toFixed(1)} ms`;
+    console.log(`DOMAIN_GET_INFO x ${calls} through libvirtd, one connection, sequential:`);
+    console.log(`  tsvirt dom.info():          p50 ${us(results.tsvirt.p50)}  p99 ${us(results.tsvirt.p99)}`);
+    console.log(`  python3-libvirt dom.info(): p50 ${us(results.python.p50)}  p99 ${us(results.python.p99)}`);
+    console.log(`  tsvirt / python p50: ${results.ratioP50.toFixed(2)} x (target <= 1.2 x)`);
+    console.log(`  tsvirt, 100 calls in flight on one connection: ${Math.round(results.tsvirt.concurrentPerSecond)} calls/s`);
+    console.log('start-up:');
+    console.log(`  node -e 0:                         ${ms(results.startup.node)}`);
+    console.log(`  tsvirsh list through the socket:   ${ms(results.startup.tsvirsh)}  (${results.startup.ratio.toFixed(2)} x node; target <= 1.3 x)`);
+    if (results.startup.virsh) console.log(`  virsh list through the socket:     ${ms(results.startup.virsh)}`);
+    console.log(`  tsvirsh list, test:///default:    ${ms(results.startup.tsvirshLocal)}`);
+  }
+} finally {
+  await daemon.stop();
+}

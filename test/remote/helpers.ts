@@ -1,0 +1,44 @@
+// Shared by the remote driver's tests: a private libvirtd and a URI on it whose every connection starts from a
+// fresh copy of test:///default (libvirtd shares test:///default between clients, but gives each connection to
+// a custom driver file its own state, as every reference case expects).
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLibvirtd, virsh, type Libvirtd } from '../support/libvirtd.mjs';
+
+export interface RemoteFixture {
+  daemon: Libvirtd;
+  /** test+unix:///…/default.xml?socket=…: a fresh test:///default per connection. */
+  freshUri: string;
+  stop(): Promise<void>;
+}
+
+export async function startRemoteFixture(): Promise<RemoteFixture> {
+  const daemon = await startLibvirtd();
+  const work = await mkdtemp(join(tmpdir(), 'tsvirt-remote-'));
+  try {
+    await chmod(work, 0o755);
+    const shared = daemon.uris.test;
+    const parts = await Promise.all([
+      virsh(shared, ['dumpxml', 'test']),
+      virsh(shared, ['net-dumpxml', 'default']),
+      virsh(shared, ['pool-dumpxml', 'default-pool']),
+    ]);
+    for (const p of parts) if (p.status !== 0) throw new Error(`virsh failed: ${p.stderr}`);
+    const file = join(work, 'default.xml');
+    await writeFile(file, `<node>\n${parts.map((p) => p.stdout).join('')}</node>\n`);
+    await chmod(file, 0o644);
+    return {
+      daemon,
+      freshUri: `test+unix://${file}?socket=${daemon.socket}`,
+      async stop() {
+        await daemon.stop();
+        await rm(work, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await daemon.stop();
+    await rm(work, { recursive: true, force: true });
+    throw err;
+  }
+}
