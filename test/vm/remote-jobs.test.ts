@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { virDomainCoreDumpFlags } from '../../src/ts/core/enums.generated.js';
+import { jobCompletedEvents } from '../../src/ts/drivers/remote/job-watch.js';
 import { ErrorNumber, VirError } from '../../src/ts/errors/index.js';
 import { connect, type Connection, type JobProgress } from '../../src/ts/index.js';
 import { bootGuest, domjobinfo, type Guest, type JobInfo } from '../support/guest.mjs';
@@ -97,6 +98,7 @@ describe('tsvirt jobs on a real QEMU guest (remote driver)', () => {
   test('a save shows live progress that matches what virsh domjobinfo reports for the same job', async () => {
     const dom = await conn.lookupDomainByName(guest.name);
     const target = file('guest.save');
+    const events = jobCompletedEvents();
     const job = dom.save(target);
     const samples: Sample[] = [];
     const collecting = collect(job, samples);
@@ -117,6 +119,7 @@ describe('tsvirt jobs on a real QEMU guest (remote driver)', () => {
     await job;
     await collecting;
     const running = samples.filter((s) => s.state === 'running' && s.total > 0);
+    console.log(`job-completed events during the save: ${jobCompletedEvents() - events}`);
     console.log(`save: ${samples.map((s) => `${s.state}:${s.percent}%/${s.processed}`).join(' ')}; virsh saw ${readings.map((r) => r.info.rows['Data remaining']).join(', ')}`);
     expectHonest(samples, 'bounded');
     expect(samples.at(-1)).toMatchObject({ state: 'completed', percent: 100 });
@@ -186,10 +189,12 @@ describe('tsvirt jobs on a real QEMU guest (remote driver)', () => {
   test('a full dump shows live progress and the domain keeps running', async () => {
     const dom = await conn.lookupDomainByName(guest.name);
     const target = file('guest.dump');
+    const events = jobCompletedEvents();
     const job = dom.coreDump(target);
     const samples: Sample[] = [];
     await collect(job, samples);
     await job;
+    console.log(`job-completed events during the full dump: ${jobCompletedEvents() - events}`);
     console.log(`full dump: ${samples.map((s) => `${s.state}:${s.percent}`).join(' ')}`);
     expectHonest(samples, 'bounded');
     expect(new Set(samples.filter((s) => s.state === 'running' && s.total > 0).map((s) => s.percent)).size).toBeGreaterThan(1);

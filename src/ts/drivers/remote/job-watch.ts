@@ -19,6 +19,13 @@ export const jobWatchDefaults = { intervalMs: 500 };
 /** Polling loops running in the process, all connections together. */
 let loopsRunning = 0;
 
+/** Job-completed events received for a watched domain, all connections together. */
+let completedEvents = 0;
+
+export function jobCompletedEvents(): number {
+  return completedEvents;
+}
+
 /** How many domains are being polled now, all remote connections of the process together. */
 export function pollingLoops(): number {
   return loopsRunning;
@@ -137,7 +144,9 @@ export class JobWatch {
       const m = msg as remote_domain_event_callback_job_completed_msg;
       if (m.callbackID !== this.#eventCallbackId) return;
       const loop = this.#loops.get(uuidString(m.dom.uuid));
-      if (loop) this.#deliver(loop, statsFromParams(3, m.params), 'event');
+      if (!loop) return;
+      completedEvents++;
+      this.#deliver(loop, statsFromParams(3, m.params), 'event');
     });
     (async () => {
       if (!(await rc.supports(FEATURE.REMOTE_EVENT_CALLBACK))) throw new Error('no per-callback events');
