@@ -36,6 +36,12 @@ class JobDaemon {
   readonly polls: Record<string, number> = {};
   readonly jobs = new Map<string, DomainJob>();
   statsSupported = true;
+  /**
+   * libvirtd's max_client_requests: calls of the client it reads at once. Held calls count; past the limit,
+   * further calls stay unread (here: queued) until a held one is answered.
+   */
+  maxClientRequests = Infinity;
+  private readonly unread: Call[] = [];
   /** What DOMAIN_ABORT_JOB does; default: answers OK and fails the domain's held call as libvirt does. */
   onAbort: (call: Call) => void = (call) => {
     call.reply();
@@ -49,6 +55,10 @@ class JobDaemon {
   }
 
   private serve(call: Call): void {
+    if (this.held.length >= this.maxClientRequests) {
+      this.unread.push(call);
+      return;
+    }
     const name = call.name.replace('REMOTE_PROC_', '');
     switch (name) {
       case 'DOMAIN_LOOKUP_BY_NAME':
@@ -112,6 +122,8 @@ class JobDaemon {
   take(call: Call): boolean {
     const at = this.held.indexOf(call);
     if (at >= 0) this.held.splice(at, 1);
+    // A request slot freed: the daemon reads what waited (after this reply is written).
+    if (at >= 0 && this.unread.length) setImmediate(() => this.unread.splice(0).forEach((c) => this.serve(c)));
     return at >= 0;
   }
 
@@ -264,6 +276,36 @@ describe('call slots', () => {
     expect(await Promise.all(jobs.slice(0, 5).map(outcome))).toEqual(Array(5).fill('completed'));
     expect(daemon.fake.calls.filter((c) => c === 'REMOTE_PROC_DOMAIN_SAVE')).toHaveLength(5);
     expect(daemon.aborts).toHaveLength(0);
+  });
+
+  it('against libvirtd’s limit of 5 requests per client: four saves out, their progress still arrives; a fifth slot would starve it', async () => {
+    daemon.maxClientRequests = 5;
+    const doms = await Promise.all(['a', 'b'].map((n) => conn.lookupDomainByName(n)));
+    daemon.jobs.set('a', { remaining: GiB / 2 });
+    const jobs = Array.from({ length: 6 }, (_, i) => doms[i % 2].save(`/x/${i}`));
+    expect(await progressUntil(jobs[0], (p) => p.processed > 0)).toMatchObject({ percent: 50 });
+    expect(daemon.held).toHaveLength(4);
+    while (daemon.held.length) daemon.finish(daemon.held[0].args.dom.name);
+    await daemon.until(() => daemon.held.length === 2);
+    while (daemon.held.length) daemon.finish(daemon.held[0].args.dom.name);
+    expect(await Promise.all(jobs.map(outcome))).toEqual(Array(6).fill('completed'));
+
+    // The same with five slots on a fresh connection: all five requests are saves, the polls stay unread.
+    callSlotDefaults.limit = 5;
+    const c2 = await connect(daemon.fake.uri);
+    try {
+      const d2 = await c2.lookupDomainByName('a');
+      const polls = daemon.polls.a;
+      const starved = Array.from({ length: 5 }, (_, i) => d2.save(`/y/${i}`));
+      await daemon.until(() => daemon.held.length === 5);
+      await new Promise((resolve) => setTimeout(resolve, 20 * jobWatchDefaults.intervalMs));
+      expect(daemon.polls.a).toBe(polls);
+      expect(starved[0].progress()!.processed).toBe(0);
+      while (daemon.held.length) daemon.finish('a');
+      await Promise.all(starved.map(outcome));
+    } finally {
+      await c2.close();
+    }
   });
 });
 
