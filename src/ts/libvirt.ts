@@ -80,6 +80,7 @@ export const virConnectGetHostname = sync('virConnectGetHostname', connect.virCo
 export const virConnectGetCapabilities = sync('virConnectGetCapabilities', connect.virConnectGetCapabilities, null);
 export const virConnectGetMaxVcpus = sync('virConnectGetMaxVcpus', connect.virConnectGetMaxVcpus, -1);
 export const virConnectIsAlive = predicate('virConnectIsAlive', connect.virConnectIsAlive);
+export const virConnectSetKeepAlive = sync('virConnectSetKeepAlive', connect.virConnectSetKeepAlive, -1);
 export const virConnectRegisterCloseCallback = sync('virConnectRegisterCloseCallback', connect.virConnectRegisterCloseCallback, -1);
 export const virConnectUnregisterCloseCallback = sync('virConnectUnregisterCloseCallback', connect.virConnectUnregisterCloseCallback, -1);
 export const virConnectIsSecure = predicate('virConnectIsSecure', connect.virConnectIsSecure);

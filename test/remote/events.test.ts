@@ -1,9 +1,12 @@
 // Domain lifecycle events from a real libvirtd reach tsvirt's listeners (the idiomatic async iterator and the
 // C-style virConnectDomainEventRegisterAny) as python3-libvirt receives them, whoever caused them.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../cli/harness.js';
 import { connect } from '../../src/ts/index.js';
 import * as virt from '../../src/ts/libvirt.js';
-import { python, startLibvirtd, virsh, type Libvirtd } from '../support/libvirtd.mjs';
+import { python, REPO, startLibvirtd, virsh, type Libvirtd } from '../support/libvirtd.mjs';
 
 let daemon: Libvirtd;
 
@@ -88,5 +91,34 @@ describe('domain events through libvirtd', () => {
     expect(await names(onlyTest, 2)).toEqual(['test:suspended', 'test:resumed']);
     await other.close();
     await conn.close();
+  });
+
+  it('a program waiting only for events stays alive until they come', async () => {
+    ensureBuilt();
+    const script = `
+      import { connect } from ${JSON.stringify(join(REPO, 'dist/index.js'))};
+      const conn = await connect(process.argv[1]);
+      const events = conn.domainEvents();
+      await events.ready;
+      console.log('ready');
+      for await (const e of events) {
+        console.log(e.domain.name + ':' + e.name);
+        break;
+      }
+      await conn.close();`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, daemon.uris.test], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk) => {
+        out += chunk;
+        if (out.includes('ready')) resolve();
+      }),
+    );
+    // Nothing but the daemon's socket keeps the child's event loop busy now.
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await virsh(daemon.uris.test, ['suspend test; resume test'])).status).toBe(0);
+    expect(await exited).toBe(0);
+    expect(out).toBe('ready\ntest:suspended\n');
   });
 });

@@ -34,6 +34,7 @@ const OPEN_SEQUENCE: Record<string, (args: any) => unknown> = {
   REMOTE_PROC_CONNECT_OPEN: () => undefined,
   REMOTE_PROC_CONNECT_GET_TYPE: () => ({ type: 'Fake' }),
   REMOTE_PROC_CONNECT_GET_VERSION: () => ({ hv_ver: 9000000n }),
+  REMOTE_PROC_CONNECT_GET_LIB_VERSION: () => ({ lib_ver: 9000000n }),
   REMOTE_PROC_CONNECT_CLOSE: () => undefined,
   REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK: () => undefined,
   REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK: () => undefined,

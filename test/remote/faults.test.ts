@@ -87,6 +87,20 @@ describe('keepalive', () => {
     await conn.close();
   });
 
+  it('virConnectSetKeepAlive sets it in seconds; a local connection has none', async () => {
+    const daemon = await fakeDaemon({ answerPings: false });
+    const conn = await connect(daemon.uri);
+    const { reason } = await closeReason(conn);
+    expect(await conn.setKeepAlive(1, 1)).toBe(0);
+    expect(await reason).toBe(CLOSE_REASON.KEEPALIVE);
+    expect(daemon.pingsReceived).toBe(1);
+    await conn.close();
+    const local = await connect('test:///default');
+    const err = (await local.setKeepAlive(5, 5).catch((e: unknown) => e)) as VirError;
+    expect(err.message).toBe('this function is not supported by the connection driver: virConnectSetKeepAlive');
+    await local.close();
+  });
+
   it("answers the daemon's PINGs with PONGs", async () => {
     const daemon = await fakeDaemon({});
     const conn = await connect(daemon.uri);
@@ -104,7 +118,8 @@ describe('a daemon that goes away or misbehaves', () => {
     const conn = await connect(daemon.uri);
     const { reason } = await closeReason(conn);
     const calls = [conn.hostname(), conn.nodeInfo(), conn.lookupDomainByName('test')].map((p) => p.catch((e: unknown) => e));
-    while (daemon.calls.filter((c) => !c.startsWith('REMOTE_PROC_CONNECT_REGISTER')).length < 8) await new Promise((r) => setTimeout(r, 5));
+    const sent = ['REMOTE_PROC_CONNECT_GET_HOSTNAME', 'REMOTE_PROC_NODE_GET_INFO', 'REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME'];
+    while (!sent.every((c) => daemon.calls.includes(c))) await new Promise((r) => setTimeout(r, 5));
     daemon.hangUp();
     for (const err of await Promise.all(calls)) {
       expect(rpcError(err)).toEqual({

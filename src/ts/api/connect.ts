@@ -52,7 +52,19 @@ export function virGetVersion(): { libVer: number; typeVer: number } {
 
 export function virConnectGetLibVersion(conn: VirConnect): number {
   checkConnect(conn, 'virConnectGetLibVersion');
-  return LIB_VERSION;
+  return conn.drivers.hypervisor.connectGetLibVersion?.(conn) ?? LIB_VERSION;
+}
+
+/**
+ * virConnectSetKeepAlive: 0 once set, 1 when the daemon does not speak keepalive; a connection to a local
+ * driver has nothing to keep alive (libvirt's "not supported").
+ */
+export function virConnectSetKeepAlive(conn: VirConnect, interval: number, count: number): MaybePromise<number> {
+  const fn = 'virConnectSetKeepAlive';
+  checkConnect(conn, fn, ErrorDomain.VIR_FROM_NONE);
+  if (!Number.isInteger(interval)) throw virError(ErrorNumber.VIR_ERR_INVALID_ARG, ErrorDomain.VIR_FROM_NONE, `interval in ${fn} must be an int`);
+  checkUInt(count, 'count', fn, ErrorDomain.VIR_FROM_NONE);
+  return slot(conn.drivers.hypervisor, 'connectSetKeepAlive', fn, ErrorDomain.VIR_FROM_NONE)(conn, interval, count);
 }
 
 export function virConnectGetType(conn: VirConnect): string {

@@ -114,6 +114,13 @@ export interface HypervisorDriver {
   readonly domainChanges?: DomainChangeFeed;
   connectGetType?(conn: VirConnect): string;
   connectGetVersion?(conn: VirConnect): number;
+  /** The version of the library serving the connection: a daemon's, through one (absent: this library's). */
+  connectGetLibVersion?(conn: VirConnect): number;
+  /**
+   * virConnectSetKeepAlive: PING a daemon that has been quiet for `interval` seconds, give up after `count`
+   * unanswered; interval <= 0 stops. Resolves 1 when the daemon has no keepalive. Local drivers have none.
+   */
+  connectSetKeepAlive?(conn: VirConnect, interval: number, count: number): MaybePromise<number>;
   connectGetHostname?(conn: VirConnect): MaybePromise<string>;
   connectGetCapabilities?(conn: VirConnect): MaybePromise<string>;
   connectGetMaxVcpus?(conn: VirConnect, type: string | null): MaybePromise<number>;

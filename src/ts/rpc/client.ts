@@ -78,6 +78,7 @@ export class RpcClient {
   private keepaliveCount = DEFAULT_KEEPALIVE_COUNT;
   private unanswered = 0;
   private lastHeard = Date.now();
+  private holds = 0;
 
   private constructor(
     private readonly socket: Socket,
@@ -265,9 +266,26 @@ export class RpcClient {
     // Stream packets are not used by this client yet; anything else is ignored.
   }
 
-  /** The socket keeps the process alive only while calls wait for replies. */
+  /**
+   * Keeps the process alive while someone waits for MESSAGE packets (event listeners), as it does while calls
+   * wait for replies; returns how to let go.
+   */
+  hold(): () => void {
+    this.holds++;
+    this.updateRef();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.updateRef();
+    };
+  }
+
+  /** The socket keeps the process alive only while calls wait for replies or events are awaited. */
   private updateRef(): void {
-    if (this.pending.size) this.socket.ref();
+    if (this.closeError) return;
+    if (this.pending.size || this.holds > 0) this.socket.ref();
     else this.socket.unref();
   }
 

@@ -64,6 +64,16 @@ export class Connection implements AsyncDisposable {
   }
 
   /**
+   * Keepalive on a daemon's connection (virConnectSetKeepAlive): a PING after `interval` seconds without word
+   * from the daemon, the connection given up after `count` unanswered ones (libvirt's defaults: 5 and 5, on
+   * from the open). `interval` <= 0 stops it. Resolves 1 when the daemon has no keepalive; rejects with
+   * "not supported" for a local driver's connection.
+   */
+  async setKeepAlive(interval: number, count: number): Promise<number> {
+    return connectApi.virConnectSetKeepAlive(this.handle, interval, count);
+  }
+
+  /**
    * Calls `listener` when the connection is lost other than by close(): the daemon went away (reason
    * VIR_CONNECT_CLOSE_REASON_EOF 1 or ERROR 0) or stopped answering keepalive PINGs (KEEPALIVE 2), as
    * virConnectRegisterCloseCallback does. Resolves once listening, with the function that stops it. Calls in

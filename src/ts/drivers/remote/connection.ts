@@ -26,6 +26,7 @@ export class RemoteConnection {
   /** Filled by open(): what the daemon answered once, for the entry points that cannot wait. */
   type = '';
   version = 0;
+  libVersion = 0;
   private readonly closeCallbacks = new Set<CloseCallback>();
   private closeCallbackRegistered = false;
   private closing = false;
@@ -56,14 +57,16 @@ export class RemoteConnection {
       const keepalive = await conn.supports(FEATURE.PROGRAM_KEEPALIVE);
       await conn.call('CONNECT_OPEN', { name: target.openName, flags });
       // What the synchronous entry points answer from (virConnectGetType, virConnectGetVersion), asked at once.
-      const [type, version] = await Promise.all([
+      const [type, version, libVersion] = await Promise.all([
         conn.call<{ type: string }>('CONNECT_GET_TYPE'),
         conn.call<{ hv_ver: bigint }>('CONNECT_GET_VERSION'),
+        conn.call<{ lib_ver: bigint }>('CONNECT_GET_LIB_VERSION'),
         conn.supports(FEATURE.REMOTE_EVENT_CALLBACK),
         conn.supports(FEATURE.REMOTE_CLOSE_CALLBACK),
       ]);
       conn.type = type.type;
       conn.version = Number(version.hv_ver);
+      conn.libVersion = Number(libVersion.lib_ver);
       if (keepalive) client.startKeepalive();
       return conn;
     } catch (err) {
@@ -83,6 +86,14 @@ export class RemoteConnection {
 
   procedure(name: ProcName): RpcProcedure {
     return remoteProgram.procedures.get(remote_procedure[`REMOTE_PROC_${name}`])!;
+  }
+
+  /** virConnectSetKeepAlive: seconds between PINGs to a quiet daemon; 1 when it has no keepalive. */
+  async setKeepAlive(interval: number, count: number): Promise<number> {
+    if (!(await this.supports(FEATURE.PROGRAM_KEEPALIVE))) return 1;
+    if (interval <= 0) this.client.stopKeepalive();
+    else this.client.startKeepalive(interval * 1000, count);
+    return 0;
   }
 
   /** Whether the daemon has a feature (CONNECT_SUPPORTS_FEATURE), asked once. */

@@ -26,6 +26,8 @@ interface Remote {
   readonly id: Promise<number>;
   readonly eventID: number;
   readonly locals: Set<number>;
+  /** While registered, the process stays alive for the daemon's events. */
+  readonly release: () => void;
 }
 
 type EventSlots = Pick<HypervisorDriver, 'connectDomainEventRegisterAny' | 'connectDomainEventDeregisterAny'>;
@@ -74,9 +76,13 @@ export function remoteDomainEvents(rc: RemoteConnection): EventSlots {
             byRemoteId.set(r.callbackID, key);
             return r.callbackID;
           });
-        remote = { id, eventID, locals: new Set() };
-        remotes.set(key, remote);
-        id.catch(() => remotes.get(key) === remote && remotes.delete(key));
+        const created: Remote = { id, eventID, locals: new Set(), release: rc.client.hold() };
+        remote = created;
+        remotes.set(key, created);
+        id.catch(() => {
+          created.release();
+          if (remotes.get(key) === created) remotes.delete(key);
+        });
       }
       const local = nextId++;
       remote.locals.add(local);
@@ -99,6 +105,7 @@ export function remoteDomainEvents(rc: RemoteConnection): EventSlots {
       remote.locals.delete(callbackID);
       if (remote.locals.size > 0) return;
       remotes.delete(r.key);
+      remote.release();
       const id = await remote.id;
       byRemoteId.delete(id);
       await rc.call('CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY', { callbackID: id });

@@ -20,6 +20,8 @@ export function remoteHypervisor(rc: RemoteConnection): HypervisorDriver {
     name: 'remote',
     connectGetType: () => rc.type,
     connectGetVersion: () => rc.version,
+    connectGetLibVersion: () => rc.libVersion,
+    connectSetKeepAlive: (_c, interval, count) => rc.setKeepAlive(interval, count),
     connectGetHostname: async () => (await rc.call<{ hostname: string }>('CONNECT_GET_HOSTNAME')).hostname,
     connectGetCapabilities: async () => (await rc.call<{ capabilities: string }>('CONNECT_GET_CAPABILITIES')).capabilities,
     connectGetMaxVcpus: async (_c: VirConnect, type: string | null) =>
