@@ -322,6 +322,18 @@ describe('cancel', () => {
     expect(job.cancelError).toBeNull();
   });
 
+  it('by another client (virsh domjobabort): the call fails aborted, the job ends cancelled', async () => {
+    const a = await conn.lookupDomainByName('a');
+    const job = a.save('/x/a');
+    await daemon.until(() => daemon.held.length === 1);
+    const held = daemon.held[0];
+    daemon.take(held);
+    replyError(held, ErrorNumber.VIR_ERR_OPERATION_ABORTED, ErrorDomain.VIR_FROM_QEMU, "operation aborted: job 'domain save' canceled by client");
+    expect(errorOf(await outcome(job))).toEqual({ code: ErrorNumber.VIR_ERR_OPERATION_ABORTED, message: 'operation aborted: domain save job: canceled by client' });
+    expect(job.progress()!.state).toBe('cancelled');
+    expect(daemon.aborts).toHaveLength(0);
+  });
+
   it('tries the abort again while the daemon has not begun the job yet', async () => {
     const a = await conn.lookupDomainByName('a');
     const job = a.save('/x/a');

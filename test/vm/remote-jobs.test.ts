@@ -41,6 +41,11 @@ async function collect(job: AsyncIterable<JobProgress>, samples: Sample[]): Prom
   for await (const p of job) samples.push({ ...p, at: performance.now() });
 }
 
+/** Resolves once the job reported data processed (the daemon's job is under way). */
+async function progressUntilData(job: AsyncIterable<JobProgress>): Promise<void> {
+  for await (const p of job) if (p.state !== 'running' || p.processed > 0) return;
+}
+
 async function domstate(name: string): Promise<string> {
   return (await virsh(guest.uri, ['domstate', name])).stdout.trim();
 }
@@ -93,6 +98,23 @@ describe('tsvirt jobs on a real QEMU guest (remote driver)', () => {
     expect(await domstate(guest.name)).toBe('running');
     // libvirt has no job left on the domain: it ended there too.
     expect((await domjobinfo(guest.uri, guest.name))?.type).toBe('None');
+  });
+
+  test('a save aborted by the real virsh domjobabort ends the tsvirt job cancelled', async () => {
+    const dom = await conn.lookupDomainByName(guest.name);
+    const target = file('aborted-by-virsh.save');
+    const job = dom.save(target);
+    await progressUntilData(job);
+    const abort = await virsh(guest.uri, ['domjobabort', guest.name]);
+    expect(abort.status).toBe(0);
+    const err = await job.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(virError(err).code).toBe(ErrorNumber.VIR_ERR_OPERATION_ABORTED);
+    expect(job.progress()!.state).toBe('cancelled');
+    expect(existsSync(target)).toBe(false);
+    expect(await domstate(guest.name)).toBe('running');
   });
 
   test('a save shows live progress that matches what virsh domjobinfo reports for the same job', async () => {

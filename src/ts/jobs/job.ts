@@ -58,6 +58,12 @@ export interface JobControl {
    * completes, and this error stays readable as `cancelError`.
    */
   cancelFailed(error: VirError): void;
+  /**
+   * The work was stopped by someone else's cancel (another client aborted a daemon's job, as
+   * virDomainAbortJob or `virsh domjobabort` do): the job ends CANCELLED, as after a cancel of its own.
+   * Ignored past the point of no return.
+   */
+  cancelledElsewhere(): void;
 }
 
 export interface JobSpec {
@@ -110,6 +116,7 @@ let jobReport: (job: VirJob, processed: number, total?: number) => void;
 let jobCommit: (job: VirJob) => void;
 let jobRefuseCancel: (job: VirJob, reason: string) => void;
 let jobCancelFailed: (job: VirJob, error: VirError) => void;
+let jobCancelledElsewhere: (job: VirJob) => void;
 
 /**
  * A background job: libvirt's missing virJobPtr. The work runs on the event loop (or drives native threads),
@@ -165,6 +172,9 @@ export class VirJob<T = unknown> extends VirObject {
     };
     jobCancelFailed = (job, error) => {
       if (job.#cancelWanted) job.#cancelError ??= error;
+    };
+    jobCancelledElsewhere = (job) => {
+      if (job.#state === JobState.RUNNING && !job.#committed) job.#cancelWanted = true;
     };
   }
 
@@ -450,5 +460,9 @@ class Control implements JobControl {
 
   cancelFailed(error: VirError): void {
     jobCancelFailed(this.#job, error);
+  }
+
+  cancelledElsewhere(): void {
+    jobCancelledElsewhere(this.#job);
   }
 }

@@ -5,7 +5,7 @@
 // aborts; what it cannot, the job says so:
 // - save and core dump: bounded jobs whose progress is the daemon's own figures (job-watch.ts polls
 //   DOMAIN_GET_JOB_STATS, job-stats.ts reads them); a cancel sends DOMAIN_ABORT_JOB, and the job ends CANCELLED
-//   only if libvirt's call then fails aborted. If the call succeeds anyway (the abort came too late), the job
+//   only if libvirt's call then fails aborted (as it does when another client aborts the domain's job). If the call succeeds anyway (the abort came too late), the job
 //   COMPLETED and keeps why the cancel failed (cancelError).
 // - a memory-only dump: observed, but libvirt cannot abort it: cancel is refused with libvirt's reason.
 // - restore, domain start, network start, volume create/clone/wipe: libvirt reports no progress and has no
@@ -125,6 +125,10 @@ export function observedDomainJob(
               virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, spec.errorDomain, `${spec.label} job: it completed before the abort took effect`),
           );
         }
+      } catch (err) {
+        // Aborted by another client (virsh domjobabort, virDomainAbortJob): cancelled all the same.
+        if (err instanceof VirError && err.code === ErrorNumber.VIR_ERR_OPERATION_ABORTED) control.cancelledElsewhere();
+        throw err;
       } finally {
         callDone = true;
         control.signal.removeEventListener('abort', onAbort);
