@@ -59,10 +59,12 @@ export interface JobControl {
    */
   cancelFailed(error: VirError): void;
   /**
-   * The work was cancelled by someone else (another client of the daemon whose job this one mirrors): the job
-   * ends CANCELLED with `error` once the work returns, whatever it returns. Ignored after commit().
+   * The work was stopped by someone else's cancel (another client of the daemon cancelled or aborted the job,
+   * as virDomainAbortJob or `virsh domjobabort` do): the job ends CANCELLED once the work returns, whatever it
+   * returns, with `error` (the daemon's) if given, else as after a cancel of its own. Ignored past the point
+   * of no return.
    */
-  cancelledElsewhere(error: VirError): void;
+  cancelledElsewhere(error?: VirError): void;
 }
 
 export interface JobSpec {
@@ -133,7 +135,7 @@ let jobReport: (job: VirJob, processed: number, total?: number) => void;
 let jobCommit: (job: VirJob) => void;
 let jobRefuseCancel: (job: VirJob, reason: string) => void;
 let jobCancelFailed: (job: VirJob, error: VirError) => void;
-let jobCancelledElsewhere: (job: VirJob, error: VirError) => void;
+let jobCancelledElsewhere: (job: VirJob, error?: VirError) => void;
 
 /**
  * A background job: libvirt's missing virJobPtr. The work runs on the event loop (or drives native threads),
@@ -199,7 +201,7 @@ export class VirJob<T = unknown> extends VirObject {
     jobCancelledElsewhere = (job, error) => {
       if (job.#committed || job.#state !== JobState.RUNNING) return;
       job.#cancelWanted = true;
-      job.#cancelledBy ??= error;
+      if (error) job.#cancelledBy ??= error;
     };
   }
 
@@ -491,7 +493,7 @@ class Control implements JobControl {
     jobCancelFailed(this.#job, error);
   }
 
-  cancelledElsewhere(error: VirError): void {
+  cancelledElsewhere(error?: VirError): void {
     jobCancelledElsewhere(this.#job, error);
   }
 }

@@ -30,6 +30,13 @@ export class CallSlots {
     return this.#queue.length;
   }
 
+  /** The function that gives the slot back if one is free now, else null (nothing taken). */
+  tryAcquire(): (() => void) | null {
+    if (this.#running >= this.limit) return null;
+    this.#running++;
+    return this.#releaser();
+  }
+
   /**
    * Resolves with the function that gives the slot back (call it exactly once) when a slot is free; rejects with
    * the signal's reason if it is aborted first, without taking one.

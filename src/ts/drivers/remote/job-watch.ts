@@ -16,6 +16,21 @@ import { toWireDomain, uuidString } from './wire.js';
 /** The process's default poll interval (virsh's --verbose polls every 500 ms too). */
 export const jobWatchDefaults = { intervalMs: 500 };
 
+/** Polling loops running in the process, all connections together. */
+let loopsRunning = 0;
+
+/** Job-completed events received for a watched domain, all connections together. */
+let completedEvents = 0;
+
+export function jobCompletedEvents(): number {
+  return completedEvents;
+}
+
+/** How many domains are being polled now, all remote connections of the process together. */
+export function pollingLoops(): number {
+  return loopsRunning;
+}
+
 export type StatsListener = (stats: DomainJobStats, source: 'poll' | 'event') => void;
 
 interface Loop {
@@ -52,6 +67,7 @@ export class JobWatch {
     if (!loop) {
       loop = { dom, listeners: new Set(), timer: null };
       this.#loops.set(dom.uuid, loop);
+      loopsRunning++;
       this.#schedule(loop);
     }
     const entry = loop;
@@ -64,6 +80,7 @@ export class JobWatch {
         if (entry.timer) clearTimeout(entry.timer);
         entry.timer = null;
         this.#loops.delete(dom.uuid);
+        loopsRunning--;
       }
     };
   }
@@ -127,7 +144,9 @@ export class JobWatch {
       const m = msg as remote_domain_event_callback_job_completed_msg;
       if (m.callbackID !== this.#eventCallbackId) return;
       const loop = this.#loops.get(uuidString(m.dom.uuid));
-      if (loop) this.#deliver(loop, statsFromParams(3, m.params), 'event');
+      if (!loop) return;
+      completedEvents++;
+      this.#deliver(loop, statsFromParams(3, m.params), 'event');
     });
     (async () => {
       if (!(await rc.supports(FEATURE.REMOTE_EVENT_CALLBACK))) throw new Error('no per-callback events');
