@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as connectApi from '../../src/ts/api/connect.js';
 import * as domainApi from '../../src/ts/api/domain.js';
 import * as jobApi from '../../src/ts/api/job.js';
+import { virJobStartFlags } from '../../src/ts/core/enums.generated.js';
 import type { VirConnect } from '../../src/ts/core/handles.js';
 import { hasJobProgram } from '../../src/ts/drivers/remote/daemon-jobs.js';
 import { RpcClient } from '../../src/ts/rpc/client.js';
@@ -104,6 +105,35 @@ describe('against tsvirtd', () => {
       expect(job.domain?.name).toBe('probe-program');
       await domainApi.virDomainDestroy(job.domain!);
       job.unref();
+    } finally {
+      connectApi.virConnectClose(conn);
+    }
+  });
+});
+
+describe('VIR_JOB_START_CANCEL_ON_DISCONNECT on a local driver', () => {
+  const FLAG = virJobStartFlags.VIR_JOB_START_CANCEL_ON_DISCONNECT;
+
+  it('is accepted by the job forms beside their own flags, and taken out before the driver sees them', async () => {
+    const conn = await open('test:///default');
+    try {
+      const job = await domainApi.virDomainCreateXMLJob(
+        conn,
+        "<domain type='test'><name>flag-local</name><memory>1024</memory><os><type>hvm</type></os></domain>",
+        FLAG,
+      );
+      expect(await jobApi.virJobWait(job)).toBe(1);
+      const dom = job.domain!.ref();
+      job.unref();
+      // virDomainCoreDumpJob's own flags are reserved: the job flag alone passes, another bit does not.
+      const dump = await domainApi.virDomainCoreDumpJob(dom, '/dev/null', 0, FLAG);
+      expect(await jobApi.virJobWait(dump)).toBe(1);
+      dump.unref();
+      expect(() => domainApi.virDomainCoreDumpJob(dom, '/dev/null', 0, FLAG | 2)).toThrow('unsupported flags (0x2) in function virDomainCoreDumpJob');
+      // The blocking twins have no job flags: the bit is one of theirs, unknown to the driver.
+      await expect(domainApi.virDomainCoreDump(dom, '/dev/null', FLAG)).rejects.toThrow(/unsupported flags \(0x40000000\)/);
+      await domainApi.virDomainDestroy(dom);
+      dom.unref();
     } finally {
       connectApi.virConnectClose(conn);
     }
