@@ -210,6 +210,6 @@ it('the work-facing side of a job is private to the engine', () => {
   const { job, work } = startJob();
   for (const name of ['report', 'markCommitted', 'signal', 'isCancelRequested', 'run', 'finish', 'emit'])
     expect(name in job, name).toBe(false);
-  expect(Object.keys(job).filter((key) => !['id', 'operation', 'label', 'type', 'errorDomain', 'owner'].includes(key))).toEqual([]);
+  expect(Object.keys(job).filter((key) => !['id', 'operation', 'label', 'type', 'errorDomain', 'owner', 'daemonId'].includes(key))).toEqual([]);
   work.finish();
 });
