@@ -333,8 +333,10 @@ describe.skipIf(!hasCc)('a C program through tsvirt-run', () => {
     const conn = await client(QUICK);
     await transientDomain(conn, 'c-job');
     const file = join(dir, 'c-job.save');
+    await transientDomain(conn, 'c-tied');
+    const tiedFile = join(dir, 'c-tied.save');
     const program = ws.buildForTsvirt(new URL('./c/daemon-job-client.c', import.meta.url).pathname);
-    const r = await ws.runTsvirt(program, [uri(QUICK), 'c-job', file]);
+    const r = await ws.runTsvirt(program, [uri(QUICK), 'c-job', file, uri(SLOW), 'c-tied', tiedFile]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const id = Number(/^id=(\d+)$/m.exec(r.stdout)?.[1]);
@@ -348,5 +350,13 @@ describe.skipIf(!hasCc)('a C program through tsvirt-run', () => {
     await found;
     expect(found).toMatchObject({ operation: 'save', object: 'c-job' });
     expect(existsSync(file)).toBe(true);
+    // VIR_JOB_START_CANCEL_ON_DISCONNECT from C: the program exited while its job ran, so the daemon cancelled it.
+    const tied = /^tied id=(\d+) state=0$/m.exec(r.stdout);
+    expect(tied).not.toBeNull();
+    const cancelled = conn.jobById(Number(tied![1]));
+    expect((await rejection(cancelled))?.code).toBe(ErrorNumber.VIR_ERR_OPERATION_ABORTED);
+    expect(cancelled.progress()!.state).toBe('cancelled');
+    expect(existsSync(tiedFile)).toBe(false);
+    await (await conn.lookupDomainByName('c-tied')).destroy();
   });
 });

@@ -1,6 +1,8 @@
 /* A C program on tsvirtd through tsvirt-run: starts a save job on the domain argv[2] of the daemon at argv[1]
  * (into argv[3]), reads its progress, finds it again by id from a second connection and in the list of jobs,
- * and waits for it. The job's id is the daemon's: the test finds the same job from its own connection. */
+ * and waits for it. The job's id is the daemon's: the test finds the same job from its own connection. Then,
+ * given argv[4..6] (a URI, a domain, a file), it starts a save there with VIR_JOB_START_CANCEL_ON_DISCONNECT
+ * and exits while it runs: the daemon cancels it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <libvirt/libvirt.h>
@@ -71,5 +73,21 @@ main(int argc, char **argv)
     virDomainFree(dom);
     virConnectClose(other);
     virConnectClose(conn);
+
+    if (argc < 7)
+        return 0;
+    virConnectPtr slow = virConnectOpen(argv[4]);
+    if (!slow)
+        return fail("virConnectOpen (slow)");
+    virDomainPtr busy = virDomainLookupByName(slow, argv[5]);
+    if (!busy)
+        return fail("virDomainLookupByName (slow)");
+    virJobPtr tied = virDomainSaveJob(busy, argv[6], VIR_JOB_START_CANCEL_ON_DISCONNECT);
+    if (!tied)
+        return fail("virDomainSaveJob (cancel on disconnect)");
+    if (virJobGetInfo(tied, &info) < 0)
+        return fail("virJobGetInfo (cancel on disconnect)");
+    printf("tied id=%u state=%d\n", virJobGetID(tied), info.state);
+    /* Exits with the job running and the connection open: the daemon cancels the job. */
     return 0;
 }
