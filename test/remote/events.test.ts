@@ -11,8 +11,10 @@ import { python, REPO, startLibvirtd, virsh, type Libvirtd } from '../support/li
 let daemon: Libvirtd;
 
 beforeAll(async () => {
+  // The last test runs a program on dist/: built first (tsup can take a minute on a busy machine).
+  ensureBuilt();
   daemon = await startLibvirtd();
-});
+}, 180_000);
 
 afterAll(async () => {
   await daemon?.stop();
@@ -94,7 +96,6 @@ describe('domain events through libvirtd', () => {
   });
 
   it('a program waiting only for events stays alive until they come', async () => {
-    ensureBuilt();
     const script = `
       import { connect } from ${JSON.stringify(join(REPO, 'dist/index.js'))};
       const conn = await connect(process.argv[1]);

@@ -31,7 +31,7 @@ beforeAll(async () => {
     daemon.stderr!.on('data', (c) => String(c).includes('listening on') && resolve());
     daemon.once('exit', (code) => reject(new Error(`tsvirtd exited with ${code}`)));
   });
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   if (daemon && daemon.exitCode === null) {

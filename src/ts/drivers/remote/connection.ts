@@ -53,9 +53,16 @@ export class RemoteConnection {
     const client = await RpcClient.connect(target.socketPath, options);
     const conn = new RemoteConnection(client, target);
     try {
-      await conn.authenticate();
-      const keepalive = await conn.supports(FEATURE.PROGRAM_KEEPALIVE);
-      await conn.call('CONNECT_OPEN', { name: target.openName, flags });
+      // libvirt's first three calls, sent together: the daemon answers AUTH_LIST and the keepalive feature
+      // without a connection, and a daemon that wants authentication refuses the open, whose error then
+      // gives way to the clearer one about authentication.
+      const auth = conn.authenticate();
+      const keepalive = conn.supports(FEATURE.PROGRAM_KEEPALIVE);
+      const opened = conn.call('CONNECT_OPEN', { name: target.openName, flags });
+      opened.catch(() => {});
+      keepalive.catch(() => {});
+      await auth;
+      await opened;
       // What the synchronous entry points answer from (virConnectGetType, virConnectGetVersion), asked at once.
       const [type, version, libVersion] = await Promise.all([
         conn.call<{ type: string }>('CONNECT_GET_TYPE'),
@@ -67,7 +74,7 @@ export class RemoteConnection {
       conn.type = type.type;
       conn.version = Number(version.hv_ver);
       conn.libVersion = Number(libVersion.lib_ver);
-      if (keepalive) client.startKeepalive();
+      if (await keepalive) client.startKeepalive();
       return conn;
     } catch (err) {
       client.close();
