@@ -2,6 +2,7 @@
 // the real virsh's domjobinfo reports for the same job, a save cancelled (DOMAIN_ABORT_JOB), restore (an
 // unbounded job libvirt cannot abort), memory-only and full core dumps, and one save job from C through
 // tsvirt-run. Saves and full dumps go through gzip (startLibvirtd's imageFormat) so they last long enough.
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -10,7 +11,7 @@ import { jobCompletedEvents } from '../../src/ts/drivers/remote/job-watch.js';
 import { ErrorNumber, VirError } from '../../src/ts/errors/index.js';
 import { connect, type Connection, type JobProgress } from '../../src/ts/index.js';
 import { bootGuest, domjobinfo, type Guest, type JobInfo } from '../support/guest.mjs';
-import { startLibvirtd, virsh, type Libvirtd } from '../support/libvirtd.mjs';
+import { CLIENT_ENV, REPO, startLibvirtd, virsh, type Libvirtd } from '../support/libvirtd.mjs';
 import { Workspace } from '../native/abi/harness.js';
 
 let daemon: Libvirtd;
@@ -44,6 +45,15 @@ async function collect(job: AsyncIterable<JobProgress>, samples: Sample[]): Prom
 /** Resolves once the job reported data processed (the daemon's job is under way). */
 async function progressUntilData(job: AsyncIterable<JobProgress>): Promise<void> {
   for await (const p of job) if (p.state !== 'running' || p.processed > 0) return;
+}
+
+/** tsvirsh (the built bin/tsvirsh.cjs: `npm run build:ts` first) with the environment virsh gets. */
+function tsvirsh(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(REPO, 'bin/tsvirsh.cjs'), ...args], { env: CLIENT_ENV, timeout: 120_000 }, (err, stdout, stderr) =>
+      resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 }
 
 async function domstate(name: string): Promise<string> {
@@ -246,5 +256,19 @@ describe('tsvirt jobs on a real QEMU guest (remote driver)', () => {
       ws.dispose();
     }
   });
+  test('tsvirsh restore, then save --verbose: live progress printed as virsh prints it', async () => {
+    const restored = await tsvirsh(['-c', guest.uri, 'restore', file('c.save')]);
+    expect(restored).toEqual({ status: 0, stdout: `Domain restored from ${file('c.save')}\n\n`, stderr: '' });
+    const target = file('tsvirsh.save');
+    const r = await tsvirsh(['-c', guest.uri, 'save', '--verbose', guest.name, target]);
+    console.log(`tsvirsh save --verbose: ${JSON.stringify(r.stderr)}`);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`\nDomain '${guest.name}' saved to ${target}\n\n`);
+    expect(r.stderr).toMatch(/^(\rSave: \[ *\d+ %\])+$/);
+    const percents = [...r.stderr.matchAll(/\[ *(\d+) %\]/g)].map((m) => Number(m[1]));
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    expect(percents.at(-1)).toBe(100);
+    expect(percents.filter((p) => p > 0 && p < 100).length).toBeGreaterThan(1);
+    expect(head(target, 16).toString('latin1')).toBe('LibvirtQemudSave');
+  });
 });
-
