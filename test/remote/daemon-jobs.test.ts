@@ -85,9 +85,9 @@ describe('a job started through the remote driver runs in tsvirtd', () => {
       expect(remote).not.toContain(remote_procedure.REMOTE_PROC_DOMAIN_GET_JOB_STATS);
       expect(remote).not.toContain(remote_procedure.REMOTE_PROC_DOMAIN_SAVE);
       const program = calls.filter(([p]) => p === TSVIRT_JOB_PROGRAM).map(([, proc]) => proc);
-      expect(program[0]).toBe(tsvirt_job_procedure.TSVIRT_JOB_PROC_DOMAIN_SAVE);
-      // Its figures once, when the mirror starts; every later one was pushed.
-      expect(program.filter((p) => p === tsvirt_job_procedure.TSVIRT_JOB_PROC_GET_INFO)).toHaveLength(1);
+      // Start, subscribe, and the figures once when the mirror starts: every later one was pushed.
+      const { TSVIRT_JOB_PROC_DOMAIN_SAVE, TSVIRT_JOB_PROC_SUBSCRIBE, TSVIRT_JOB_PROC_GET_INFO } = tsvirt_job_procedure;
+      expect(program).toEqual([TSVIRT_JOB_PROC_DOMAIN_SAVE, TSVIRT_JOB_PROC_SUBSCRIBE, TSVIRT_JOB_PROC_GET_INFO]);
       const running = seen.filter((p) => p.state === 'running' && p.processed > 0);
       expect(running.length).toBeGreaterThanOrEqual(3);
       for (let i = 1; i < running.length; i++) expect(running[i].processed).toBeGreaterThanOrEqual(running[i - 1].processed);

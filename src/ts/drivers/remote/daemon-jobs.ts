@@ -221,8 +221,11 @@ export class DaemonJobs implements JobDriver {
 
   // ---- starting jobs in the daemon ----
 
-  /** Starts job `proc` in the daemon and returns its mirror; `result` reads what a completed job produced. */
-  async start<T>(start: JobStarter, spec: Spec, proc: JobProcName, args: object, result: (objects: Objects) => T | Promise<T>): Promise<VirJob<T>> {
+  /**
+   * Starts job `proc` in the daemon and returns its mirror; `result`, for a job whose result names an object,
+   * reads it from what the completed job produced (GET_OBJECTS, asked only then).
+   */
+  async start<T = void>(start: JobStarter, spec: Spec, proc: JobProcName, args: object, result?: (objects: Objects) => T | Promise<T>): Promise<VirJob<T>> {
     const job_flags = start.options?.cancelOnDisconnect ? CANCEL_ON_DISCONNECT : 0;
     const { job } = await this.call<{ job: tsvirt_job }>(proc, { ...args, job_flags });
     const queue = this.listen(job.id);
@@ -236,7 +239,10 @@ export class DaemonJobs implements JobDriver {
     }
     const mirror = start<T>(
       { ...spec, operation: job.operation, type: job.type as JobType, daemonId: job.id, clock: clockAhead(num(info.timeElapsed)) },
-      (control) => this.follow(control, spec, job.id, queue, info, async () => result(await this.call<Objects>('GET_OBJECTS', { id: job.id }))),
+      (control) =>
+        this.follow(control, spec, job.id, queue, info, async () =>
+          result ? result(await this.call<Objects>('GET_OBJECTS', { id: job.id })) : (undefined as T),
+        ),
     );
     this.remember(mirror);
     return mirror;
@@ -349,7 +355,7 @@ export class DaemonJobs implements JobDriver {
       domainSave: (d, to, dxml, flags, start) =>
         // The program's save has no replacement XML: with one, the REMOTE procedure (fallback) saves.
         dxml === null
-          ? this.start(start, spec('save', 'domain save', { domain: d }), 'DOMAIN_SAVE', { dom: dom(d), to, flags }, () => undefined)
+          ? this.start(start, spec('save', 'domain save', { domain: d }), 'DOMAIN_SAVE', { dom: dom(d), to, flags })
           : this.fallback.hypervisor!.domainSave!(d, to, dxml, flags, start),
       domainRestore: (c, from, dxml, flags, start) =>
         dxml === null
@@ -357,7 +363,7 @@ export class DaemonJobs implements JobDriver {
           : this.fallback.hypervisor!.domainRestore!(c, from, dxml, flags, start),
       domainCoreDump: (d, to, format, flags, start) =>
         format === 0
-          ? this.start(start, spec('dump', 'domain core dump', { domain: d }), 'DOMAIN_CORE_DUMP', { dom: dom(d), to, dumpflags: flags, flags: 0 }, () => undefined)
+          ? this.start(start, spec('dump', 'domain core dump', { domain: d }), 'DOMAIN_CORE_DUMP', { dom: dom(d), to, dumpflags: flags, flags: 0 })
           : this.fallback.hypervisor!.domainCoreDump!(d, to, format, flags, start),
     };
   }
@@ -366,7 +372,7 @@ export class DaemonJobs implements JobDriver {
     const FROM = ErrorDomain.VIR_FROM_NETWORK;
     const spec = (label: string, extra: Partial<Spec> = {}): Spec => ({ operation: 'network-start', label, type: JobType.UNBOUNDED, errorDomain: FROM, ...extra });
     return {
-      networkCreate: (n: Network, flags, start) => this.start(start, spec('network start', { network: n }), 'NETWORK_CREATE', { net: toWireNetwork(n), flags }, () => undefined),
+      networkCreate: (n: Network, flags, start) => this.start(start, spec('network start', { network: n }), 'NETWORK_CREATE', { net: toWireNetwork(n), flags }),
       networkCreateXML: (_c, xml, flags, start) =>
         this.start(start, spec('network create'), 'NETWORK_CREATE_XML', { xml, flags }, (o) => {
           if (!o.net) throw virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, FROM, 'the daemon reported no network for a completed job');
@@ -394,7 +400,7 @@ export class DaemonJobs implements JobDriver {
           volOf,
         ),
       storageVolWipe: (v: Vol, algorithm, flags, start) =>
-        this.start(start, spec('volume-wipe', 'volume wipe', { vol: v }), 'STORAGE_VOL_WIPE', { vol: toWireVol(v), algorithm, flags }, () => undefined),
+        this.start(start, spec('volume-wipe', 'volume wipe', { vol: v }), 'STORAGE_VOL_WIPE', { vol: toWireVol(v), algorithm, flags }),
     };
   }
 
