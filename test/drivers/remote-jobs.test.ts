@@ -5,6 +5,9 @@
 // DOMAIN_ABORT_JOB (retried while the daemon has no job yet; an abort that loses the race leaves the job
 // completed with the cancel's error), cancels refused where libvirt cannot abort, and a daemon that dies
 // mid-job failing every job with an RPC error.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { virDomainCoreDumpFlags } from '../../src/ts/core/enums.generated.js';
 import { callSlotDefaults } from '../../src/ts/drivers/remote/call-slots.js';
@@ -16,6 +19,7 @@ import { virNetMessageError } from '../../src/ts/rpc/generated/virnet-protocol.j
 import { encodePacketWith, VIR_NET_ERROR, VIR_NET_MESSAGE, VIR_NET_OK, VIR_NET_REPLY } from '../../src/ts/rpc/packet.js';
 import { remoteProgram } from '../../src/ts/rpc/programs.js';
 import { type Call, FakeDaemon } from '../remote/fake-daemon.js';
+import { startLibvirtd } from '../support/libvirtd.mjs';
 
 const UUIDS: Record<string, Buffer> = {
   a: Buffer.from('11111111111111111111111111111111', 'hex'),
@@ -178,6 +182,17 @@ const outcome = (job: Job<unknown>) =>
 
 let daemon: JobDaemon;
 let conn: Connection;
+
+/** Answers every long call as it arrives until all `jobs` have ended; their outcomes. */
+async function finishAll(jobs: Job<unknown>[]): Promise<unknown[]> {
+  let done = false;
+  const all = Promise.all(jobs.map(outcome)).finally(() => (done = true));
+  while (!done) {
+    while (daemon.held.length) daemon.finish(daemon.held[0].args.dom.name);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return all;
+}
 const defaults = { interval: jobWatchDefaults.intervalMs, limit: callSlotDefaults.limit };
 
 beforeEach(async () => {
@@ -209,9 +224,10 @@ describe('progress', () => {
       expect(await progressUntil(job, (p) => p.processed > 0)).toMatchObject({ state: 'running', type: 'bounded', percent: 75, processed: (3 * GiB) / 4, total: GiB });
     }
     // Polls of `a` are one loop's: no more than `b`'s one job gets, give or take a poll in flight.
-    const before = { a: daemon.polls.a, b: daemon.polls.b };
-    await daemon.until(() => daemon.polls.b >= before.b + 5);
-    expect(daemon.polls.a - before.a).toBeLessThanOrEqual(daemon.polls.b - before.b + 1);
+    const polled = (d: string) => daemon.polls[d] ?? 0;
+    const before = { a: polled('a'), b: polled('b') };
+    await daemon.until(() => polled('b') >= before.b + 5);
+    expect(polled('a') - before.a).toBeLessThanOrEqual(polled('b') - before.b + 1);
     for (const d of ['a', 'a', 'b']) daemon.finish(d);
     for (const job of jobs) expect(await outcome(job)).toBe('completed');
     expect(jobs.map((j) => j.progress()!.percent)).toEqual([100, 100, 100]);
@@ -256,39 +272,35 @@ describe('progress', () => {
 });
 
 describe('call slots', () => {
-  it('keep at most four long calls outstanding; polls get through meanwhile; the rest wait in order', async () => {
+  it('keep at most three long calls outstanding; polls get through meanwhile; the rest wait in order', async () => {
     const doms = await Promise.all(['a', 'b'].map((n) => conn.lookupDomainByName(n)));
     daemon.jobs.set('a', { remaining: GiB });
     const jobs = Array.from({ length: 6 }, (_, i) => doms[i % 2].save(`/x/${i}`));
-    await daemon.until(() => daemon.held.length === 4);
-    // Polls are answered while four saves are held.
+    await daemon.until(() => daemon.held.length === 3);
+    // Polls are answered while three saves are held.
     const polls = daemon.polls.a ?? 0;
     await daemon.until(() => (daemon.polls.a ?? 0) >= polls + 3);
-    expect(daemon.held.map((c) => c.args.to)).toEqual(['/x/0', '/x/1', '/x/2', '/x/3']);
+    expect(daemon.held.map((c) => c.args.to)).toEqual(['/x/0', '/x/1', '/x/2']);
     // A waiting job cancelled: it ends at once, nothing was ever sent for it.
     jobs[5].cancel();
     expect(errorOf(await outcome(jobs[5]))).toEqual({ code: ErrorNumber.VIR_ERR_OPERATION_ABORTED, message: 'operation aborted: domain save job: canceled by client' });
     // One done: the next waiting job's call goes out.
     daemon.finish('a');
-    await daemon.until(() => daemon.held.some((c) => c.args.to === '/x/4'));
-    expect(daemon.held).toHaveLength(4);
-    while (daemon.held.length) daemon.finish(daemon.held[0].args.dom.name);
-    expect(await Promise.all(jobs.slice(0, 5).map(outcome))).toEqual(Array(5).fill('completed'));
+    await daemon.until(() => daemon.held.some((c) => c.args.to === '/x/3'));
+    expect(daemon.held).toHaveLength(3);
+    expect(await finishAll(jobs.slice(0, 5))).toEqual(Array(5).fill('completed'));
     expect(daemon.fake.calls.filter((c) => c === 'REMOTE_PROC_DOMAIN_SAVE')).toHaveLength(5);
     expect(daemon.aborts).toHaveLength(0);
   });
 
-  it('against libvirtd’s limit of 5 requests per client: four saves out, their progress still arrives; a fifth slot would starve it', async () => {
+  it('against libvirtd’s limit of 5 requests per client: three saves out and one poll, progress still arrives; five slots would starve it', async () => {
     daemon.maxClientRequests = 5;
     const doms = await Promise.all(['a', 'b'].map((n) => conn.lookupDomainByName(n)));
     daemon.jobs.set('a', { remaining: GiB / 2 });
     const jobs = Array.from({ length: 6 }, (_, i) => doms[i % 2].save(`/x/${i}`));
     expect(await progressUntil(jobs[0], (p) => p.processed > 0)).toMatchObject({ percent: 50 });
-    expect(daemon.held).toHaveLength(4);
-    while (daemon.held.length) daemon.finish(daemon.held[0].args.dom.name);
-    await daemon.until(() => daemon.held.length === 2);
-    while (daemon.held.length) daemon.finish(daemon.held[0].args.dom.name);
-    expect(await Promise.all(jobs.map(outcome))).toEqual(Array(6).fill('completed'));
+    expect(daemon.held).toHaveLength(3);
+    expect(await finishAll(jobs)).toEqual(Array(6).fill('completed'));
 
     // The same with five slots on a fresh connection: all five requests are saves, the polls stay unread.
     callSlotDefaults.limit = 5;
@@ -301,8 +313,7 @@ describe('call slots', () => {
       await new Promise((resolve) => setTimeout(resolve, 20 * jobWatchDefaults.intervalMs));
       expect(daemon.polls.a).toBe(polls);
       expect(starved[0].progress()!.processed).toBe(0);
-      while (daemon.held.length) daemon.finish('a');
-      await Promise.all(starved.map(outcome));
+      await finishAll(starved);
     } finally {
       await c2.close();
     }
@@ -402,6 +413,49 @@ describe('a daemon that dies mid-job', () => {
       expect(pollingLoops()).toBe(0);
     } finally {
       await c2.close();
+    }
+  });
+});
+
+describe('against a real libvirtd (its test driver)', () => {
+  /** A domain of libvirt's test driver, transient. */
+  const domainXml = (name: string) => `<domain type='test'><name>${name}</name><memory>8192</memory><os><type>hvm</type></os></domain>`;
+
+  it('saves blocked in the daemon (FIFO targets) hold three of its five request slots; polls, calls and the other saves still get through', async () => {
+    const real = await startLibvirtd();
+    const c = await connect(real.uris.test);
+    try {
+      const doms = [];
+      for (let i = 0; i < 5; i++) doms.push(await c.createDomain(domainXml(`blocked${i}`)));
+      // libvirtd's test driver opens the save target before writing: a FIFO nobody reads keeps the call there.
+      const fifos = doms.map((_, i) => join(real.filesDir, `blocked${i}.save`));
+      for (const fifo of fifos) {
+        execFileSync('mkfifo', [fifo]);
+        chmodSync(fifo, 0o666);
+        await real.giveToDaemon(fifo);
+      }
+      const jobs = doms.map((d, i) => d.save(fifos[i]));
+      // Three calls are out (two jobs wait for a slot); the daemon still reads this client's calls.
+      const info = await (await c.lookupDomainByName('test')).info();
+      expect(info.state).toBe(1);
+      expect(pollingLoops()).toBeGreaterThanOrEqual(3);
+      // Reading the FIFOs lets the saves finish; the waiting jobs' calls go out as slots free.
+      const drained = fifos.map(
+        (fifo) =>
+          new Promise<number>((resolve, reject) => {
+            let bytes = 0;
+            createReadStream(fifo)
+              .on('data', (chunk) => (bytes += chunk.length))
+              .on('end', () => resolve(bytes))
+              .on('error', reject);
+          }),
+      );
+      expect(await Promise.all(jobs.map(outcome))).toEqual(Array(5).fill('completed'));
+      for (const bytes of await Promise.all(drained)) expect(bytes).toBeGreaterThan(0);
+      expect(pollingLoops()).toBe(0);
+    } finally {
+      await c.close();
+      await real.stop();
     }
   });
 });

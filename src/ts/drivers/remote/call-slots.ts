@@ -1,12 +1,14 @@
 // How many long blocking calls (a save, a dump, a restore, a volume wipe...) one remote connection has
 // outstanding at once. libvirtd reads at most max_client_requests calls of one client at a time (5 by
-// default, libvirtd.conf) and leaves the rest in the socket: with five saves outstanding, the progress polls
-// and the abort of the very same jobs would wait behind them until one ended. So jobs take a slot for their
-// blocking call, at most `limit` (4) at once, which keeps one of the daemon's five for everything else; more
-// jobs wait in order for a slot, and a job cancelled while it waits ends without ever calling.
+// default, libvirtd.conf) and leaves the rest unread in the socket: with five saves outstanding, the progress
+// polls and the abort of those very saves would wait behind them until one ended. And a poll can itself be
+// held by the daemon for seconds (libvirt answers no job query while QEMU shuts down at the end of a save).
+// So the budget of five is split: at most `limit` (3) long calls, at most one poll at a time for all the
+// connection's domains (job-watch.ts), and one request left for everything else (an abort, the program's own
+// calls). More jobs wait in order for a slot; a job cancelled while it waits ends without ever calling.
 
 /** The process's default; tests and programs facing a daemon with another max_client_requests change it. */
-export const callSlotDefaults = { limit: 4 };
+export const callSlotDefaults = { limit: 3 };
 
 interface Waiter {
   grant(): void;

@@ -1,7 +1,9 @@
 // Watching the jobs of a remote connection's domains: ONE polling loop per domain, shared by everything that
 // watches it, asks the daemon for the domain's job figures (DOMAIN_GET_JOB_STATS, or DOMAIN_GET_JOB_INFO from a
-// daemon or driver without stats) every `intervalMs`, one poll at a time (a poll the daemon holds back, as it
-// does while QEMU shuts down after a save, delays the next instead of piling up behind it). The job-completed
+// daemon or driver without stats) every `intervalMs`. The connection's loops take turns: at most
+// `concurrentPolls` (1) polls are outstanding per connection, in order of asking, so a poll the daemon holds
+// back (as it does while QEMU shuts down after a save) delays the polls behind it instead of piling up and
+// taking the daemon's per-client request slots (call-slots.ts). The job-completed
 // event (VIR_DOMAIN_EVENT_ID_JOB_COMPLETED), registered once per connection when the daemon offers it, hands the
 // final figures to the same watchers. The loop lives while someone watches, and costs one timer.
 import { virDomainEventID } from '../../core/enums.generated.js';
@@ -9,12 +11,13 @@ import type { DomainRef } from '../../core/handles.js';
 import { ErrorNumber, VirError } from '../../errors/index.js';
 import { remote_procedure, type remote_domain_event_callback_job_completed_msg, type remote_domain_get_job_stats_ret } from '../../rpc/generated/remote-protocol.js';
 import { remoteProgram } from '../../rpc/programs.js';
+import { CallSlots } from './call-slots.js';
 import { FEATURE, type RemoteConnection } from './connection.js';
 import { type DomainJobStats, statsFromInfo, statsFromParams } from './job-stats.js';
 import { toWireDomain, uuidString } from './wire.js';
 
 /** The process's default poll interval (virsh's --verbose polls every 500 ms too). */
-export const jobWatchDefaults = { intervalMs: 500 };
+export const jobWatchDefaults = { intervalMs: 500, concurrentPolls: 1 };
 
 /** Polling loops running in the process, all connections together. */
 let loopsRunning = 0;
@@ -43,6 +46,7 @@ export class JobWatch {
   readonly #rc: RemoteConnection;
   readonly #loops = new Map<string, Loop>();
   readonly #intervalMs: number;
+  readonly #pollSlots: CallSlots;
   /** Null until known: whether the daemon answers DOMAIN_GET_JOB_STATS (else DOMAIN_GET_JOB_INFO). */
   #statsSupported: boolean | null = null;
   #eventState: 'none' | 'registering' | 'registered' | 'unavailable' = 'none';
@@ -50,9 +54,10 @@ export class JobWatch {
   /** Polls sent so far (all domains): what the tests and the bench count. */
   polls = 0;
 
-  constructor(rc: RemoteConnection, intervalMs = jobWatchDefaults.intervalMs) {
+  constructor(rc: RemoteConnection, intervalMs = jobWatchDefaults.intervalMs, concurrentPolls = jobWatchDefaults.concurrentPolls) {
     this.#rc = rc;
     this.#intervalMs = intervalMs;
+    this.#pollSlots = new CallSlots(concurrentPolls);
   }
 
   /** Polling loops running now (one per watched domain). */
@@ -97,12 +102,16 @@ export class JobWatch {
   async #poll(loop: Loop): Promise<void> {
     if (this.#loops.get(loop.dom.uuid) !== loop || !this.#rc.alive) return;
     let stats: DomainJobStats | null = null;
+    const release = await this.#pollSlots.acquire();
     try {
+      if (this.#loops.get(loop.dom.uuid) !== loop || !this.#rc.alive) return;
       this.polls++;
       stats = await this.#ask(loop.dom);
     } catch {
       // No figures this time (the domain went away at the end of a save, the daemon is busy, the connection
       // ended: the job's own call reports what matters). The loop goes on while someone watches.
+    } finally {
+      release();
     }
     if (this.#loops.get(loop.dom.uuid) !== loop) return;
     if (stats) this.#deliver(loop, stats, 'poll');
