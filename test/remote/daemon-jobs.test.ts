@@ -105,6 +105,50 @@ describe('a job started through the remote driver runs in tsvirtd', () => {
     }
   });
 
+  it('every kind of job starts in the daemon: core dump, restore, network create, volume create, clone and wipe', async () => {
+    const conn = await client(QUICK);
+    const dom = await transientDomain(conn, 'kinds');
+    const spy = vi.spyOn(RpcClient.prototype, 'call');
+    try {
+      await dom.coreDump(join(dir, 'kinds.dump'));
+      expect(existsSync(join(dir, 'kinds.dump'))).toBe(true);
+      await dom.save(join(dir, 'kinds.save'));
+      const restored = await conn.restore(join(dir, 'kinds.save'));
+      expect(restored.name).toBe('kinds');
+      const net = await conn.createNetwork(
+        "<network><name>kinds-net</name><bridge name='kindsbr0'/><ip address='192.168.250.1' netmask='255.255.255.0'/></network>",
+      );
+      expect(net.name).toBe('kinds-net');
+      const pool = await conn.lookupStoragePool('default-pool');
+      const vol = await pool.createVolume("<volume><name>kinds.img</name><capacity unit='M'>4</capacity></volume>");
+      expect(vol.name).toBe('kinds.img');
+      const clone = await pool.cloneVolume("<volume><name>kinds-clone.img</name><capacity unit='M'>4</capacity></volume>", vol);
+      expect(clone.name).toBe('kinds-clone.img');
+      await clone.wipe();
+      const program = spy.mock.calls.filter(([p]) => p.program === TSVIRT_JOB_PROGRAM).map(([, proc]) => proc);
+      const remote = spy.mock.calls.filter(([p]) => p.program === REMOTE_PROGRAM).map(([, proc]) => proc);
+      const P = tsvirt_job_procedure;
+      for (const proc of [
+        P.TSVIRT_JOB_PROC_DOMAIN_CORE_DUMP,
+        P.TSVIRT_JOB_PROC_DOMAIN_SAVE,
+        P.TSVIRT_JOB_PROC_DOMAIN_RESTORE,
+        P.TSVIRT_JOB_PROC_NETWORK_CREATE_XML,
+        P.TSVIRT_JOB_PROC_STORAGE_VOL_CREATE_XML,
+        P.TSVIRT_JOB_PROC_STORAGE_VOL_CREATE_XML_FROM,
+        P.TSVIRT_JOB_PROC_STORAGE_VOL_WIPE,
+      ])
+        expect(program).toContain(proc);
+      for (const proc of ['DOMAIN_CORE_DUMP', 'DOMAIN_RESTORE', 'NETWORK_CREATE_XML', 'STORAGE_VOL_CREATE_XML', 'STORAGE_VOL_WIPE'] as const)
+        expect(remote).not.toContain(remote_procedure[`REMOTE_PROC_${proc}`]);
+      await clone.delete();
+      await vol.delete();
+      await net.destroy();
+      await restored.destroy();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('a cancel goes to the daemon: the job ends CANCELLED there and here, and leaves no file', async () => {
     const conn = await client(SLOW);
     const dom = await transientDomain(conn, 'cancelled');

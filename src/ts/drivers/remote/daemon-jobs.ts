@@ -130,8 +130,10 @@ export class DaemonJobs implements JobDriver {
     try {
       await rc.client.call(tsvirtJobProgram, tsvirt_job_procedure.TSVIRT_JOB_PROC_CONNECT_LIST_ALL_JOBS, { need_results: 0, flags: 0 });
     } catch (err) {
-      if (err instanceof VirError && err.code === ErrorNumber.VIR_ERR_RPC && rc.alive) return null;
-      throw err;
+      if (!rc.alive || !(err instanceof VirError)) throw err;
+      // libvirtd's answer to a program it does not serve (VIR_ERR_RPC); any other error is the program's own
+      // answer (a driver of the daemon without a job table, say): the program is there.
+      if (err.code === ErrorNumber.VIR_ERR_RPC) return null;
     }
     return new DaemonJobs(rc);
   }
