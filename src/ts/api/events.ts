@@ -25,6 +25,23 @@ export type virFreeCallback = (opaque: unknown) => void;
 /** What deregistering a callback must release: the caller's freecb, by connection and callback id. */
 const releases = new WeakMap<VirConnect, Map<number, () => void>>();
 
+/**
+ * virConnectDomainEventRegisterAny's checks of its arguments, in libvirt's order, for the faces that keep a
+ * callback of their own kind (the C ABI's is a function pointer): a function's type is checked by the caller.
+ */
+export function checkDomainEventRegistration(conn: unknown, dom: unknown, eventID: unknown, cb: unknown): asserts conn is VirConnect {
+  const fn = 'virConnectDomainEventRegisterAny';
+  checkConnect(conn, fn);
+  if (dom !== null && dom !== undefined) {
+    checkDomain(dom, fn);
+    if (dom.conn !== conn) throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `domain '${dom.name}' must match connection`);
+  }
+  checkNonNull(cb, 'cb', fn);
+  checkNonNegative(eventID, 'eventID', fn, FROM);
+  if (eventID >= DOMAIN_EVENT_ID_LAST)
+    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `eventID must be less than ${DOMAIN_EVENT_ID_LAST}`);
+}
+
 export function virConnectDomainEventRegisterAny(
   conn: VirConnect,
   dom: VirDomain | null,
@@ -34,16 +51,8 @@ export function virConnectDomainEventRegisterAny(
   freecb: virFreeCallback | null = null,
 ): MaybePromise<number> {
   const fn = 'virConnectDomainEventRegisterAny';
-  checkConnect(conn, fn);
-  if (dom !== null && dom !== undefined) {
-    checkDomain(dom, fn);
-    if (dom.conn !== conn) throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `domain '${dom.name}' must match connection`);
-  }
-  checkNonNull(cb, 'cb', fn);
+  checkDomainEventRegistration(conn, dom, eventID, cb);
   if (typeof cb !== 'function') throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `cb in ${fn} must be a function`);
-  checkNonNegative(eventID, 'eventID', fn, FROM);
-  if (eventID >= DOMAIN_EVENT_ID_LAST)
-    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `eventID must be less than ${DOMAIN_EVENT_ID_LAST}`);
   const deliver = (event: DomainLifecycleEvent) => {
     const handle = new VirDomain(conn, event.domain);
     try {

@@ -1,0 +1,32 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { hasCc, hasRealLibvirt, Workspace } from './harness.js';
+
+// c/domain-events.c: domain lifecycle events through virConnectDomainEventRegisterAny and the default event
+// loop (libvirt-event.h), run from the main thread and from a second thread; timeouts and handles added,
+// updated and removed; the errors of a missing loop, bad ids, duplicate and unknown callbacks; a callback
+// that deregisters itself; a connection closed with a callback registered. The same program linked to the
+// real libvirt prints the same, byte for byte.
+
+describe.skipIf(!hasCc)('domain events from C', () => {
+  const ws = new Workspace();
+  afterAll(() => ws.dispose());
+
+  it.skipIf(!hasRealLibvirt)('prints what the same program prints with libvirt', async () => {
+    const [tsvirt, libvirt] = [
+      await ws.runTsvirt(ws.buildForTsvirt('domain-events.c'), ['test:///default']),
+      await ws.runLibvirt(ws.buildForLibvirt('domain-events.c'), ['test:///default']),
+    ];
+    expect(libvirt.stdout).toContain('event all: test');
+    expect(libvirt.stdout).toContain('ff pipe');
+    expect(tsvirt).toEqual(libvirt);
+  });
+
+  it('delivers every event on the thread that runs the loop', async () => {
+    const result = await ws.runTsvirt(ws.buildForTsvirt('domain-events.c'), ['test:///default']);
+    const events = result.stdout.split('\n').filter((line) => line.startsWith('event '));
+    expect(events).toHaveLength(24);
+    expect(events.filter((line) => line.includes('thread=')).every((line) => line.endsWith('thread=loop'))).toBe(true);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
