@@ -65,6 +65,11 @@ export class DomainEventCallbacks {
       this.abi.eventTimerRelease();
       throw err;
     }
+    if (registered instanceof Promise)
+      registered = registered.catch((err: unknown) => {
+        this.abi.eventTimerRelease();
+        throw err;
+      });
     return mapResult(registered, (callbackID) => {
       id = callbackID;
       if (this.abi.eventCallbackAdd(connPointer, id, cb, opaque, freecb) !== 0) {
