@@ -560,7 +560,8 @@ function renderExports(model) {
  *  - 'published': answers from what the bridge published (abi_object.h, abi_job.h) when it can, else
  *    calls the generated forwarder, named abi_bridged_<function>, which asks the drivers.
  *  - 'forwarded': always calls its generated forwarder, abi_bridged_<function>, and does in C what must
- *    happen on the caller's thread around it (virConnectDomainEventDeregisterAny calls the freecb).
+ *    happen on the caller's thread around it (virConnectDomainEventDeregisterAny calls the freecb), or what
+ *    the bridge cannot tell (a domain argument that may be NULL, but not a freed handle).
  * The functions of NATIVE_HEADERS are all 'native'.
  */
 const HAND_WRITTEN = {
@@ -582,6 +583,7 @@ const HAND_WRITTEN = {
   virStoragePoolIsActive: 'published',
   virStoragePoolIsPersistent: 'published',
   virJobGetInfo: 'published',
+  virConnectDomainEventRegisterAny: 'forwarded',
   virConnectDomainEventDeregisterAny: 'forwarded',
 };
 

@@ -60,6 +60,7 @@ ABI_INTERNAL int abi_bridged_virDomainGetUUID(virDomainPtr domain, unsigned char
 ABI_INTERNAL int abi_bridged_virDomainGetUUIDString(virDomainPtr domain, char *buf);
 ABI_INTERNAL int abi_bridged_virDomainIsActive(virDomainPtr dom);
 ABI_INTERNAL int abi_bridged_virDomainIsPersistent(virDomainPtr dom);
+ABI_INTERNAL int abi_bridged_virConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom, int eventID, virConnectDomainEventGenericCallback cb, void *opaque, virFreeCallback freecb);
 ABI_INTERNAL int abi_bridged_virConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID);
 ABI_INTERNAL int abi_bridged_virNetworkGetUUID(virNetworkPtr network, unsigned char *uuid);
 ABI_INTERNAL int abi_bridged_virNetworkGetUUIDString(virNetworkPtr network, char *buf);

@@ -21,6 +21,19 @@ describe.skipIf(!hasCc)('domain events from C', () => {
     expect(tsvirt).toEqual(libvirt);
   });
 
+  it('refuses a domain handle that was freed, which is not NULL (every domain)', async () => {
+    const result = await ws.runTsvirt(ws.buildForTsvirt('domain-events.c'), ['test:///default', 'freed-domain']);
+    expect(result.stdout).toBe(
+      [
+        'register for a freed domain: -1',
+        '  error: code=7 domain=6 message=invalid domain pointer in virConnectDomainEventRegisterAny',
+        'close: 0',
+        '',
+      ].join('\n'),
+    );
+    expect(result.status).toBe(0);
+  });
+
   it('delivers every event on the thread that runs the loop', async () => {
     const result = await ws.runTsvirt(ws.buildForTsvirt('domain-events.c'), ['test:///default']);
     const events = result.stdout.split('\n').filter((line) => line.startsWith('event '));

@@ -4,7 +4,9 @@
  * (test/native/abi/domain-events.test.ts).  Every wait runs the loop until what it waits for happened, so
  * the output does not depend on how many iterations that took.
  *
- * Usage: domain-events URI
+ * Usage: domain-events URI [freed-domain]
+ *   freed-domain: only registers a callback for a domain handle already freed, and prints the error (for
+ *   tsvirt alone: with libvirt that is a use after free).
  */
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -136,6 +138,18 @@ main(int argc, char **argv)
     if (!main_conn) {
         show_error("virConnectOpen");
         return 1;
+    }
+
+    if (argc > 2 && strcmp(argv[2], "freed-domain") == 0) {
+        virEventRegisterDefaultImpl();
+        virDomainPtr freed = virDomainLookupByName(main_conn, "test");
+        virDomainFree(freed);
+        printf("register for a freed domain: %d\n",
+               virConnectDomainEventRegisterAny(main_conn, freed, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                VIR_DOMAIN_EVENT_CALLBACK(lifecycle), "freed", free_opaque));
+        show_error("error");
+        printf("close: %d\n", virConnectClose(main_conn));
+        return 0;
     }
 
     printf("-- without an event loop\n");
