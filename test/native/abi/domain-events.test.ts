@@ -5,7 +5,8 @@ import { hasCc, hasRealLibvirt, Workspace } from './harness.js';
 // loop (libvirt-event.h), run from the main thread and from a second thread; timeouts and handles added,
 // updated and removed; the errors of a missing loop, bad ids, duplicate and unknown callbacks; a callback
 // that deregisters itself; a connection closed with a callback registered. The same program linked to the
-// real libvirt prints the same, byte for byte.
+// real libvirt prints the same, byte for byte; so does c/custom-event-loop.c, whose own event loop
+// (virEventRegisterImpl) carries the events.
 
 describe.skipIf(!hasCc)('domain events from C', () => {
   const ws = new Workspace();
@@ -18,6 +19,15 @@ describe.skipIf(!hasCc)('domain events from C', () => {
     ];
     expect(libvirt.stdout).toContain('event all: test');
     expect(libvirt.stdout).toContain('ff pipe');
+    expect(tsvirt).toEqual(libvirt);
+  });
+
+  it.skipIf(!hasRealLibvirt)("delivers through an event loop of the program's own, as with libvirt", async () => {
+    const [tsvirt, libvirt] = [
+      await ws.runTsvirt(ws.buildForTsvirt('custom-event-loop.c'), ['test:///default']),
+      await ws.runLibvirt(ws.buildForLibvirt('custom-event-loop.c'), ['test:///default']),
+    ];
+    expect(libvirt.stdout).toContain('event own loop: test event=4');
     expect(tsvirt).toEqual(libvirt);
   });
 
