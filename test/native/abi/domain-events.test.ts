@@ -44,6 +44,15 @@ describe.skipIf(!hasCc)('domain events from C', () => {
     expect(result.status).toBe(0);
   });
 
+  it('delivers every event once, in order, with two threads running the loop and callbacks coming and going', async () => {
+    const result = await ws.runTsvirt(ws.buildForTsvirt('event-threads.c'), ['test:///default', '200', '200']);
+    const lines = result.stdout.split('\n').filter(Boolean);
+    expect(lines.filter((line) => !line.startsWith('ok '))).toEqual([]);
+    expect(lines).toHaveLength(5);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
   it('delivers every event on the thread that runs the loop', async () => {
     const result = await ws.runTsvirt(ws.buildForTsvirt('domain-events.c'), ['test:///default']);
     const events = result.stdout.split('\n').filter((line) => line.startsWith('event '));
