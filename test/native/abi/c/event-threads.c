@@ -20,6 +20,17 @@ static virConnectPtr conn;
 static atomic_int stop;
 static atomic_int seen, out_of_order, churn_calls, freed;
 static int expected_event = VIR_DOMAIN_EVENT_SUSPENDED;
+static atomic_int failures;
+
+/* Prints "ok WHAT" or "FAIL WHAT", counting failures. */
+#define REPORT(ok, ...)                      \
+    do {                                     \
+        if (!(ok))                           \
+            failures++;                      \
+        printf("%s ", (ok) ? "ok" : "FAIL"); \
+        printf(__VA_ARGS__);                 \
+        printf("\n");                        \
+    } while (0)
 
 static int
 steady(virConnectPtr c, virDomainPtr dom, int event, int detail, void *opaque)
@@ -68,7 +79,7 @@ loop(void *arg)
     (void)arg;
     while (!stop)
         if (virEventRunDefaultImpl() < 0) {
-            printf("FAIL virEventRunDefaultImpl: %s\n", virGetLastErrorMessage());
+            REPORT(0, "virEventRunDefaultImpl: %s", virGetLastErrorMessage());
             return NULL;
         }
     return NULL;
@@ -83,7 +94,7 @@ churn(void *arg)
         int id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                                                   VIR_DOMAIN_EVENT_CALLBACK(churning), NULL, count_free);
         if (id < 0 || virConnectDomainEventDeregisterAny(conn, id) != 0) {
-            printf("FAIL churn round %d: %s\n", i, virGetLastErrorMessage());
+            REPORT(0, "churn round %d: %s", i, virGetLastErrorMessage());
             return NULL;
         }
     }
@@ -108,7 +119,7 @@ main(int argc, char **argv)
     pthread_create(&churner, NULL, churn, NULL);
     for (int i = 0; i < rounds; i++)
         if (virDomainSuspend(dom) < 0 || virDomainResume(dom) < 0)
-            printf("FAIL round %d: %s\n", i, virGetLastErrorMessage());
+            REPORT(0, "round %d: %s", i, virGetLastErrorMessage());
     pthread_join(churner, NULL);
     while (seen < 2 * rounds)
         usleep(1000);
@@ -118,18 +129,14 @@ main(int argc, char **argv)
     for (int i = 0; i < 2; i++)
         pthread_join(loops[i], NULL);
 
-    printf("%s every event once: %d of %d\n", seen == 2 * rounds ? "ok" : "FAIL", (int)seen, 2 * rounds);
-    printf("%s in order: %d out of order\n", out_of_order == 0 ? "ok" : "FAIL", (int)out_of_order);
-    printf("%s freecb once per churned callback: %d of %d\n", freed == churn_rounds ? "ok" : "FAIL", (int)freed,
-           churn_rounds);
-    if (virConnectDomainEventDeregisterAny(conn, id) != 0 || freed != churn_rounds + 1)
-        printf("FAIL deregister: %d freed\n", (int)freed);
-    else
-        printf("ok deregistered\n");
+    REPORT(seen == 2 * rounds, "every event once: %d of %d", (int)seen, 2 * rounds);
+    REPORT(out_of_order == 0, "in order: %d out of order", (int)out_of_order);
+    REPORT(freed == churn_rounds, "freecb once per churned callback: %d of %d", (int)freed, churn_rounds);
+    int deregistered = virConnectDomainEventDeregisterAny(conn, id);
+    REPORT(deregistered == 0 && freed == churn_rounds + 1, "deregistered: %d, %d freed", deregistered, (int)freed);
     virDomainFree(dom);
     int closed = virConnectClose(conn);
     int left = live_handles();
-    printf("%s closed with no handle left: close %d, %d left\n", closed == 0 && left == 0 ? "ok" : "FAIL", closed,
-           left);
-    return 0;
+    REPORT(closed == 0 && left == 0, "closed with no handle left: close %d, %d left", closed, left);
+    return failures ? 1 : 0;
 }
