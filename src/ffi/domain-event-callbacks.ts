@@ -32,7 +32,6 @@ export class DomainEventCallbacks {
   private readonly byConnection = new Map<VirConnect, Map<number, Registration>>();
   private count = 0;
   private releaseLoop: (() => void) | null = null;
-  private armScheduled = false;
 
   constructor(
     private readonly abi: NativeAbi,
@@ -58,8 +57,16 @@ export class DomainEventCallbacks {
       const known = [...(this.byConnection.get(conn)?.values() ?? [])];
       if (known.some((r) => r.eventID === eventID && r.domainUuid === domainUuid && r.cb === address))
         throw virError(ErrorNumber.VIR_ERR_INVALID_ARG, ErrorDomain.VIR_FROM_NONE, 'event callback already tracked');
-      registered = events.virConnectDomainEventRegisterAny(conn, dom, eventID, (_conn, domain, event, detail) =>
-        this.post(connPointer, id, domain, event, detail),
+      // Queued as the driver emits each event, inside the call that caused it, as libvirt's drivers queue
+      // theirs: the callback only hands the event to C.
+      registered = events.virConnectDomainEventRegisterAny(
+        conn,
+        dom,
+        eventID,
+        (_conn, domain, event, detail) => this.post(connPointer, id, domain, event, detail),
+        null,
+        null,
+        { atEmit: true },
       );
     } catch (err) {
       this.abi.eventTimerRelease();
@@ -98,22 +105,11 @@ export class DomainEventCallbacks {
     }
   }
 
-  /**
-   * Queues an event for C, with a reference on its domain handle that the dispatch gives back. The timer is
-   * armed once the events of this turn are all queued, so that one dispatch delivers them together.
-   */
+  /** Queues an event for C (the first one queued arms the timer), with a reference on its domain handle that
+   * the dispatch gives back. */
   private post(conn: Pointer, id: number, domain: VirDomain, event: number, detail: number): void {
     domain.ref();
-    if (this.abi.eventPost(conn, id, this.table.pointer(domain), event, detail) === 0) {
-      if (!this.armScheduled) {
-        this.armScheduled = true;
-        queueMicrotask(() => {
-          this.armScheduled = false;
-          this.abi.eventArm();
-        });
-      }
-      return;
-    }
+    if (this.abi.eventPost(conn, id, this.table.pointer(domain), event, detail) === 0) return;
     // Deregistered meanwhile, or no memory: nothing will call back for it.
     domain.unref();
     this.table.sweep(domain);

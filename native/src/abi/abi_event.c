@@ -197,19 +197,13 @@ abi_event_post(void *conn, int id, void *dom, int type, int detail)
         free(e);
         return -1;
     }
+    int first = state.queue == NULL;
     *state.queue_tail = e;
     state.queue_tail = &e->next;
-    pthread_mutex_unlock(&state.lock);
-    return 0;
-}
-
-void
-abi_event_arm(void)
-{
-    pthread_mutex_lock(&state.lock);
-    if (state.queue && state.timer >= 0)
+    if (first)
         virEventUpdateTimeout(state.timer, 0);
     pthread_mutex_unlock(&state.lock);
+    return 0;
 }
 
 void

@@ -4,9 +4,9 @@
  *
  * Like libvirt's per-driver event state, the callbacks of C programs share one timer of the event loop,
  * added (virEventAddTimeout(), disabled) when the first callback is registered and removed when the last
- * one is gone.  The bridge queues each event for each callback it is for (a domain handle made for the
- * call, whose reference the dispatch gives back with virDomainFree() afterwards), then arms the timer;
- * the timer's callback, on the thread running the loop, calls the callbacks in the
+ * one is gone.  The bridge queues each event for each callback it is for, as the driver emits it inside
+ * the call that caused it (with a domain handle made for the call, whose reference the dispatch gives back
+ * with virDomainFree() afterwards), and the first event queued arms the timer; the timer's callback, on the thread running the loop, calls the callbacks in the
  * order the events happened.  A callback deregistered during a dispatch gets nothing more, and its
  * freecb runs once the dispatch is over, as in libvirt; otherwise freecb runs in
  * virConnectDomainEventDeregisterAny(), on the caller's thread.
@@ -35,12 +35,9 @@ void abi_event_timer_release(void);
 /* Records callback id of conn.  0, or -1 out of memory. */
 int abi_event_callback_add(void *conn, int id, void *cb, void *opaque, void *freecb);
 
-/* Queues a lifecycle event for callback id of conn, with dom (a reference the dispatch releases).  0, or
- * -1 if it could not be queued (then the caller keeps the reference). */
+/* Queues a lifecycle event for callback id of conn, with dom (a reference the dispatch releases); the first
+ * event of an empty queue arms the timer, as in libvirt.  0, or -1 if it could not be queued (then the
+ * caller keeps the reference). */
 int abi_event_post(void *conn, int id, void *dom, int event, int detail);
-
-/* Arms the timer for what was queued: the bridge posts the events of one turn of its loop, then arms
- * once, so that one dispatch sees them all, as libvirt's flush sees the events queued before it. */
-void abi_event_arm(void);
 
 #endif /* TSVIRT_ABI_EVENT_H */

@@ -55,7 +55,6 @@ static const struct {
     BRIDGE(abi_event_timer_release),
     BRIDGE(abi_event_callback_add),
     BRIDGE(abi_event_post),
-    BRIDGE(abi_event_arm),
     BRIDGE(abi_ring_init),
     BRIDGE(abi_ring_awake),
     BRIDGE(abi_ring_serve),

@@ -1,6 +1,6 @@
 import { VirDomain, type VirConnect } from '../core/handles.js';
 import type { MaybePromise } from '../drivers/driver.js';
-import type { DomainLifecycleEvent } from '../drivers/domain-events.js';
+import type { DomainEventOptions, DomainLifecycleEvent } from '../drivers/domain-events.js';
 import { ErrorDomain, ErrorNumber, VirError } from '../errors/index.js';
 import { checkConnect, checkDomain, checkNonNegative, checkNonNull, mapResult, slot } from './check.js';
 import { virDomainEventID } from '../core/enums.generated.js';
@@ -49,6 +49,7 @@ export function virConnectDomainEventRegisterAny(
   cb: virConnectDomainEventCallback,
   opaque: unknown = null,
   freecb: virFreeCallback | null = null,
+  options: DomainEventOptions = {},
 ): MaybePromise<number> {
   const fn = 'virConnectDomainEventRegisterAny';
   checkDomainEventRegistration(conn, dom, eventID, cb);
@@ -62,7 +63,7 @@ export function virConnectDomainEventRegisterAny(
     }
   };
   const register = slot(conn.drivers.hypervisor, 'connectDomainEventRegisterAny', fn);
-  return mapResult(register(conn, dom ?? null, eventID, deliver), (id) => {
+  return mapResult(register(conn, dom ?? null, eventID, deliver, options), (id) => {
     if (freecb) {
       let byId = releases.get(conn);
       if (!byId) releases.set(conn, (byId = new Map()));
