@@ -361,6 +361,7 @@ virEventRegisterDefaultImpl(void)
 /* One source due in this iteration, as it was when the iteration chose it. */
 typedef struct {
     source *s;
+    source_kind kind; /* a source removed meanwhile is a release now, due in a later iteration */
     uint64_t attached;
     int events; /* handle: what poll() reported, as virEventHandleType bits */
 } due;
@@ -470,19 +471,19 @@ iterate_locked(void)
     now = now_ns();
     /* Releases run only in the outermost iteration, which alone frees them. */
     for (source *s = loop.owned == 1 ? loop.releases : NULL; s; s = s->next) {
-        list[n++] = (due){s, s->attached, 0};
+        list[n++] = (due){s, s->kind, s->attached, 0};
         if (s->priority < best)
             best = s->priority;
     }
     for (source *s = loop.sources; s; s = s->next)
         if (s->kind == SOURCE_TIMER && s->attached && !s->in_call && s->expires_ns <= now) {
-            list[n++] = (due){s, s->attached, 0};
+            list[n++] = (due){s, s->kind, s->attached, 0};
             best = best < PRIORITY_DEFAULT ? best : PRIORITY_DEFAULT;
         }
     for (size_t i = 1; i < count; i++) {
         int events = fds[i].revents & (fds[i].events | POLLERR | POLLHUP | POLLNVAL);
         if (events && polled[i]->attached == polled_attach[i]) {
-            list[n++] = (due){polled[i], polled_attach[i], from_poll_events(events)};
+            list[n++] = (due){polled[i], SOURCE_HANDLE, polled_attach[i], from_poll_events(events)};
             best = best < PRIORITY_DEFAULT ? best : PRIORITY_DEFAULT;
         }
     }
@@ -490,8 +491,8 @@ iterate_locked(void)
 
     for (size_t i = 0; i < n; i++) {
         due *d = &list[i];
-        int priority = d->s->kind == SOURCE_RELEASE ? d->s->priority : PRIORITY_DEFAULT;
-        if (priority != best)
+        int priority = d->kind == SOURCE_RELEASE ? d->s->priority : PRIORITY_DEFAULT;
+        if (priority != best || d->kind != d->s->kind)
             continue;
         if (d->s->kind == SOURCE_RELEASE) {
             source *s = d->s;
