@@ -308,6 +308,28 @@ main(int argc, char **argv)
     close(fds[0]);
     close(fds[1]);
 
+    printf("-- priorities, one iteration at a time\n");
+    /* Of what is due, an iteration runs only the most urgent: releasing a removed handle, then handles and
+     * timeouts, then releasing a removed timeout (which a timeout due on every iteration holds back). */
+    if (pipe(fds) < 0)
+        return 1;
+    int quiet_watch = virEventAddHandle(fds[0], VIR_EVENT_HANDLE_READABLE, readable, "quiet", free_counted);
+    int spare = virEventAddTimeout(-1, ticking, "spare", free_counted);
+    timer_fired = 0;
+    int every = virEventAddTimeout(0, ticking, "every", free_counted);
+    printf("remove spare: %d, remove quiet: %d\n", virEventRemoveTimeout(spare), virEventRemoveHandle(quiet_watch));
+    for (int i = 1; i <= 4; i++) {
+        printf("iteration %d\n", i);
+        virEventRunDefaultImpl();
+    }
+    printf("remove every: %d\n", virEventRemoveTimeout(every));
+    for (int i = 5; i <= 5; i++) {
+        printf("iteration %d\n", i);
+        virEventRunDefaultImpl();
+    }
+    close(fds[0]);
+    close(fds[1]);
+
     printf("-- closing\n");
     printf("deregister test: %d\n", virConnectDomainEventDeregisterAny(main_conn, one));
     printf("deregister reboot: %d\n", virConnectDomainEventDeregisterAny(main_conn, reboot));
