@@ -26,8 +26,9 @@ export type virFreeCallback = (opaque: unknown) => void;
 const releases = new WeakMap<VirConnect, Map<number, () => void>>();
 
 /**
- * virConnectDomainEventRegisterAny's checks of its arguments, in libvirt's order, for the faces that keep a
- * callback of their own kind (the C ABI's is a function pointer): a function's type is checked by the caller.
+ * virConnectDomainEventRegisterAny's checks of its arguments and of the driver, in libvirt's order, for the
+ * faces that keep a callback of their own kind (the C ABI's is a function pointer): a function's type is
+ * checked by the caller.
  */
 export function checkDomainEventRegistration(conn: unknown, dom: unknown, eventID: unknown, cb: unknown): asserts conn is VirConnect {
   const fn = 'virConnectDomainEventRegisterAny';
@@ -40,6 +41,8 @@ export function checkDomainEventRegistration(conn: unknown, dom: unknown, eventI
   checkNonNegative(eventID, 'eventID', fn, FROM);
   if (eventID >= DOMAIN_EVENT_ID_LAST)
     throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `eventID must be less than ${DOMAIN_EVENT_ID_LAST}`);
+  // A driver without events says so before anything is set up for the callback (the C ABI's timer).
+  slot(conn.drivers.hypervisor, 'connectDomainEventRegisterAny', fn);
 }
 
 export function virConnectDomainEventRegisterAny(
