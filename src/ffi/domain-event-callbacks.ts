@@ -59,14 +59,8 @@ export class DomainEventCallbacks {
         throw virError(ErrorNumber.VIR_ERR_INVALID_ARG, ErrorDomain.VIR_FROM_NONE, 'event callback already tracked');
       // Queued as the driver emits each event, inside the call that caused it, as libvirt's drivers queue
       // theirs: the callback only hands the event to C.
-      registered = events.virConnectDomainEventRegisterAny(
-        conn,
-        dom,
-        eventID,
-        (_conn, domain, event, detail) => this.post(connPointer, id, domain, event, detail),
-        null,
-        null,
-        { atEmit: true },
+      registered = events.virConnectDomainEventRegisterAnyAtEmit(conn, dom, eventID, (_conn, domain, event, detail) =>
+        this.post(connPointer, id, domain, event, detail),
       );
     } catch (err) {
       this.abi.eventTimerRelease();

@@ -52,7 +52,32 @@ export function virConnectDomainEventRegisterAny(
   cb: virConnectDomainEventCallback,
   opaque: unknown = null,
   freecb: virFreeCallback | null = null,
-  options: DomainEventOptions = {},
+): MaybePromise<number> {
+  return registerAny(conn, dom, eventID, cb, opaque, freecb, {});
+}
+
+/**
+ * virConnectDomainEventRegisterAny for a face whose callback only queues each event for another thread (the
+ * C ABI's event loop): the driver may call it inside the call that caused the event, as libvirt's drivers
+ * queue their events (DomainEventOptions.atEmit). Never for a callback that runs an application's code.
+ */
+export function virConnectDomainEventRegisterAnyAtEmit(
+  conn: VirConnect,
+  dom: VirDomain | null,
+  eventID: number,
+  cb: virConnectDomainEventCallback,
+): MaybePromise<number> {
+  return registerAny(conn, dom, eventID, cb, null, null, { atEmit: true });
+}
+
+function registerAny(
+  conn: VirConnect,
+  dom: VirDomain | null,
+  eventID: number,
+  cb: virConnectDomainEventCallback,
+  opaque: unknown,
+  freecb: virFreeCallback | null,
+  options: DomainEventOptions,
 ): MaybePromise<number> {
   const fn = 'virConnectDomainEventRegisterAny';
   checkDomainEventRegistration(conn, dom, eventID, cb);
