@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "live-handles.h"
 
@@ -567,6 +568,94 @@ errors(virConnectPtr conn)
     virSetErrorFunc(NULL, NULL);
 }
 
+static int lifecycle_calls, timer_calls, handle_calls, frees;
+
+static int
+on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
+    (void)detail;
+    (void)opaque;
+    if (conn && event == VIR_DOMAIN_EVENT_SUSPENDED && STREQ(virDomainGetName(dom), "test"))
+        lifecycle_calls++;
+    return 0;
+}
+
+static void
+on_timer(int timer, void *opaque)
+{
+    (void)opaque;
+    timer_calls++;
+    virEventUpdateTimeout(timer, -1);
+}
+
+static void
+on_handle(int watch, int fd, int events, void *opaque)
+{
+    (void)opaque;
+    char byte;
+    if (events == VIR_EVENT_HANDLE_READABLE && read(fd, &byte, 1) == 1)
+        handle_calls++;
+    virEventUpdateHandle(watch, 0);
+}
+
+static void
+on_free(void *opaque)
+{
+    (void)opaque;
+    frees++;
+}
+
+/* Runs the default loop until *counter reaches target; 0, or -1 if an iteration failed. */
+static int
+run_loop(int *counter, int target)
+{
+    while (*counter < target)
+        if (virEventRunDefaultImpl() < 0)
+            return -1;
+    return 0;
+}
+
+static void
+events(virConnectPtr conn)
+{
+    virEventRegisterImpl(NULL, NULL, NULL, NULL, NULL, NULL);
+    OK("virEventRegisterImpl", virEventAddTimeout(0, on_timer, NULL, NULL) == -1,
+       "a timeout without an implementation");
+    OK("virEventRegisterDefaultImpl", virEventRegisterDefaultImpl() == 0, "failed");
+    int timer = virEventAddTimeout(0, on_timer, NULL, on_free);
+    OK("virEventAddTimeout", timer > 0, "%d", timer);
+    int fds[2];
+    if (pipe(fds) < 0)
+        return;
+    int watch = virEventAddHandle(fds[0], VIR_EVENT_HANDLE_READABLE, on_handle, NULL, on_free);
+    OK("virEventAddHandle", watch > 0, "%d", watch);
+    int id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                              VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), NULL, on_free);
+    OK("virConnectDomainEventRegisterAny", id >= 0, "%d", id);
+    virDomainPtr dom = virDomainLookupByName(conn, "test");
+    virDomainSuspend(dom);
+    OK("virEventRunDefaultImpl",
+       write(fds[1], "x", 1) == 1 && run_loop(&lifecycle_calls, 1) == 0 && run_loop(&timer_calls, 1) == 0 &&
+           run_loop(&handle_calls, 1) == 0,
+       "events %d, timer %d, handle %d", lifecycle_calls, timer_calls, handle_calls);
+    virEventUpdateTimeout(timer, 5);
+    OK("virEventUpdateTimeout", run_loop(&timer_calls, 2) == 0, "timer %d", timer_calls);
+    virEventUpdateHandle(watch, VIR_EVENT_HANDLE_READABLE);
+    OK("virEventUpdateHandle", write(fds[1], "y", 1) == 1 && run_loop(&handle_calls, 2) == 0, "handle %d",
+       handle_calls);
+    OK("virConnectDomainEventDeregisterAny",
+       virConnectDomainEventDeregisterAny(conn, id) == 0 && frees == 1 &&
+           virConnectDomainEventDeregisterAny(conn, id) == -1,
+       "frees %d", frees);
+    OK("virEventRemoveTimeout", virEventRemoveTimeout(timer) == 0 && virEventRemoveTimeout(timer) == -1, "failed");
+    OK("virEventRemoveHandle", virEventRemoveHandle(watch) == 0 && virEventRemoveHandle(watch) == -1, "failed");
+    run_loop(&frees, 3);
+    close(fds[0]);
+    close(fds[1]);
+    virDomainResume(dom);
+    virDomainFree(dom);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -581,6 +670,7 @@ main(int argc, char **argv)
     jobs(dir);
     networks(conn);
     storage(conn);
+    events(conn);
     errors(conn);
     virConnectClose(conn);
     int left = live_handles();
