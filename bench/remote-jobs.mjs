@@ -5,10 +5,10 @@
 // domains through tsvirt's idiomatic API, follows every job's progress with `for await`, and measures its own
 // event-loop delay (monitorEventLoopDelay, 1 ms resolution) while they run. Two rows:
 // - slots 100: all 100 calls outstanding at once, so 100 domains polled every 500 ms (a daemon whose
-//   max_client_requests allowed it);
-// - slots 4 (the default, for libvirtd's max_client_requests = 5): 4 calls out at a time, 96 jobs waiting.
+//   max_client_requests allowed it), the polls taking turns one at a time (jobWatchDefaults.concurrentPolls);
+// - slots 3 (the default, for libvirtd's max_client_requests = 5): 3 calls out at a time, 97 jobs waiting.
 // The sources are bundled with esbuild on each run (no build needed).
-// Run: node bench/remote-jobs.mjs [SAVE_MS=10000] [JOBS=100]   (the 4-slot row's saves last SAVE_MS / 5)
+// Run: node bench/remote-jobs.mjs [SAVE_MS=10000] [JOBS=100]   (the 3-slot row's saves last SAVE_MS / 5)
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -38,8 +38,8 @@ try {
     logLevel: 'error',
   });
   const tsvirt = await import(join(out, 'client.mjs'));
-  // The 4-slot row runs 25 rounds of 4 calls: its saves are 5 times shorter to keep the run short.
-  const rows = [await idle(SAVE_MS), await run(tsvirt, 100, SAVE_MS), await run(tsvirt, 4, SAVE_MS / 5)];
+  // The 3-slot row runs 34 rounds of 3 calls: its saves are 5 times shorter to keep the run short.
+  const rows = [await idle(SAVE_MS), await run(tsvirt, 100, SAVE_MS), await run(tsvirt, 3, SAVE_MS / 5)];
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`\n${JOBS} save jobs on one connection, polled every ${tsvirt.jobWatchDefaults.intervalMs} ms; load average ${load}; nice ${os.getPriority()}`);
   console.log('| call slots | save lasts | wall time | event-loop delay p50 / p99 / max | event-loop utilization | CPU of this process | polls sent | progress events seen | most calls out at once | starting the jobs held the loop |');
