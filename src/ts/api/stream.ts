@@ -75,8 +75,10 @@ async function onOpenStream<T>(st: VirStream, fn: string, call: (io: StreamIO) =
     return result;
   } catch (err) {
     if (st.state === 'open') {
+      // The transfer is undone in the background: the error is the caller's at once (a daemon tells its
+      // client without delay), and virStreamAbort, which libvirt's callers make after a failure, waits for it.
       st.state = 'closed';
-      await io.abort().catch(() => {});
+      st.undoing = io.abort().catch(() => {});
     }
     throw toVirError(err, FROM);
   } finally {
@@ -120,6 +122,7 @@ export async function virStreamFinish(st: VirStream): Promise<number> {
 export async function virStreamAbort(st: VirStream): Promise<number> {
   checkStream(st, 'virStreamAbort');
   const io = st.io;
+  if (st.undoing) await st.undoing;
   if (!io || st.state !== 'open') return 0;
   st.state = 'closed';
   try {

@@ -139,6 +139,8 @@ export class VirStream extends ConnectedHandle {
   state: 'new' | 'open' | 'closed' = 'new';
   /** A call in progress (send, recv, finish): calls on one stream run one at a time, as in libvirt. */
   busy = false;
+  /** The abort that a failed call started: virStreamAbort waits for it, so its caller sees the transfer undone. */
+  undoing: Promise<void> | null = null;
 
   constructor(
     conn: VirConnect,

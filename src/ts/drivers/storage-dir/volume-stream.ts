@@ -28,6 +28,8 @@ const STREAMS = ErrorDomain.VIR_FROM_STREAMS;
 const COPY_CHUNK = 1 << 20;
 /** The most one read of a download asks for, whatever the caller's buffer. */
 const READ_MAX = 4 << 20;
+/** Upload writes running at once (libuv's pool has four threads). */
+const WRITES_IN_FLIGHT = 4;
 
 const errno = (code: string, no: number) => Object.assign(new Error(code), { code, errno: -no });
 
@@ -102,6 +104,8 @@ class Upload implements StreamIO {
   readonly direction = 'send';
   private written = 0;
   private ended = false;
+  private readonly writes = new Set<Promise<void>>();
+  private failure: VirError | null = null;
 
   constructor(
     private readonly file: VolumeFile,
@@ -114,21 +118,33 @@ class Upload implements StreamIO {
     private readonly release: () => void,
   ) {}
 
-  /** Writes as much of `data` as the length limit allows; a send with the limit already reached fails as libvirt's does. */
+  /**
+   * Takes as much of `data` as the length limit allows; a send with the limit already reached fails as
+   * libvirt's does. The bytes are copied and written behind, up to WRITES_IN_FLIGHT writes at once (each to
+   * its own range of the file), as libvirt's stream thread writes behind its queue: a write's failure is
+   * the answer of the next send, or of finish.
+   */
   async send(data: Buffer): Promise<number> {
+    if (this.failure) throw this.failure;
     if (this.written >= this.limit) throw systemError(errno('ENOSPC', 28), STREAMS, 'cannot write to stream');
     const n = Math.min(data.length, this.limit - this.written);
-    const at = this.offset + this.written;
-    try {
-      for (let done = 0; done < n; ) {
-        const { bytesWritten } = await this.target.write(data, done, n - done, at + done);
-        done += bytesWritten;
-      }
-    } catch (err) {
-      throw systemError(err, STREAMS, 'cannot write to stream');
-    }
+    const bytes = Buffer.from(data.subarray(0, n)); // the caller may reuse its buffer once send resolved
+    const write = writeAt(this.target, bytes, this.offset + this.written)
+      .catch((err) => {
+        this.failure ??= systemError(err, STREAMS, 'cannot write to stream');
+      })
+      .finally(() => this.writes.delete(write));
+    this.writes.add(write);
     this.written += n;
+    while (this.writes.size >= WRITES_IN_FLIGHT) await Promise.race(this.writes);
+    if (this.failure) throw this.failure;
     return n;
+  }
+
+  /** Waits for the writes in flight; the first failure among them, if any, is thrown. */
+  private async settleWrites(): Promise<void> {
+    await Promise.all(this.writes);
+    if (this.failure) throw this.failure;
   }
 
   /**
@@ -140,6 +156,7 @@ class Upload implements StreamIO {
     this.ended = true;
     const end = this.offset + this.written;
     try {
+      await this.settleWrites();
       try {
         await this.target.truncate(Math.max(this.sourceSize, end));
         await copyRange(this.source, this.target, 0, Math.min(this.offset, this.sourceSize));
@@ -174,6 +191,7 @@ class Upload implements StreamIO {
   }
 
   private async discard(): Promise<void> {
+    await Promise.all(this.writes);
     await this.closeFiles();
     await rm(this.temp, { force: true });
   }
@@ -182,6 +200,10 @@ class Upload implements StreamIO {
     // FileHandle.close waits for the handle's operations in flight, so nothing writes after this.
     await Promise.all([this.source.close().catch(() => {}), this.target.close().catch(() => {})]);
   }
+}
+
+async function writeAt(target: FileHandle, bytes: Buffer, at: number): Promise<void> {
+  for (let done = 0; done < bytes.length; ) done += (await target.write(bytes, done, bytes.length - done, at + done)).bytesWritten;
 }
 
 /** Copies [from, to) of `source` into the same place of `target`, whose range reads as zeros: chunks of zeros stay holes. */
