@@ -125,11 +125,13 @@ export async function virStreamAbort(st: VirStream): Promise<number> {
   if (st.undoing) await st.undoing;
   if (!io || st.state !== 'open') return 0;
   st.state = 'closed';
-  try {
-    await io.abort();
-  } catch (err) {
-    throw toVirError(err, FROM);
-  }
+  let failure: unknown = null;
+  // Whoever else aborts meanwhile (a second caller, a failed call) waits for this same undo.
+  st.undoing = io.abort().catch((err) => {
+    failure = err;
+  });
+  await st.undoing;
+  if (failure) throw toVirError(failure, FROM);
   return 0;
 }
 

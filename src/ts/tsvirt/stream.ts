@@ -80,6 +80,7 @@ export class VolumeUpload extends Owned<VirStream> {
     try {
       while (rest.length) rest = rest.subarray(await api.virStreamSend(this.handle, rest));
     } catch (err) {
+      await api.virStreamAbort(this.handle).catch(() => {});
       throw this.#aborted ?? err;
     }
   }
@@ -90,6 +91,7 @@ export class VolumeUpload extends Owned<VirStream> {
     try {
       await api.virStreamFinish(this.handle);
     } catch (err) {
+      await api.virStreamAbort(this.handle).catch(() => {});
       throw this.#aborted ?? err;
     } finally {
       this.#stopWatching();
@@ -156,6 +158,7 @@ export class VolumeDownload extends Owned<VirStream> implements AsyncIterable<Bu
       this.#ended = true;
       return null;
     } catch (err) {
+      await api.virStreamAbort(this.handle).catch(() => {});
       throw this.#aborted ?? err;
     }
   }
@@ -165,6 +168,7 @@ export class VolumeDownload extends Owned<VirStream> implements AsyncIterable<Bu
     try {
       await api.virStreamFinish(this.handle);
     } catch (err) {
+      await api.virStreamAbort(this.handle).catch(() => {});
       throw this.#aborted ?? err;
     } finally {
       this.#stopWatching();
