@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLibvirtd, virsh, type Libvirtd, type VirshResult } from '../support/libvirtd.mjs';
+import { runInProcess } from '../cli/harness.js';
 import { startDaemon, type TestDaemon } from './helpers.js';
 
 const installed = existsSync('/usr/bin/virsh') && existsSync('/usr/sbin/libvirtd');
@@ -132,5 +133,31 @@ describe.skipIf(!installed)('virsh vol-upload and vol-download: tsvirtd and libv
     await both(['vol-download', 'v1', 'OUT', '--pool', 'p1']);
     // libvirtd writes into the volume in place, so it may keep part of a failed upload; tsvirt never does.
     expect(downloaded(0).equals(before)).toBe(true);
+  });
+
+  it('tsvirsh on a direct connection prints what virsh prints through tsvirtd', async () => {
+    const commands = (out: string) =>
+      [
+        'vol-create-as p1 t1 2M',
+        `vol-upload t1 ${work}/src.bin --pool p1`,
+        `vol-download t1 ${out} --pool p1 --offset 3 --length 700000`,
+        `vol-upload t1 ${work}/big.bin --pool p1 --length 1000`,
+        `vol-upload t1 /nonexistent p1`,
+        `vol-download nosuch ${out} --pool p1`,
+        `vol-download t1 ${out} --pool p1 --length x`,
+        'vol-delete t1 --pool p1',
+      ].join('; ');
+    const a = join(work, 'a.bin');
+    const b = join(work, 'b.bin');
+    const viaDaemon = await virsh(sides[0].uri, [commands(a)]);
+    const direct = await runInProcess(['-c', 'tsvirt:///session', commands(b)]);
+    const fix = (t: string, out: string) => t.replaceAll(out, 'OUT');
+    expect({ status: direct.status, stdout: fix(direct.stdout, b), stderr: fix(direct.stderr, b) }).toEqual({
+      status: viaDaemon.status,
+      stdout: fix(viaDaemon.stdout, a),
+      stderr: fix(viaDaemon.stderr, a),
+    });
+    expect(readFileSync(a).equals(src.subarray(3, 700_003))).toBe(true);
+    expect(readFileSync(b).equals(readFileSync(a))).toBe(true);
   });
 });
