@@ -84,7 +84,13 @@ export class ClientSession {
     this.framer = new PacketFramer(limits.maxPacket);
     this.domainEvents = new ClientDomainEvents((packet) => this.sendEvent(packet), limits.maxPacket);
     this.streams = new ClientStreams({
-      write: (packet) => this.write(packet),
+      write: (packet, ...more) => {
+        if (!more.length) return this.write(packet);
+        this.socket.cork();
+        this.write(packet);
+        for (const part of more) this.write(part);
+        this.socket.uncork();
+      },
       get queuedOutput() {
         return socket.writableLength;
       },

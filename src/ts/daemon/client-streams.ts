@@ -35,8 +35,8 @@ const DOWNLOAD_HIGH_WATER = 4 * STREAM_CHUNK;
 
 /** What the streams need of their client's session. */
 export interface StreamSession {
-  /** Writes a whole packet to the client (dropped once the client is gone). */
-  write(packet: Buffer): void;
+  /** Writes a whole packet to the client (dropped once the client is gone); given in parts, in one system call. */
+  write(packet: Buffer, ...more: Buffer[]): void;
   /** Bytes written to the socket and not yet taken by the client. */
   readonly queuedOutput: number;
   /** Resolves when the socket's queue drained, or the client is gone. */
@@ -216,7 +216,8 @@ export class ClientStreams {
           return;
         }
         if (s.end || this.open.get(s.header.serial) !== s) break;
-        this.session.write(dataPacket(s.header, data));
+        const [head, ...body] = dataPacket(s.header, data);
+        this.session.write(head, ...body);
         if (data.length === 0) break; // the end of the data; the client's finish follows
         if (this.session.queuedOutput > DOWNLOAD_HIGH_WATER) await this.session.drained();
       }
@@ -263,15 +264,12 @@ function freeStream(st: VirStream): void {
   if (st.alive) stream.virStreamFree(st);
 }
 
-/** A data packet: the header, then the bytes as they are (not XDR). The payload is not copied into a new buffer twice. */
-function dataPacket(header: virNetMessageHeader, data: Buffer): Buffer {
+/** A data packet: the length word and header, then the bytes as they are (not XDR), which are not copied. */
+function dataPacket(header: virNetMessageHeader, data: Buffer): [Buffer, Buffer] | [Buffer] {
   const head = encodePacket({ ...header, status: VIR_NET_CONTINUE });
-  if (data.length === 0) return head;
-  const packet = Buffer.allocUnsafe(head.length + data.length);
-  head.copy(packet, 0);
-  data.copy(packet, head.length);
-  packet.writeUInt32BE(packet.length, 0);
-  return packet;
+  if (data.length === 0) return [head];
+  head.writeUInt32BE(head.length + data.length, 0);
+  return [head, data];
 }
 
 function errorPacket(header: virNetMessageHeader, err: VirError): Buffer {
