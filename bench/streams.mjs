@@ -5,7 +5,7 @@
 // throughput in MiB/s, and the CPU time the daemon spent on it (less sensitive to a busy machine than the
 // wall time), median of the rounds. Every transfer is checked byte for byte.
 //
-//   node bench/streams.mjs [--size MiB] [--rounds N] [--json]      (needs `npm run build` and virsh, libvirtd)
+//   node bench/streams.mjs [--size MiB] [--rounds N (5)] [--json]      (needs `npm run build` and virsh, libvirtd)
 //
 // tsvirtd runs as its own process (bin/tsvirtd.js), libvirtd as test/support/libvirtd.mjs starts it; both
 // folders are removed at the end.
@@ -24,7 +24,7 @@ const option = (name, fallback) => {
 };
 const MiB = 1024 * 1024;
 const size = option('--size', 256) * MiB;
-const rounds = option('--rounds', 3);
+const rounds = option('--rounds', 5);
 const json = args.includes('--json');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** CPU time (user + system) a process has used, in ms: /proc/PID/stat fields 14 and 15, in clock ticks of 10 ms. */
@@ -60,6 +60,12 @@ try {
   for (const side of sides) {
     const setup = await virsh(side.uri, [`pool-define-as p dir --target ${side.pool}; pool-build p; pool-start p; vol-create-as p v ${size}`]);
     if (setup.status !== 0) throw new Error(`${side.name}: ${setup.stderr}`);
+    // A first round that is not measured: libvirtd probes QEMU's capabilities in the background after its
+    // first qemu:///session connection (seconds of CPU), and both daemons warm their caches.
+    await virsh(side.uri, ['capabilities']);
+    await virsh(side.uri, ['vol-upload', 'v', source, '--pool', 'p'], { timeoutMs: 600_000 });
+    await virsh(side.uri, ['vol-download', 'v', join(work, 'warm.bin'), '--pool', 'p'], { timeoutMs: 600_000 });
+    rmSync(join(work, 'warm.bin'));
     const upload = [];
     const download = [];
     const uploadCpu = [];
