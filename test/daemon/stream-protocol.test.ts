@@ -279,3 +279,22 @@ describe('bad stream packets', () => {
     c.close();
   });
 });
+
+describe('daemon shutdown', () => {
+  it('stopping the daemon during an upload undoes it before stop() resolves', async () => {
+    const own = await startDaemon();
+    try {
+      const old = randomBytes(MiB);
+      const { c, vol, path } = await setup(old, own.socket);
+      const { serial } = await openStream(c, 'REMOTE_PROC_STORAGE_VOL_UPLOAD', vol);
+      c.write(encodeRawPacket(header(UPLOAD, serial, VIR_NET_CONTINUE), randomBytes(262_120)));
+      await c.waitFor(() => partials().length === 1);
+      await own.daemon.stop(100);
+      expect(partials()).toEqual([]);
+      expect(readFileSync(path).equals(old)).toBe(true);
+      c.close();
+    } finally {
+      await own.stop();
+    }
+  });
+});

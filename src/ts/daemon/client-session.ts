@@ -113,6 +113,8 @@ export class ClientSession {
     if (this.closing) return;
     this.closing = true;
     if (reason) this.log(`client ${this.id}: closing: ${reason}`);
+    // Its streams end now: an upload in progress is undone (the daemon waits for that before it exits).
+    this.streams.closeAll();
     this.socket.end();
     // A client that never reads would hold the socket open forever.
     setTimeout(() => this.socket.destroy(), 5000).unref();

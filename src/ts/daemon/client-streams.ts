@@ -65,6 +65,19 @@ interface OpenStream {
   replied: boolean;
 }
 
+/** Aborts still undoing transfers (removing an upload's partial file): the daemon waits for them before it exits. */
+const undoing = new Set<Promise<unknown>>();
+
+/** Resolves once every stream abort started so far has finished. */
+export async function streamAbortsSettled(): Promise<void> {
+  while (undoing.size) await Promise.all(undoing);
+}
+
+function track(p: Promise<unknown>): void {
+  undoing.add(p);
+  void p.finally(() => undoing.delete(p));
+}
+
 const STREAM_PROCEDURES: Record<string, Direction> = {
   REMOTE_PROC_STORAGE_VOL_UPLOAD: 'upload',
   REMOTE_PROC_STORAGE_VOL_DOWNLOAD: 'download',
@@ -173,7 +186,7 @@ export class ClientStreams {
       this.open.delete(s.header.serial);
       s.queue = [];
       s.queuedBytes = 0;
-      void stream.virStreamAbort(s.st).catch(() => {}).finally(() => freeStream(s.st));
+      track(stream.virStreamAbort(s.st).catch(() => {}).finally(() => freeStream(s.st)));
     }
   }
 
@@ -256,7 +269,7 @@ export class ClientStreams {
     s.queuedBytes = 0;
     this.session.backlogChanged();
     this.session.write(errorPacket(s.header, err));
-    void stream.virStreamAbort(s.st).catch(() => {}).finally(() => freeStream(s.st));
+    track(stream.virStreamAbort(s.st).catch(() => {}).finally(() => freeStream(s.st)));
   }
 }
 

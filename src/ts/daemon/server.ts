@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { markInsideDaemon } from '../drivers/registry.js';
 import { PACKET_MAX } from '../rpc/packet.js';
 import { type CallObserver, ClientSession, type Log, type SessionLimits } from './client-session.js';
+import { streamAbortsSettled } from './client-streams.js';
 
 export interface DaemonOptions {
   /** The read-write socket. */
@@ -92,6 +93,7 @@ export class Daemon {
     }
     for (const s of this.sessions) s.close();
     await Promise.all(closing);
+    await streamAbortsSettled();
   }
 }
 
