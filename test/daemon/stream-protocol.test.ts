@@ -10,8 +10,8 @@ import { virConnectClose, virConnectOpen } from '../../src/ts/api/connect.js';
 import { virStoragePoolBuild, virStoragePoolCreate, virStoragePoolDefineXML, virStoragePoolLookupByName, virStorageVolCreateXML } from '../../src/ts/api/storage.js';
 import type { VirConnect } from '../../src/ts/core/handles.js';
 import { ErrorDomain, ErrorNumber } from '../../src/ts/errors/index.js';
-import { virNetMessageError } from '../../src/ts/rpc/generated/virnet-protocol.js';
-import { encodePacket, encodeRawPacket, type Packet, VIR_NET_ERROR, VIR_NET_OK, VIR_NET_STREAM, VIR_NET_STREAM_HOLE } from '../../src/ts/rpc/packet.js';
+import { virNetMessageError, virNetStreamHole } from '../../src/ts/rpc/generated/virnet-protocol.js';
+import { encodePacket, encodePacketWith, encodeRawPacket, type Packet, VIR_NET_ERROR, VIR_NET_OK, VIR_NET_STREAM, VIR_NET_STREAM_HOLE } from '../../src/ts/rpc/packet.js';
 import { remoteProgram } from '../../src/ts/rpc/programs.js';
 import { decodeXdr } from '../../src/ts/rpc/xdr.js';
 import { readHexSession } from '../rpc/captures.js';
@@ -232,6 +232,62 @@ describe('download', () => {
     const err = await streamError(c, serial);
     expect(err.message).toBe('Requested operation is not valid: stream is not open for sending: it is a download');
     c.close();
+  });
+});
+
+describe('sparse streams', () => {
+  const hole = (proc: number, serial: number, length: bigint) =>
+    encodePacketWith(header(proc, serial, VIR_NET_CONTINUE, VIR_NET_STREAM_HOLE), virNetStreamHole, { length, flags: 0 });
+
+  it('a sparse download sends STREAM_HOLE packets for runs of zeros, and data for the rest', async () => {
+    const data = Buffer.alloc(6 * MiB);
+    randomBytes(200_000).copy(data, 2 * MiB);
+    const { c, vol } = await setup(data);
+    const { serial } = await openStream(c, 'REMOTE_PROC_STORAGE_VOL_DOWNLOAD', vol, 0n, 0n, 1);
+    await c.waitFor(() => streamPackets(c, serial).find((p) => p.payload.length === 0));
+    const packets = c.received.filter((p) => p.header.serial === serial && p.header.proc === DOWNLOAD && p.header.type !== 1);
+    let rebuilt = Buffer.alloc(0);
+    for (const p of packets) {
+      if (p.header.type === VIR_NET_STREAM_HOLE) {
+        const h = decodeXdr(virNetStreamHole, p.payload);
+        expect(h.flags).toBe(0);
+        rebuilt = Buffer.concat([rebuilt, Buffer.alloc(Number(h.length))]);
+      } else rebuilt = Buffer.concat([rebuilt, p.payload]);
+    }
+    expect(rebuilt.equals(data)).toBe(true);
+    expect(packets[0].header.type).toBe(VIR_NET_STREAM_HOLE);
+    expect(packets.filter((p) => p.header.type === VIR_NET_STREAM).reduce((n, p) => n + p.payload.length, 0)).toBeLessThan(MiB);
+    c.write(encodePacket(header(DOWNLOAD, serial, VIR_NET_OK)));
+    await c.waitFor(() => streamPackets(c, serial).find((p) => p.header.status === VIR_NET_OK));
+    c.close();
+  });
+
+  it('a sparse upload takes STREAM_HOLE packets: the range reads as zeros', async () => {
+    const old = randomBytes(MiB);
+    const { c, vol, path } = await setup(old);
+    const { serial } = await openStream(c, 'REMOTE_PROC_STORAGE_VOL_UPLOAD', vol, 0n, 0n, 1);
+    const a = randomBytes(1000);
+    c.write(encodeRawPacket(header(UPLOAD, serial, VIR_NET_CONTINUE), a));
+    c.write(hole(UPLOAD, serial, 500_000n));
+    c.write(encodeRawPacket(header(UPLOAD, serial, VIR_NET_CONTINUE), a));
+    c.write(encodePacket(header(UPLOAD, serial, VIR_NET_OK)));
+    expect((await c.waitFor(() => streamPackets(c, serial)[0])).header.status).toBe(VIR_NET_OK);
+    const file = readFileSync(path);
+    expect(file.subarray(0, 1000).equals(a)).toBe(true);
+    expect(file.subarray(1000, 501_000).equals(Buffer.alloc(500_000))).toBe(true);
+    expect(file.subarray(501_000, 502_000).equals(a)).toBe(true);
+    expect(file.subarray(502_000).equals(old.subarray(502_000))).toBe(true);
+    c.close();
+  });
+
+  it('a hole that does not decode ends the client, even on a sparse stream', async () => {
+    const old = randomBytes(4096);
+    const { c, vol, path } = await setup(old);
+    const { serial } = await openStream(c, 'REMOTE_PROC_STORAGE_VOL_UPLOAD', vol, 0n, 0n, 1);
+    c.write(encodeRawPacket(header(UPLOAD, serial, VIR_NET_CONTINUE, VIR_NET_STREAM_HOLE), Buffer.alloc(5)));
+    await c.waitFor(() => c.closed);
+    await c.waitFor(() => partials().length === 0);
+    expect(readFileSync(path).equals(old)).toBe(true);
   });
 });
 

@@ -112,6 +112,23 @@ describe.skipIf(!installed)('virsh vol-upload and vol-download: tsvirtd and libv
     expect(downloaded(0).equals(readFileSync(join(sides[0].pool, 'sparse')))).toBe(true);
   });
 
+  it('--sparse: holes travel as holes both ways, and the files are byte-identical to libvirtd\'s', async () => {
+    const local = join(work, 'sparse.bin');
+    const fh = await open(local, 'w', 0o600);
+    await fh.truncate(8 * MiB);
+    await fh.write(src, 0, 300_000, MiB);
+    await fh.write(src, 0, 1000, 5 * MiB + 17);
+    await fh.close();
+    await both(['vol-create-as', 'p1', 'sp', '8M', '--allocation', '0']);
+    await both(['vol-upload', 'sp', local, '--pool', 'p1', '--sparse']);
+    await both(['vol-download', 'sp', 'OUT', '--pool', 'p1', '--sparse']);
+    sameDownloads();
+    expect(downloaded(0).equals(readFileSync(local))).toBe(true);
+    // The volume and the downloaded file stay sparse (blocks of 64 KiB that read as zeros travel as holes).
+    expect(statSync(join(sides[0].pool, 'sp')).blocks * 512).toBeLessThan(MiB);
+    expect(statSync(sides[0].out).blocks * 512).toBeLessThan(MiB);
+  });
+
   it('errors read as libvirtd words them', async () => {
     await both(['vol-upload', 'v1', '/nonexistent', '--pool', 'p1']);
     await both(['vol-upload', 'nosuch', 'WORK/src.bin', '--pool', 'p1']);

@@ -22,7 +22,9 @@ import {
   virStreamAbort,
   virStreamFinish,
   virStreamFree,
+  virStreamInData,
   virStreamNew,
+  virStreamSendHole,
   virStreamRecv,
   virStreamSend,
 } from '../../src/ts/api/stream.js';
@@ -205,6 +207,61 @@ describe('upload and download through the entry points', () => {
   });
 });
 
+describe('sparse streams (VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM, ..._DOWNLOAD_SPARSE_STREAM)', () => {
+  const SPARSE = 1;
+
+  it('an upload with holes: the holes read as zeros, stay unallocated, and replace old data', async () => {
+    const { vol, path } = await volumeWith(MiB); // random data, which the hole overwrites
+    const st = virStreamNew(conn, 0);
+    await virStorageVolUpload(vol, st, 0, 0, SPARSE);
+    const a = randomBytes(100_000);
+    const b = randomBytes(5000);
+    await virStreamSend(st, a);
+    await virStreamSendHole(st, 3 * MiB, 0);
+    await virStreamSend(st, b);
+    await virStreamFinish(st);
+    virStreamFree(st);
+    const file = readFileSync(path);
+    expect(file.length).toBe(100_000 + 3 * MiB + 5000);
+    expect(file.subarray(0, 100_000).equals(a)).toBe(true);
+    expect(file.subarray(100_000, 100_000 + 3 * MiB).equals(Buffer.alloc(3 * MiB))).toBe(true);
+    expect(file.subarray(100_000 + 3 * MiB).equals(b)).toBe(true);
+    expect(statSync(path).blocks * 512).toBeLessThan(MiB);
+  });
+
+  it('a download tells data from holes (blocks of zeros), and skips them on request', async () => {
+    const name = 'sparse-dl.img';
+    const path = join(dir, name);
+    await makeFile(path, 8 * MiB, [[2 * MiB, 100_000]]);
+    const vol = await virStorageVolLookupByName(pool, name);
+    const st = virStreamNew(conn, 0);
+    await virStorageVolDownload(vol, st, 0, 0, SPARSE);
+    expect(await virStreamInData(st)).toEqual({ inData: false, length: 2 * MiB });
+    await virStreamSendHole(st, 2 * MiB, 0);
+    const ahead = await virStreamInData(st);
+    expect(ahead.inData).toBe(true);
+    expect(ahead.length).toBe(128 * 1024); // 100,000 bytes of data make two 64 KiB blocks that are not all zeros
+    const data = await virStreamRecv(st, 100_000);
+    expect(data.equals(readFileSync(path).subarray(2 * MiB, 2 * MiB + 100_000))).toBe(true);
+    await virStreamRecv(st, 128 * 1024 - 100_000);
+    const rest = await virStreamInData(st);
+    expect(rest).toEqual({ inData: false, length: 8 * MiB - 2 * MiB - 128 * 1024 });
+    await virStreamSendHole(st, rest.length, 0);
+    expect(await virStreamInData(st)).toEqual({ inData: false, length: 0 });
+    expect((await virStreamRecv(st, 10)).length).toBe(0);
+    await virStreamFinish(st);
+    virStreamFree(st);
+  });
+
+  it('holes need a sparse stream', async () => {
+    const { vol } = await volumeWith(4096, 0);
+    const st = virStreamNew(conn, 0);
+    await virStorageVolUpload(vol, st, 0, 0, 0);
+    await expectVirError(() => virStreamSendHole(st, 10, 0), E.VIR_ERR_OPERATION_INVALID, STREAMS, 'Requested operation is not valid: stream is not sparse: open it with the SPARSE_STREAM flag');
+    virStreamFree(st);
+  });
+});
+
 describe('argument checks and errors, in libvirt words', () => {
   let vol: VirStorageVol;
   beforeAll(async () => {
@@ -237,7 +294,7 @@ describe('argument checks and errors, in libvirt words', () => {
     const st = virStreamNew(conn, 0);
     await expectVirError(() => virStorageVolUpload(vol, st, -1, 0, 0), E.VIR_ERR_INVALID_ARG, STORAGE, 'offset in virStorageVolUpload must be a whole number of bytes from 0 to 2^64-1');
     await expectVirError(() => virStorageVolDownload(vol, st, 0, 2n ** 64n, 0), E.VIR_ERR_INVALID_ARG, STORAGE, 'length in virStorageVolDownload must be a whole number of bytes from 0 to 2^64-1');
-    await expectVirError(() => virStorageVolUpload(vol, st, 0, 0, 1), E.VIR_ERR_INVALID_ARG, STORAGE, 'unsupported flags (0x1) in function storageVolUpload');
+    await expectVirError(() => virStorageVolUpload(vol, st, 0, 0, 2), E.VIR_ERR_INVALID_ARG, STORAGE, 'unsupported flags (0x2) in function storageVolUpload');
     await expectVirError(() => virStorageVolDownload(vol, st, 0, 0, 4), E.VIR_ERR_INVALID_ARG, STORAGE, 'unsupported flags (0x4) in function storageVolDownload');
     await virStorageVolDownload(vol, st, 0, 0, 0);
     await expectVirError(() => virStorageVolDownload(vol, st, 0, 0, 0), E.VIR_ERR_OPERATION_INVALID, STREAMS, 'Requested operation is not valid: stream is already in use');

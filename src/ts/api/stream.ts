@@ -111,6 +111,38 @@ export async function virStreamRecv(st: VirStream, nbytes: number): Promise<Buff
   });
 }
 
+/**
+ * Sparse streams: skips `length` bytes, a hole (libvirt's virStreamSendHole). Into an upload the hole reads
+ * as zeros; on a download it moves past data the caller does not want (as libvirtd does after announcing a
+ * hole it found with virStreamInData). `flags` must be 0.
+ */
+export async function virStreamSendHole(st: VirStream, length: number | bigint, flags: number): Promise<number> {
+  checkStream(st, 'virStreamSendHole');
+  if (!((typeof length === 'number' && Number.isSafeInteger(length) && length >= 0) || (typeof length === 'bigint' && length >= 0n)))
+    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, 'length in virStreamSendHole must be a whole number of bytes');
+  checkUInt(flags, 'flags', 'virStreamSendHole', FROM);
+  if (flags)
+    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `unsupported flags (0x${(flags >>> 0).toString(16)}) in function virStreamSendHole`);
+  const bytes = Number(length > Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : length);
+  await onOpenStream(st, 'virStreamSendHole', (io) => {
+    if (!io.sendHole) throw notSparse();
+    return io.sendHole(bytes);
+  });
+  return 0;
+}
+
+/** Sparse downloads: whether the stream's next bytes are data or a hole, and how many (libvirt's virStreamInData). */
+export async function virStreamInData(st: VirStream): Promise<{ inData: boolean; length: number }> {
+  checkStream(st, 'virStreamInData');
+  return onOpenStream(st, 'virStreamInData', (io) => {
+    if (!io.inData) throw notSparse();
+    return io.inData();
+  });
+}
+
+const notSparse = () =>
+  virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, FROM, 'stream is not sparse: open it with the SPARSE_STREAM flag');
+
 /** Completes the transfer: an upload's data becomes the volume's only now. */
 export async function virStreamFinish(st: VirStream): Promise<number> {
   checkStream(st, 'virStreamFinish');

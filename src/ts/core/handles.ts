@@ -124,6 +124,13 @@ export interface StreamIO {
   readonly direction: 'send' | 'recv';
   send?(data: Buffer): Promise<number>;
   recv?(max: number): Promise<Buffer>;
+  /**
+   * Sparse streams only (opened with the SPARSE_STREAM flag): skip `length` bytes, a hole (an upload leaves
+   * them reading as zeros; a download moves past them).
+   */
+  sendHole?(length: number): Promise<void>;
+  /** Sparse downloads: whether the data ahead is data or a hole, and how long that lasts (0 at the end). */
+  inData?(): Promise<{ inData: boolean; length: number }>;
   finish(): Promise<void>;
   abort(): Promise<void>;
 }

@@ -15,10 +15,11 @@ import * as stream from '../api/stream.js';
 import type { VirConnect, VirStream } from '../core/handles.js';
 import { ErrorDomain, ErrorNumber, VirError, toVirError, virError } from '../errors/index.js';
 import { remote_nonnull_storage_vol } from '../rpc/generated/remote-protocol.js';
-import { virNetMessageError, virNetMessageStatus, type virNetMessageHeader } from '../rpc/generated/virnet-protocol.js';
+import { virNetMessageError, virNetMessageStatus, virNetStreamHole, type virNetMessageHeader } from '../rpc/generated/virnet-protocol.js';
 import { encodePacket, encodePacketWith, VIR_NET_STREAM, VIR_NET_STREAM_HOLE } from '../rpc/packet.js';
 import type { RpcProcedure } from '../rpc/program.js';
 import { toRemoteError } from '../rpc/remote-error.js';
+import { decodeXdr } from '../rpc/xdr.js';
 import { fromWire, HandleScope } from './wire-values.js';
 
 const { VIR_NET_OK, VIR_NET_ERROR, VIR_NET_CONTINUE } = virNetMessageStatus;
@@ -54,8 +55,10 @@ interface OpenStream {
   readonly header: virNetMessageHeader;
   readonly st: VirStream;
   readonly direction: Direction;
-  /** Upload data received and not yet sent into the stream. */
-  queue: Buffer[];
+  /** Opened with the SPARSE_STREAM flag: holes travel as STREAM_HOLE packets. */
+  readonly sparse: boolean;
+  /** Upload data (and, sparse, holes) received and not yet sent into the stream. */
+  queue: Array<Buffer | { hole: number }>;
   queuedBytes: number;
   /** The client's last word: finish (STREAM/OK) or abort (STREAM/ERROR or an unexpected status). */
   end: { status: number } | null;
@@ -128,6 +131,7 @@ export class ClientStreams {
       header: { prog: header.prog, vers: header.vers, proc: header.proc, serial: header.serial, type: VIR_NET_STREAM, status: VIR_NET_CONTINUE },
       st,
       direction,
+      sparse: (args.flags & SPARSE_STREAM) !== 0,
       queue: [],
       queuedBytes: 0,
       end: null,
@@ -150,8 +154,24 @@ export class ClientStreams {
     const s = this.open.get(header.serial);
     if (!s || s.header.proc !== header.proc || s.end) return; // late, stray or after the client's last word: dropped
     if (header.type === VIR_NET_STREAM_HOLE) {
-      // libvirtd: a hole on a stream not opened sparse is a protocol violation that ends the client.
-      this.session.closeClient('Unexpected stream hole');
+      // libvirtd: a hole on a stream not opened sparse, or one that does not decode, ends the client.
+      let hole: virNetStreamHole;
+      try {
+        if (!s.sparse) throw new Error('Unexpected stream hole');
+        hole = decodeXdr(virNetStreamHole, payload);
+        if (hole.length < 0n || hole.flags !== 0) throw new Error(`bad stream hole: length ${hole.length}, flags ${hole.flags}`);
+      } catch (err) {
+        this.session.closeClient(err instanceof Error ? err.message : String(err));
+        return;
+      }
+      if (s.direction === 'download') {
+        s.end = { status: VIR_NET_ERROR };
+        this.fail(s, virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, ErrorDomain.VIR_FROM_STREAMS, 'stream is not open for sending: it is a download'));
+        return;
+      }
+      const length = hole.length > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(hole.length);
+      s.queue.push({ hole: length });
+      if (!s.working) void this.writeUpload(s);
       return;
     }
     if (header.type !== VIR_NET_STREAM) return;
@@ -197,17 +217,20 @@ export class ClientStreams {
     try {
       while (s.queue.length && this.open.get(s.header.serial) === s) {
         const first = s.queue[0];
-        let chunk = first;
         try {
-          // virStreamSend takes less than offered only at the upload's length limit; the next send then fails.
-          while (chunk.length) chunk = chunk.subarray(await stream.virStreamSend(s.st, chunk));
+          if (Buffer.isBuffer(first)) {
+            // virStreamSend takes less than offered only at the upload's length limit; the next send then fails.
+            for (let chunk = first; chunk.length; ) chunk = chunk.subarray(await stream.virStreamSend(s.st, chunk));
+          } else {
+            await stream.virStreamSendHole(s.st, first.hole, 0);
+          }
         } catch (err) {
           this.fail(s, toVirError(err, ErrorDomain.VIR_FROM_STREAMS));
           return;
         }
         if (s.queue[0] !== first) break; // aborted meanwhile: the queue was dropped
         s.queue.shift();
-        s.queuedBytes -= first.length;
+        if (Buffer.isBuffer(first)) s.queuedBytes -= first.length;
         this.session.backlogChanged();
       }
     } finally {
@@ -218,12 +241,26 @@ export class ClientStreams {
 
   private async pumpDownload(s: OpenStream): Promise<void> {
     s.working = true;
+    /** Sparse: bytes of data known to lie ahead before the next question to virStreamInData (libvirtd's dataLen). */
+    let dataLength = 0;
     try {
       for (;;) {
         if (s.end || this.open.get(s.header.serial) !== s) break;
         let data: Buffer;
         try {
-          data = await stream.virStreamRecv(s.st, STREAM_CHUNK);
+          if (s.sparse && dataLength === 0) {
+            const ahead = await stream.virStreamInData(s.st);
+            if (s.end || this.open.get(s.header.serial) !== s) break;
+            if (!ahead.inData && ahead.length > 0) {
+              this.session.write(holePacket(s.header, ahead.length));
+              await stream.virStreamSendHole(s.st, ahead.length, 0); // move past it, as libvirtd does
+              if (this.session.queuedOutput > DOWNLOAD_HIGH_WATER) await this.session.drained();
+              continue;
+            }
+            dataLength = ahead.length;
+          }
+          data = await stream.virStreamRecv(s.st, s.sparse ? Math.min(STREAM_CHUNK, dataLength) : STREAM_CHUNK);
+          if (s.sparse) dataLength -= data.length;
         } catch (err) {
           if (!s.end) this.fail(s, toVirError(err, ErrorDomain.VIR_FROM_STREAMS));
           return;
@@ -283,6 +320,13 @@ function dataPacket(header: virNetMessageHeader, data: Buffer): [Buffer, Buffer]
   if (data.length === 0) return [head];
   head.writeUInt32BE(head.length + data.length, 0);
   return [head, data];
+}
+
+/** VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM = VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM. */
+const SPARSE_STREAM = 1;
+
+function holePacket(header: virNetMessageHeader, length: number): Buffer {
+  return encodePacketWith({ ...header, type: VIR_NET_STREAM_HOLE, status: VIR_NET_CONTINUE }, virNetStreamHole, { length: BigInt(length), flags: 0 });
 }
 
 function errorPacket(header: virNetMessageHeader, err: VirError): Buffer {

@@ -31,6 +31,14 @@ const READ_MAX = 4 << 20;
 /** Upload writes running at once (libuv's pool has four threads). */
 const WRITES_IN_FLIGHT = 4;
 
+/** VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM = VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM. */
+const SPARSE_STREAM = 1;
+/** A sparse download tells data from holes by blocks of this size that read as zeros (Node has no SEEK_DATA). */
+const HOLE_BLOCK = 64 * 1024;
+/** How far one answer of a sparse download looks ahead: data, and holes (which read as zeros quickly). */
+const DATA_SCAN = 1 << 20;
+const HOLE_SCAN = 64 << 20;
+
 const errno = (code: string, no: number) => Object.assign(new Error(code), { code, errno: -no });
 
 export class VolumeStreams {
@@ -40,7 +48,7 @@ export class VolumeStreams {
   ) {}
 
   async upload(vol: VirStorageVol, offset: bigint, length: bigint, flags: number): Promise<StreamIO> {
-    checkFlags(flags, 0, 'storageVolUpload');
+    checkFlags(flags, SPARSE_STREAM, 'storageVolUpload');
     const file = this.volumes.file(vol);
     this.volumes.requireIdle(file);
     if (offset > BigInt(Number.MAX_SAFE_INTEGER))
@@ -59,7 +67,7 @@ export class VolumeStreams {
         },
       );
       await keepOwnership(target, file);
-      return new Upload(file, source, opened.size, target, temp, Number(offset), limitOf(length), release);
+      return new Upload(file, source, opened.size, target, temp, Number(offset), limitOf(length), release, (flags & SPARSE_STREAM) !== 0);
     } catch (err) {
       await source?.close().catch(() => {});
       await target?.close().catch(() => {});
@@ -70,14 +78,14 @@ export class VolumeStreams {
   }
 
   async download(vol: VirStorageVol, offset: bigint, length: bigint, flags: number): Promise<StreamIO> {
-    checkFlags(flags, 0, 'storageVolDownload');
+    checkFlags(flags, SPARSE_STREAM, 'storageVolDownload');
     const file = this.volumes.file(vol);
     if (this.state.activity.isBuilding(file.path)) throw volBuilding(file.name);
     const opened = await openVolumeHandle(file.path, constants.O_RDONLY);
     if (!opened) throw noVolByName(file.name);
     // Nothing lies beyond the largest possible file: an offset past it reads the end at once, as read(2) does.
     const start = offset > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(offset);
-    return new Download(file, opened.handle, start, limitOf(length));
+    return new Download(file, opened.handle, start, limitOf(length), (flags & SPARSE_STREAM) !== 0);
   }
 }
 
@@ -106,6 +114,8 @@ class Upload implements StreamIO {
   private ended = false;
   private readonly writes = new Set<Promise<void>>();
   private failure: VirError | null = null;
+  /** Present on a sparse upload: a hole is a range not written, which reads as zeros in the new file. */
+  readonly sendHole?: (length: number) => Promise<void>;
 
   constructor(
     private readonly file: VolumeFile,
@@ -116,7 +126,16 @@ class Upload implements StreamIO {
     private readonly offset: number,
     private readonly limit: number,
     private readonly release: () => void,
-  ) {}
+    sparse: boolean,
+  ) {
+    if (sparse) this.sendHole = (length) => this.skip(length);
+  }
+
+  private async skip(length: number): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (length > 0 && this.written >= this.limit) throw systemError(errno('ENOSPC', 28), STREAMS, 'cannot write to stream');
+    this.written += Math.min(length, this.limit - this.written);
+  }
 
   /**
    * Takes as much of `data` as the length limit allows; a send with the limit already reached fails as
@@ -234,15 +253,54 @@ class Download implements StreamIO {
   private position: number;
   private remaining: number;
   private ended = false;
+  /** Present on a sparse download. */
+  readonly inData?: () => Promise<{ inData: boolean; length: number }>;
+  readonly sendHole?: (length: number) => Promise<void>;
 
   constructor(
     private readonly file: VolumeFile,
     private readonly handle: FileHandle,
     offset: number,
     limit: number,
+    sparse: boolean,
   ) {
     this.position = offset;
     this.remaining = limit;
+    if (sparse) {
+      this.inData = () => this.scan();
+      this.sendHole = async (length) => {
+        const n = Math.min(length, this.remaining);
+        this.position += n;
+        this.remaining -= n;
+      };
+    }
+  }
+
+  /**
+   * Whether the bytes ahead are data or a hole, and how many: blocks that read as zeros are a hole (a hole
+   * of the file, or zeros written as data: the bytes are the same). {inData: false, length: 0} at the end.
+   */
+  private async scan(): Promise<{ inData: boolean; length: number }> {
+    const block = Buffer.allocUnsafe(HOLE_BLOCK);
+    const zeros = Buffer.alloc(HOLE_BLOCK);
+    let kind: boolean | null = null;
+    let length = 0;
+    while (this.remaining - length > 0 && length < (kind === false ? HOLE_SCAN : DATA_SCAN)) {
+      const want = Math.min(HOLE_BLOCK, this.remaining - length);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await this.handle.read(block, 0, want, this.position + length));
+      } catch (err) {
+        throw systemError(err, STREAMS, `cannot read from volume '${this.file.path}'`);
+      }
+      if (bytesRead === 0) break;
+      const data = !block.subarray(0, bytesRead).equals(zeros.subarray(0, bytesRead));
+      if (kind === null) kind = data;
+      else if (data !== kind) break;
+      length += bytesRead;
+      if (bytesRead < want) break;
+    }
+    return { inData: kind ?? false, length };
   }
 
   async recv(max: number): Promise<Buffer> {
