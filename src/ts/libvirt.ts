@@ -231,6 +231,8 @@ export const virStreamSend = blocking(stream.virStreamSend, -1);
 export const virStreamRecv = blocking(stream.virStreamRecv, null);
 export const virStreamFinish = blocking(stream.virStreamFinish, -1);
 export const virStreamAbort = blocking(stream.virStreamAbort, -1);
+export const virStreamSendHole = blocking(stream.virStreamSendHole, -1);
+export const virStreamInData = blocking(stream.virStreamInData, null);
 export const virStorageVolUpload = blocking(stream.virStorageVolUpload, -1);
 export const virStorageVolDownload = blocking(stream.virStorageVolDownload, -1);
 

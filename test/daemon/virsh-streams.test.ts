@@ -162,6 +162,8 @@ describe.skipIf(!installed)('virsh vol-upload and vol-download: tsvirtd and libv
         `vol-upload t1 /nonexistent p1`,
         `vol-download nosuch ${out} --pool p1`,
         `vol-download t1 ${out} --pool p1 --length x`,
+        `vol-upload t1 ${work}/sparse.bin --pool p1 --sparse`,
+        `vol-download t1 ${out}.sparse --pool p1 --sparse`,
         'vol-delete t1 --pool p1',
       ].join('; ');
     const a = join(work, 'a.bin');
@@ -169,6 +171,7 @@ describe.skipIf(!installed)('virsh vol-upload and vol-download: tsvirtd and libv
     const viaDaemon = await virsh(sides[0].uri, [commands(a)]);
     const direct = await runInProcess(['-c', 'tsvirt:///session', commands(b)]);
     const fix = (t: string, out: string) => t.replaceAll(out, 'OUT');
+    expect(existsSync(join(work, 'sparse.bin'))).toBe(true); // written by the --sparse case above
     expect({ status: direct.status, stdout: fix(direct.stdout, b), stderr: fix(direct.stderr, b) }).toEqual({
       status: viaDaemon.status,
       stdout: fix(viaDaemon.stdout, a),
@@ -176,5 +179,8 @@ describe.skipIf(!installed)('virsh vol-upload and vol-download: tsvirtd and libv
     });
     expect(readFileSync(a).equals(src.subarray(3, 700_003))).toBe(true);
     expect(readFileSync(b).equals(readFileSync(a))).toBe(true);
+    expect(readFileSync(`${b}.sparse`).equals(readFileSync(join(work, 'sparse.bin')))).toBe(true);
+    expect(readFileSync(`${b}.sparse`).equals(readFileSync(`${a}.sparse`))).toBe(true);
+    expect(statSync(`${b}.sparse`).blocks * 512).toBeLessThan(MiB);
   });
 });

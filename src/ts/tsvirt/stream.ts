@@ -85,6 +85,20 @@ export class VolumeUpload extends Owned<VirStream> {
     }
   }
 
+  /**
+   * A sparse upload (opened with flags VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM): `length` bytes that read as
+   * zeros, sent as a hole (virStreamSendHole) rather than as data.
+   */
+  async sendHole(length: number): Promise<void> {
+    if (this.#aborted) throw this.#aborted;
+    try {
+      await api.virStreamSendHole(this.handle, length, 0);
+    } catch (err) {
+      await api.virStreamAbort(this.handle).catch(() => {});
+      throw this.#aborted ?? err;
+    }
+  }
+
   /** Completes the upload (virStreamFinish): the volume now holds what was sent. */
   async finish(): Promise<void> {
     if (this.#aborted) throw this.#aborted;
@@ -135,6 +149,8 @@ export class VolumeDownload extends Owned<VirStream> implements AsyncIterable<Bu
   #stopWatching: () => void = () => {};
   #aborted: VirError | null = null;
   #ended = false;
+  /** Sparse reads: bytes of data known to lie ahead before asking virStreamInData again. */
+  #dataAhead = 0;
 
   /** @internal */
   static async open(vol: VirStorageVol, options: TransferOptions = {}): Promise<VolumeDownload> {
@@ -161,6 +177,37 @@ export class VolumeDownload extends Owned<VirStream> implements AsyncIterable<Bu
       await api.virStreamAbort(this.handle).catch(() => {});
       throw this.#aborted ?? err;
     }
+  }
+
+  /**
+   * A sparse download (opened with flags VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM): the next data (a Buffer
+   * of at most `max` bytes), or the length of a hole (a number: that many bytes read as zeros, skipped), or
+   * null at the end (virStreamInData, virStreamSendHole, virStreamRecv).
+   */
+  async readSparse(max = READ_SIZE): Promise<Buffer | number | null> {
+    if (this.#aborted) throw this.#aborted;
+    if (this.#ended) return null;
+    if (this.#dataAhead === 0) {
+      let ahead: { inData: boolean; length: number };
+      try {
+        ahead = await api.virStreamInData(this.handle);
+        if (!ahead.inData && ahead.length > 0) {
+          await api.virStreamSendHole(this.handle, ahead.length, 0);
+          return ahead.length;
+        }
+      } catch (err) {
+        await api.virStreamAbort(this.handle).catch(() => {});
+        throw this.#aborted ?? err;
+      }
+      if (ahead.length === 0) {
+        this.#ended = true;
+        return null;
+      }
+      this.#dataAhead = ahead.length;
+    }
+    const data = await this.read(Math.min(max, this.#dataAhead));
+    this.#dataAhead = data ? this.#dataAhead - data.length : 0;
+    return data;
   }
 
   async finish(): Promise<void> {

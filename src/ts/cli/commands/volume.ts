@@ -276,6 +276,9 @@ function optULongLong(s: Session, cmd: ParsedCommand, name: string, wrap: boolea
   return value;
 }
 
+const ZEROS = Buffer.alloc(FILE_CHUNK);
+const isZeros = (chunk: Buffer) => chunk.equals(ZEROS.subarray(0, chunk.length));
+
 async function cmdVolUpload(s: Session, cmd: ParsedCommand): Promise<boolean> {
   const offset = optULongLong(s, cmd, 'offset', false);
   const length = optULongLong(s, cmd, 'length', true);
@@ -288,10 +291,11 @@ async function cmdVolUpload(s: Session, cmd: ParsedCommand): Promise<boolean> {
     s.error(`cannot read ${file}`);
     return false;
   }
+  const sparse = cmd.has('sparse');
   try {
     let upload: VolumeUpload;
     try {
-      upload = await vol.openUpload({ offset, length, flags: cmd.has('sparse') ? SPARSE_STREAM : 0 });
+      upload = await vol.openUpload({ offset, length, flags: sparse ? SPARSE_STREAM : 0 });
     } catch (err) {
       throw s.fail(err, `cannot upload to volume ${key}`);
     }
@@ -301,7 +305,10 @@ async function cmdVolUpload(s: Session, cmd: ParsedCommand): Promise<boolean> {
         for (;;) {
           const { bytesRead } = await fd.read(buffer, 0, FILE_CHUNK);
           if (bytesRead === 0) break;
-          await upload.send(buffer.subarray(0, bytesRead));
+          const chunk = buffer.subarray(0, bytesRead);
+          // --sparse: what reads as zeros goes as a hole (virsh asks the file system for its holes).
+          if (sparse && isZeros(chunk)) await upload.sendHole(bytesRead);
+          else await upload.send(chunk);
         }
       } catch (err) {
         await upload.abort().catch(() => {});
@@ -343,18 +350,28 @@ async function cmdVolDownload(s: Session, cmd: ParsedCommand): Promise<boolean> 
     }
   }
   let ok = false;
+  const sparse = cmd.has('sparse');
   try {
     let download: VolumeDownload;
     try {
-      download = await vol.openDownload({ offset, length, flags: cmd.has('sparse') ? SPARSE_STREAM : 0 });
+      download = await vol.openDownload({ offset, length, flags: sparse ? SPARSE_STREAM : 0 });
     } catch (err) {
       throw s.fail(err, `cannot download from volume ${key}`);
     }
     try {
       try {
-        for (let data = await download.read(FILE_CHUNK); data; data = await download.read(FILE_CHUNK)) {
-          for (let done = 0; done < data.length; ) done += (await fd.write(data, done, data.length - done)).bytesWritten;
+        // --sparse: holes are skipped in the file, which gets its full size at the end, as virsh does.
+        let at = 0;
+        const nextPart = () => (sparse ? download.readSparse(FILE_CHUNK) : download.read(FILE_CHUNK));
+        for (let next = await nextPart(); next !== null; next = await nextPart()) {
+          if (typeof next === 'number') {
+            at += next;
+            continue;
+          }
+          for (let done = 0; done < next.length; ) done += (await fd.write(next, done, next.length - done, at + done)).bytesWritten;
+          at += next.length;
         }
+        if (sparse) await fd.truncate(at);
       } catch (err) {
         await download.abort().catch(() => {});
         throw s.fail(err, `cannot receive data from volume ${key}`);
