@@ -22,6 +22,8 @@ import type { DirVolumes } from './volumes.js';
  * (no delete, resize, wipe or second upload; the pool cannot be stopped), and keeps its mode and owner.
  *
  * A download reads the file from `offset`; holes read as zeros, so a sparse volume downloads as its bytes.
+ * Sparse streams (the SPARSE_STREAM flag) also carry holes: an upload leaves a hole's range unwritten, a
+ * download reports runs of zero blocks as holes (inData) and skips them on request (sendHole).
  */
 const STREAMS = ErrorDomain.VIR_FROM_STREAMS;
 /** Parts of the old volume are copied in chunks of this size; chunks of zeros are left as holes. */
