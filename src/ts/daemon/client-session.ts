@@ -22,13 +22,14 @@ import {
   VIR_NET_STREAM,
   VIR_NET_STREAM_HOLE,
 } from '../rpc/packet.js';
-import type { RpcProcedure } from '../rpc/program.js';
-import { keepaliveProgram, remoteProgram } from '../rpc/programs.js';
+import type { RpcProcedure, RpcProgram } from '../rpc/program.js';
+import { keepaliveProgram, remoteProgram, tsvirtJobProgram } from '../rpc/programs.js';
 import { toRemoteError } from '../rpc/remote-error.js';
 import { decodeXdr, xdrError } from '../rpc/xdr.js';
 import { ClientStreams } from './client-streams.js';
 import { dispatchCall } from './dispatch.js';
 import { ClientDomainEvents } from './domain-events.js';
+import type { ClientJobs, JobProgram } from './job-program.js';
 import { remote_domain } from '../rpc/generated/remote-protocol.js';
 import { fromWire, HandleScope } from './wire-values.js';
 
@@ -71,6 +72,8 @@ export class ClientSession {
   private closeAfterReply = false;
   private readonly domainEvents: ClientDomainEvents;
   private readonly streams: ClientStreams;
+  /** tsvirt's job program on this connection (job-program.ts), when the daemon serves it. */
+  private readonly jobs: ClientJobs | null;
 
   constructor(
     private readonly socket: Socket,
@@ -80,6 +83,7 @@ export class ClientSession {
     private readonly log: Log,
     private readonly onClose: (session: ClientSession) => void,
     private readonly onCall?: CallObserver,
+    jobProgram?: JobProgram,
   ) {
     this.framer = new PacketFramer(limits.maxPacket);
     this.domainEvents = new ClientDomainEvents((packet) => this.sendEvent(packet), limits.maxPacket);
@@ -102,6 +106,8 @@ export class ClientSession {
       },
       log: (message) => this.log(`client ${id}: ${message}`),
     });
+    this.jobs =
+      jobProgram?.client({ id, connection: () => this.conn, push: (packet) => this.sendEvent(packet), backlog: () => this.socket.writableLength }) ?? null;
     socket.on('data', (chunk) => this.receive(chunk));
     socket.on('drain', () => this.updateReading());
     socket.on('error', (err) => this.log(`client ${id}: ${err.message}`));
@@ -174,7 +180,8 @@ export class ClientSession {
       return; // a PONG only proves the client alive, which receiving it already recorded
     }
     const isCall = header.type === VIR_NET_CALL || header.type === VIR_NET_CALL_WITH_FDS;
-    if (header.prog !== remoteProgram.program || header.vers !== remoteProgram.version) {
+    const program = this.programOf(header);
+    if (!program) {
       if (isCall) this.replyError(header, rpcError(`Cannot find program ${header.prog} version ${header.vers}`));
       return;
     }
@@ -194,7 +201,7 @@ export class ClientSession {
       this.replyError(header, rpcError(`Unexpected message status ${header.status}`));
       return;
     }
-    const procedure = remoteProgram.procedures.get(header.proc);
+    const procedure = program.procedures.get(header.proc);
     this.onCall?.(this.id, procedure?.name ?? String(header.proc));
     if (!procedure) {
       this.replyError(header, rpcError(`unknown procedure: ${header.proc}`));
@@ -209,7 +216,7 @@ export class ClientSession {
       return;
     }
     this.inFlight++;
-    this.call(header, procedure, args)
+    (program === remoteProgram ? this.call(header, procedure, args) : this.jobs!.call(procedure, args))
       .then(
         (ret) => this.reply(header, procedure, ret),
         (err) => this.replyError(header, toVirError(err, ErrorDomain.VIR_FROM_RPC)),
@@ -222,6 +229,13 @@ export class ClientSession {
         this.inFlight--;
         this.updateReading();
       });
+  }
+
+  /** The program a packet is for: libvirt's REMOTE program, or tsvirt's job program where it is served. */
+  private programOf(header: virNetMessageHeader): RpcProgram | null {
+    if (header.prog === remoteProgram.program && header.vers === remoteProgram.version) return remoteProgram;
+    if (this.jobs && header.prog === tsvirtJobProgram.program && header.vers === tsvirtJobProgram.version) return tsvirtJobProgram;
+    return null;
   }
 
   /** The procedures about the client session itself; everything else goes to the entry points. */
@@ -288,6 +302,7 @@ export class ClientSession {
     const conn = this.conn;
     this.conn = null;
     this.streams.closeAll();
+    this.jobs?.close();
     this.domainEvents.dropAll(conn);
     if (conn?.alive) connect.virConnectClose(conn);
   }

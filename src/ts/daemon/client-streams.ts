@@ -152,7 +152,7 @@ export class ClientStreams {
   /** A STREAM or STREAM_HOLE packet from the client. */
   receive(header: virNetMessageHeader, payload: Buffer): void {
     const s = this.open.get(header.serial);
-    if (!s || s.header.proc !== header.proc || s.end) return; // late, stray or after the client's last word: dropped
+    if (!s || s.header.prog !== header.prog || s.header.proc !== header.proc || s.end) return; // late, stray or after the client's last word: dropped
     if (header.type === VIR_NET_STREAM_HOLE) {
       // libvirtd: a hole on a stream not opened sparse, or one that does not decode, ends the client.
       let hole: virNetStreamHole;
