@@ -317,7 +317,7 @@ export class ClientSession {
       return;
     }
     this.write(bytes);
-    this.streams.replied(call.serial);
+    this.streams.replied(call);
     if (this.closeAfterReply) this.close();
   }
 

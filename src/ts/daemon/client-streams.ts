@@ -141,10 +141,10 @@ export class ClientStreams {
     return undefined;
   }
 
-  /** The REPLY of the call with this serial went out: a download starts sending its data. */
-  replied(serial: number): void {
-    const s = this.open.get(serial);
-    if (!s || s.replied) return;
+  /** The REPLY of a call went out: if that call opened a download, the download starts sending its data. */
+  replied(call: virNetMessageHeader): void {
+    const s = this.open.get(call.serial);
+    if (!s || s.replied || s.header.prog !== call.prog || s.header.proc !== call.proc) return;
     s.replied = true;
     if (s.direction === 'download') void this.pumpDownload(s);
   }
