@@ -11,6 +11,7 @@ export { DomainEvents, type DomainEventName, type DomainEventOptions, type Domai
 export { Job, type JobOptions, type JobProgress, type JobStateName } from './tsvirt/job.js';
 export { Network } from './tsvirt/network.js';
 export { StoragePool, StorageVolume } from './tsvirt/storage.js';
+export { VolumeDownload, VolumeUpload, type TransferOptions, type UploadSource } from './tsvirt/stream.js';
 export type {
   DomainInfo,
   DomainJobInfo,

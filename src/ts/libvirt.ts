@@ -15,9 +15,10 @@ import * as events from './api/events.js';
 import * as job from './api/job.js';
 import * as network from './api/network.js';
 import * as storage from './api/storage.js';
+import * as stream from './api/stream.js';
 import { blocking, predicate, sync } from './cstyle/wrap.js';
 import { virConnectListAllJobsFlags } from './core/enums.generated.js';
-import type { VirConnect, VirDomain, VirNetwork, VirStoragePool, VirStorageVol } from './core/handles.js';
+import type { VirConnect, VirDomain, VirNetwork, VirStoragePool, VirStorageVol, VirStream } from './core/handles.js';
 import type { VirJob } from './jobs/job.js';
 
 export type virConnectPtr = VirConnect;
@@ -25,6 +26,7 @@ export type virDomainPtr = VirDomain;
 export type virNetworkPtr = VirNetwork;
 export type virStoragePoolPtr = VirStoragePool;
 export type virStorageVolPtr = VirStorageVol;
+export type virStreamPtr = VirStream;
 export type virJobPtr = VirJob;
 export type { JobInfo as virJobInfo } from './jobs/job.js';
 export type {
@@ -221,6 +223,22 @@ export const virStorageVolCreateXMLFrom = blocking(storage.virStorageVolCreateXM
 export const virStorageVolWipeJob = sync('virStorageVolWipeJob', storage.virStorageVolWipeJob, null);
 export const virStorageVolWipe = blocking(storage.virStorageVolWipe, -1);
 export const virStorageVolWipePattern = blocking(storage.virStorageVolWipePattern, -1);
+
+// ---- streams (virStorageVolUpload / virStorageVolDownload) ----
+// The data calls return Promises: virStreamSend resolves with the bytes taken, virStreamRecv with a Buffer
+// of the bytes read (empty at the end of the stream), or -1 / null with the last error set.
+export { VIR_STREAM_NONBLOCK, VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM } from './api/stream.js';
+export const virStreamNew = sync('virStreamNew', stream.virStreamNew, null);
+export const virStreamRef = sync('virStreamRef', stream.virStreamRef, -1);
+export const virStreamFree = sync('virStreamFree', stream.virStreamFree, -1);
+export const virStreamSend = blocking(stream.virStreamSend, -1);
+export const virStreamRecv = blocking(stream.virStreamRecv, null);
+export const virStreamFinish = blocking(stream.virStreamFinish, -1);
+export const virStreamAbort = blocking(stream.virStreamAbort, -1);
+export const virStreamSendHole = blocking(stream.virStreamSendHole, -1);
+export const virStreamInData = blocking(stream.virStreamInData, null);
+export const virStorageVolUpload = blocking(stream.virStorageVolUpload, -1);
+export const virStorageVolDownload = blocking(stream.virStorageVolDownload, -1);
 
 // ---- jobs ----
 export const virDomainCreateJob = sync('virDomainCreateJob', domain.virDomainCreateJob, null);

@@ -48,8 +48,9 @@ describe.skipIf(registryProblem !== undefined)('the packed tarball, installed wh
     for (const target of targets) expect(pkg.entries).toContain(target.replace(/^\.\//, ''));
     // Nothing runs at the consumer's install (npm does not run a tarball dependency's prepare).
     for (const script of ['preinstall', 'install', 'postinstall']) expect(manifest.scripts ?? {}).not.toHaveProperty(script);
-    // The whole package, source maps included, is a fraction of this: a jump means something crept in.
-    expect(pkg.tarballBytes).toBeLessThan(1_000_000);
+    // A jump means something crept in. Measured: 989,266 bytes on main at 6942b91, 1,008,903 with streams
+    // (vol-upload/vol-download, about 20 KB packed: the code is bundled into several entry points with maps).
+    expect(pkg.tarballBytes).toBeLessThan(1_200_000);
   });
 
   it('installs on a PATH without a compiler and builds nothing', async () => {

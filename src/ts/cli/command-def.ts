@@ -7,9 +7,10 @@ import type { Session } from './session.js';
  * Option kinds, as virsh has them:
  * - bool: a flag, `--name` only;
  * - string: an optional value, `--name VALUE`, or positional unless `requireOpt` (VSH_OFLAG_REQ_OPT);
+ * - int: the same for a number (VSH_OT_INT: help and syntax errors say `<number>`; the handler parses it);
  * - data: a value that is positional or `--name VALUE`; required unless marked optional.
  */
-export type OptKind = 'bool' | 'string' | 'data';
+export type OptKind = 'bool' | 'string' | 'int' | 'data';
 
 export interface OptDef {
   readonly name: string;
@@ -62,6 +63,10 @@ export const REQ_OPT = true;
 
 export function string(name: string, help: string, requireOpt = false): OptDef {
   return { name, kind: 'string', help, required: false, requireOpt };
+}
+
+export function int(name: string, help: string, requireOpt = false): OptDef {
+  return { name, kind: 'int', help, required: false, requireOpt };
 }
 
 /** One command as parsed: its definition and the options given, by name. */

@@ -9,6 +9,7 @@ export function commandHelp(def: CommandDef): string {
   for (const opt of def.opts) {
     if (opt.kind === 'bool') out += ` [--${opt.name}]`;
     else if (opt.kind === 'string') out += ` [--${opt.name} <string>]`;
+    else if (opt.kind === 'int') out += ` [--${opt.name} <number>]`;
     else out += opt.required ? ` <${opt.name}>` : ` [<${opt.name}>]`;
   }
   out += '\n';
@@ -16,7 +17,14 @@ export function commandHelp(def: CommandDef): string {
   if (def.opts.length) {
     out += '\n  OPTIONS\n';
     for (const opt of def.opts) {
-      const spelled = opt.kind === 'bool' ? `--${opt.name}` : opt.kind === 'string' ? `--${opt.name} <string>` : `[--${opt.name}] <string>`;
+      const spelled =
+        opt.kind === 'bool'
+          ? `--${opt.name}`
+          : opt.kind === 'string'
+            ? `--${opt.name} <string>`
+            : opt.kind === 'int'
+              ? `--${opt.name} <number>`
+              : `[--${opt.name}] <string>`;
       out += `    ${padEnd(spelled, 15)}  ${opt.help}\n`;
     }
   }

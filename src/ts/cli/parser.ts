@@ -86,7 +86,7 @@ export function parseCommands(
             return null;
           }
           if (value.kind !== 'word') {
-            report(`expected syntax: --${opt.name} <string>`);
+            report(`expected syntax: --${opt.name} <${opt.kind === 'int' ? 'number' : 'string'}>`);
             return null;
           }
           inline = value.text;

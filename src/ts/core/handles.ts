@@ -112,3 +112,58 @@ export class VirStorageVol extends ConnectedHandle implements StorageVolRef {
     this.key = ref.key;
   }
 }
+
+/**
+ * What a driver attaches to a stream when an operation opens it (virStorageVolUpload, virStorageVolDownload):
+ * the data path of that one transfer. `send` takes bytes from the caller (an upload) and resolves with how
+ * many it took; `recv` gives up to `max` bytes (a download), an empty buffer at the end. `finish` completes
+ * the transfer (an upload becomes visible only then); `abort` undoes what can be undone. Each is called by
+ * one caller at a time, the next call after the previous settled.
+ */
+export interface StreamIO {
+  readonly direction: 'send' | 'recv';
+  send?(data: Buffer): Promise<number>;
+  recv?(max: number): Promise<Buffer>;
+  /**
+   * Sparse streams only (opened with the SPARSE_STREAM flag): skip `length` bytes, a hole (an upload leaves
+   * them reading as zeros; a download moves past them).
+   */
+  sendHole?(length: number): Promise<void>;
+  /** Sparse downloads: whether the data ahead is data or a hole, and how long that lasts (0 at the end). */
+  inData?(): Promise<{ inData: boolean; length: number }>;
+  finish(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/**
+ * libvirt's virStreamPtr: created unattached by virStreamNew, given its data path by the operation that
+ * uses it, then finished or aborted once. Freeing an open stream aborts its transfer.
+ */
+export class VirStream extends ConnectedHandle {
+  /** The driver's data path once an operation opened the stream. */
+  io: StreamIO | null = null;
+  /** 'open' while a transfer runs; 'closed' after finish, abort or an error. */
+  state: 'new' | 'open' | 'closed' = 'new';
+  /** A call in progress (send, recv, finish): calls on one stream run one at a time, as in libvirt. */
+  busy = false;
+  /** The abort that a failed call started: virStreamAbort waits for it, so its caller sees the transfer undone. */
+  undoing: Promise<void> | null = null;
+
+  constructor(
+    conn: VirConnect,
+    readonly flags: number,
+  ) {
+    super(conn);
+  }
+
+  protected override dispose(): void {
+    const io = this.io;
+    if (io && this.state === 'open') {
+      this.state = 'closed';
+      // Freed while open: the transfer is abandoned, and an upload leaves the volume as it was.
+      void io.abort().catch(() => {});
+    }
+    this.io = null;
+    super.dispose();
+  }
+}

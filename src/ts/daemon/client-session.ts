@@ -20,11 +20,13 @@ import {
   VIR_NET_OK,
   VIR_NET_REPLY,
   VIR_NET_STREAM,
+  VIR_NET_STREAM_HOLE,
 } from '../rpc/packet.js';
 import type { RpcProcedure, RpcProgram } from '../rpc/program.js';
 import { keepaliveProgram, remoteProgram, tsvirtJobProgram } from '../rpc/programs.js';
 import { toRemoteError } from '../rpc/remote-error.js';
 import { decodeXdr, xdrError } from '../rpc/xdr.js';
+import { ClientStreams } from './client-streams.js';
 import { dispatchCall } from './dispatch.js';
 import { ClientDomainEvents } from './domain-events.js';
 import type { ClientJobs, JobProgram } from './job-program.js';
@@ -69,6 +71,7 @@ export class ClientSession {
   private readPaused = false;
   private closeAfterReply = false;
   private readonly domainEvents: ClientDomainEvents;
+  private readonly streams: ClientStreams;
   /** tsvirt's job program on this connection (job-program.ts), when the daemon serves it. */
   private readonly jobs: ClientJobs | null;
 
@@ -84,6 +87,25 @@ export class ClientSession {
   ) {
     this.framer = new PacketFramer(limits.maxPacket);
     this.domainEvents = new ClientDomainEvents((packet) => this.sendEvent(packet), limits.maxPacket);
+    this.streams = new ClientStreams({
+      write: (packet, ...more) => {
+        if (!more.length) return this.write(packet);
+        this.socket.cork();
+        this.write(packet);
+        for (const part of more) this.write(part);
+        this.socket.uncork();
+      },
+      get queuedOutput() {
+        return socket.writableLength;
+      },
+      drained: () => this.drained(),
+      backlogChanged: () => this.updateReading(),
+      closeClient: (reason) => {
+        this.close(reason);
+        this.socket.destroy();
+      },
+      log: (message) => this.log(`client ${id}: ${message}`),
+    });
     this.jobs =
       jobProgram?.client({ id, connection: () => this.conn, push: (packet) => this.sendEvent(packet), backlog: () => this.socket.writableLength }) ?? null;
     socket.on('data', (chunk) => this.receive(chunk));
@@ -97,6 +119,8 @@ export class ClientSession {
     if (this.closing) return;
     this.closing = true;
     if (reason) this.log(`client ${this.id}: closing: ${reason}`);
+    // Its streams end now: an upload in progress is undone (the daemon waits for that before it exits).
+    this.streams.closeAll();
     this.socket.end();
     // A client that never reads would hold the socket open forever.
     setTimeout(() => this.socket.destroy(), 5000).unref();
@@ -161,8 +185,8 @@ export class ClientSession {
       if (isCall) this.replyError(header, rpcError(`Cannot find program ${header.prog} version ${header.vers}`));
       return;
     }
-    if (header.type === VIR_NET_STREAM) {
-      // No stream is ever opened by this daemon yet: late or stray stream packets are dropped, as libvirtd does.
+    if (header.type === VIR_NET_STREAM || header.type === VIR_NET_STREAM_HOLE) {
+      this.streams.receive(header, payload); // client-streams.ts: data, finish and abort of an open stream
       return;
     }
     if (!isCall) {
@@ -192,7 +216,7 @@ export class ClientSession {
       return;
     }
     this.inFlight++;
-    (program === remoteProgram ? this.call(procedure, args) : this.jobs!.call(procedure, args))
+    (program === remoteProgram ? this.call(header, procedure, args) : this.jobs!.call(procedure, args))
       .then(
         (ret) => this.reply(header, procedure, ret),
         (err) => this.replyError(header, toVirError(err, ErrorDomain.VIR_FROM_RPC)),
@@ -215,7 +239,7 @@ export class ClientSession {
   }
 
   /** The procedures about the client session itself; everything else goes to the entry points. */
-  private async call(procedure: RpcProcedure, args: any): Promise<unknown> {
+  private async call(header: virNetMessageHeader, procedure: RpcProcedure, args: any): Promise<unknown> {
     switch (procedure.name) {
       case 'REMOTE_PROC_AUTH_LIST':
         return { types: [REMOTE_AUTH_NONE] };
@@ -246,6 +270,7 @@ export class ClientSession {
       case 'REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY':
         return this.domainEvents.deregister(this.openConnection(), args.callbackID);
       default:
+        if (this.conn && ClientStreams.handles(procedure)) return this.streams.call(header, procedure, args, this.conn);
         return dispatchCall(procedure, args, this.conn);
     }
   }
@@ -276,6 +301,7 @@ export class ClientSession {
   private releaseConnection(): void {
     const conn = this.conn;
     this.conn = null;
+    this.streams.closeAll();
     this.jobs?.close();
     this.domainEvents.dropAll(conn);
     if (conn?.alive) connect.virConnectClose(conn);
@@ -291,6 +317,7 @@ export class ClientSession {
       return;
     }
     this.write(bytes);
+    this.streams.replied(call);
     if (this.closeAfterReply) this.close();
   }
 
@@ -337,7 +364,10 @@ export class ClientSession {
    */
   private updateReading(): void {
     if (this.closed) return;
-    const busy = this.inFlight >= this.limits.maxCallsInFlight || this.socket.writableLength > this.limits.maxQueuedOutput;
+    const busy =
+      this.inFlight >= this.limits.maxCallsInFlight ||
+      this.socket.writableLength > this.limits.maxQueuedOutput ||
+      this.streams.backlogged;
     if (busy && !this.readPaused) {
       this.readPaused = true;
       this.socket.pause();
@@ -345,6 +375,20 @@ export class ClientSession {
       this.readPaused = false;
       this.socket.resume();
     }
+  }
+
+  /** Resolves once the socket's queue drained, or the client is gone. */
+  private drained(): Promise<void> {
+    if (this.closed || this.socket.destroyed || this.socket.writableLength === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
   }
 
   private startKeepalive(): void {

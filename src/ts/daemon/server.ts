@@ -8,6 +8,7 @@ import { PACKET_MAX } from '../rpc/packet.js';
 import { JobState } from '../jobs/job.js';
 import { registeredJobs } from '../jobs/registry.js';
 import { type CallObserver, ClientSession, type Log, type SessionLimits } from './client-session.js';
+import { streamAbortsSettled } from './client-streams.js';
 import { JobJournal } from './job-journal.js';
 import { JobProgram, type JobProgramOptions } from './job-program.js';
 
@@ -146,6 +147,7 @@ export class Daemon {
     }
     for (const s of this.sessions) s.close();
     await Promise.all(closing);
+    await streamAbortsSettled();
     this.journal?.close();
   }
 }

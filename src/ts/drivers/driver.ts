@@ -3,6 +3,7 @@ import type {
   NetworkRef,
   StoragePoolRef,
   StorageVolRef,
+  StreamIO,
   VirConnect,
   VirDomain,
   VirNetwork,
@@ -275,6 +276,12 @@ export interface StorageDriver {
     start: JobStarter,
   ): MaybePromise<VirJob<StorageVolRef>>;
   storageVolWipe?(vol: VirStorageVol, algorithm: number, flags: number, start: JobStarter): MaybePromise<VirJob<void>>;
+  /**
+   * Streams: the data path of one upload into, or download from, a volume. `offset` and `length` are C's
+   * unsigned long long (a length of 0: no limit); the entry point checked them and the handles.
+   */
+  storageVolUpload?(vol: VirStorageVol, offset: bigint, length: bigint, flags: number): MaybePromise<StreamIO>;
+  storageVolDownload?(vol: VirStorageVol, offset: bigint, length: bigint, flags: number): MaybePromise<StreamIO>;
 }
 
 /**

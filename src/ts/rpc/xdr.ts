@@ -98,6 +98,10 @@ export class XdrWriter {
     return this.offset;
   }
 
+  /**
+   * Reserves `n` bytes and returns where they start. It may replace `this.buf`: callers take the offset
+   * first and only then touch `this.buf` (`this.buf.writeX(v, this.room(4))` would write to the old buffer).
+   */
   private room(n: number): number {
     if (this.offset + n > this.buf.length) {
       const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.offset + n));

@@ -1,8 +1,10 @@
+import { Readable } from 'node:stream';
 import * as api from '../api/storage.js';
 import type { VirStoragePool, VirStorageVol } from '../core/handles.js';
 import type { StoragePoolInfo, StorageVolInfo } from '../drivers/driver.js';
 import { Job, startOptions, type JobOptions } from './job.js';
 import { Owned } from './owned.js';
+import { VolumeDownload, VolumeUpload, type TransferOptions, type UploadSource } from './stream.js';
 
 type FlagOptions = JobOptions & { flags?: number };
 
@@ -121,6 +123,42 @@ export class StorageVolume extends Owned<VirStorageVol> {
       () => undefined,
       options,
     );
+  }
+
+  /**
+   * Writes `source` into the volume from `offset` (virStorageVolUpload, then virStreamSend until the source
+   * ends, then virStreamFinish). The volume changes only once all of it arrived: an error or the signal leave
+   * it as it was.
+   */
+  async upload(source: UploadSource, options: TransferOptions = {}): Promise<void> {
+    const upload = await this.openUpload(options);
+    try {
+      await upload.sendAll(source);
+    } finally {
+      upload.free();
+    }
+  }
+
+  /**
+   * The volume's bytes from `offset` as a Node Readable (virStorageVolDownload, virStreamRecv, and
+   * virStreamFinish at the end). Holes read as zeros. Destroying the stream, or the signal, abandons it.
+   */
+  download(options: TransferOptions = {}): Readable {
+    const vol = this.handle;
+    async function* data(): AsyncGenerator<Buffer> {
+      yield* await VolumeDownload.open(vol, options);
+    }
+    return Readable.from(data(), { objectMode: false });
+  }
+
+  /** An upload to drive step by step: `send`, then `finish` or `abort` (what tsvirsh vol-upload uses). */
+  openUpload(options: TransferOptions = {}): Promise<VolumeUpload> {
+    return VolumeUpload.open(this.handle, options);
+  }
+
+  /** A download to drive step by step: `read` until null, then `finish` or `abort`. */
+  openDownload(options: TransferOptions = {}): Promise<VolumeDownload> {
+    return VolumeDownload.open(this.handle, options);
   }
 }
 

@@ -1,25 +1,28 @@
-import type { StoragePoolRef, StorageVolRef, VirConnect, VirStoragePool, VirStorageVol } from '../../core/handles.js';
+import type { StoragePoolRef, StorageVolRef, StreamIO, VirConnect, VirStoragePool, VirStorageVol } from '../../core/handles.js';
 import type { VirJob } from '../../jobs/job.js';
 import type { JobStarter, StorageDriver, StoragePoolInfo, StorageVolInfo } from '../driver.js';
 import type { DriverState } from './driver-state.js';
 import { DirPools } from './pools.js';
 import { VolumeJobs } from './volume-jobs.js';
+import { VolumeStreams } from './volume-stream.js';
 import { DirVolumes } from './volumes.js';
 
 /**
  * The storage driver table of a `tsvirt:` connection: directory pools on real disks. Each slot hands the
  * call to the part that implements it: pools (pools.ts), volume lookups and quick changes (volumes.ts),
- * and the long volume operations, which are jobs (volume-jobs.ts).
+ * the long volume operations, which are jobs (volume-jobs.ts), and uploads and downloads (volume-stream.ts).
  */
 export class DirStorage implements StorageDriver {
   private readonly pools: DirPools;
   private readonly volumes: DirVolumes;
   private readonly jobs: VolumeJobs;
+  private readonly streams: VolumeStreams;
 
   constructor(state: DriverState) {
     this.pools = new DirPools(state);
     this.volumes = new DirVolumes(state);
     this.jobs = new VolumeJobs(state, this.volumes);
+    this.streams = new VolumeStreams(state, this.volumes);
   }
 
   // ---- pools ----
@@ -152,5 +155,15 @@ export class DirStorage implements StorageDriver {
 
   storageVolWipe(vol: VirStorageVol, algorithm: number, flags: number, start: JobStarter): VirJob<void> {
     return this.jobs.wipe(vol, algorithm, flags, start);
+  }
+
+  // ---- streams ----
+
+  storageVolUpload(vol: VirStorageVol, offset: bigint, length: bigint, flags: number): Promise<StreamIO> {
+    return this.streams.upload(vol, offset, length, flags);
+  }
+
+  storageVolDownload(vol: VirStorageVol, offset: bigint, length: bigint, flags: number): Promise<StreamIO> {
+    return this.streams.download(vol, offset, length, flags);
   }
 }
