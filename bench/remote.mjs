@@ -7,16 +7,15 @@
  *   2. the same with 100 calls in flight on one tsvirt connection (throughput; libvirt's C client would need
  *      100 threads for that)
  *   3. start-up: `tsvirsh -c test+unix:///default?socket=S list` vs `virsh` through the same socket vs `node -e 0`
- *      (hyperfine when installed)
+ *      vs tsvirsh on the local test:///default, interleaved runs (a busy machine slows all alike), medians
  *
  * Targets (issue #11): p50 within 1.2 x python3-libvirt's; tsvirsh through the socket within 1.3 x bare Node.
  * Needs `npm run build` and Debian's /usr/bin/python3 with python3-libvirt.
  *
  *   node bench/remote.mjs [--calls N] [--runs N] [--json]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -87,28 +86,25 @@ async function tsvirtRoundTrip(uri) {
 }
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const q = (s) => `'${s.replaceAll("'", "'\\''")}'`;
 
-function measure(cmd, n = runs) {
-  if (has('hyperfine')) {
-    const dir = mkdtempSync(join(tmpdir(), 'remote-bench-'));
-    const out = join(dir, 'r.json');
-    execFileSync('hyperfine', ['--warmup', '3', '--runs', String(n), '--export-json', out, '--style', 'none', cmd], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: CLIENT_ENV,
+/**
+ * Wall time of whole processes, the commands interleaved (one run of each in turn, `n` rounds after 3 warm-up
+ * rounds) so that a busy machine slows them alike; median and quartiles in ms.
+ */
+function startup(commands, n = runs) {
+  const times = commands.map(() => []);
+  for (let round = 0; round < n + 3; round++) {
+    commands.forEach(([file, argv], i) => {
+      const t = performance.now();
+      const r = spawnSync(file, argv, { stdio: 'ignore', env: CLIENT_ENV });
+      if (r.status !== 0) throw new Error(`${file} ${argv.join(' ')} exited with ${r.status}`);
+      if (round >= 3) times[i].push(performance.now() - t);
     });
-    const r = JSON.parse(readFileSync(out, 'utf8')).results[0];
-    rmSync(dir, { recursive: true, force: true });
-    return { mean: r.mean * 1000, stddev: r.stddev * 1000 };
   }
-  const times = [];
-  for (let i = 0; i < n + 3; i++) {
-    const t = performance.now();
-    spawnSync('sh', ['-c', cmd], { stdio: 'ignore', env: CLIENT_ENV });
-    if (i >= 3) times.push(performance.now() - t);
-  }
-  const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  return { mean, stddev: Math.sqrt(times.reduce((a, b) => a + (b - mean) ** 2, 0) / times.length) };
+  return times.map((ts) => {
+    ts.sort((a, b) => a - b);
+    return { median: percentile(ts, 0.5), q1: percentile(ts, 0.25), q3: percentile(ts, 0.75) };
+  });
 }
 
 const daemon = await startLibvirtd();
@@ -117,27 +113,30 @@ try {
   const results = { calls, tsvirt: await tsvirtRoundTrip(uri), python: pythonRoundTrip(uri) };
   results.ratioP50 = results.tsvirt.p50 / results.python.p50;
   const node = process.execPath;
-  results.startup = {
-    node: measure(`${q(node)} -e 0`),
-    tsvirsh: measure(`${q(node)} ${q(join(repo, 'bin/tsvirsh.cjs'))} -c ${q(uri)} list`),
-    virsh: has('virsh') ? measure(`virsh -c ${q(uri)} list`) : null,
-    tsvirshLocal: measure(`${q(node)} ${q(join(repo, 'bin/tsvirsh.cjs'))} -c test:///default list`),
-  };
-  results.startup.ratio = results.startup.tsvirsh.mean / results.startup.node.mean;
+  const tsvirsh = join(repo, 'bin/tsvirsh.cjs');
+  const [bare, remote, local, virsh] = startup([
+    [node, ['-e', '0']],
+    [node, [tsvirsh, '-c', uri, 'list']],
+    [node, [tsvirsh, '-c', 'test:///default', 'list']],
+    ...(has('virsh') ? [['virsh', ['-c', uri, 'list']]] : []),
+  ]);
+  results.startup = { node: bare, tsvirsh: remote, tsvirshLocal: local, virsh: virsh ?? null };
+  results.startup.ratio = remote.median / bare.median;
+  results.startup.localRatio = local.median / bare.median;
   if (asJson) console.log(JSON.stringify(results, null, 2));
   else {
     const us = (v) => `${v.toFixed(1)} µs`;
-    const ms = (v) => `${v.mean.toFixed(1)} ± ${v.stddev.toFixed(1)} ms`;
+    const ms = (v) => `${v.median.toFixed(1)} ms (quartiles ${v.q1.toFixed(1)}–${v.q3.toFixed(1)})`;
     console.log(`DOMAIN_GET_INFO x ${calls} through libvirtd, one connection, sequential:`);
     console.log(`  tsvirt dom.info():          p50 ${us(results.tsvirt.p50)}  p99 ${us(results.tsvirt.p99)}`);
     console.log(`  python3-libvirt dom.info(): p50 ${us(results.python.p50)}  p99 ${us(results.python.p99)}`);
     console.log(`  tsvirt / python p50: ${results.ratioP50.toFixed(2)} x (target <= 1.2 x)`);
     console.log(`  tsvirt, 100 calls in flight on one connection: ${Math.round(results.tsvirt.concurrentPerSecond)} calls/s`);
-    console.log('start-up:');
+    console.log(`start-up, median of ${runs} interleaved runs:`);
     console.log(`  node -e 0:                         ${ms(results.startup.node)}`);
     console.log(`  tsvirsh list through the socket:   ${ms(results.startup.tsvirsh)}  (${results.startup.ratio.toFixed(2)} x node; target <= 1.3 x)`);
     if (results.startup.virsh) console.log(`  virsh list through the socket:     ${ms(results.startup.virsh)}`);
-    console.log(`  tsvirsh list, test:///default:    ${ms(results.startup.tsvirshLocal)}`);
+    console.log(`  tsvirsh list, test:///default:    ${ms(results.startup.tsvirshLocal)}  (${results.startup.localRatio.toFixed(2)} x node)`);
   }
 } finally {
   await daemon.stop();

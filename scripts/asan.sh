@@ -99,6 +99,9 @@ else
     run threads "$tests/threads.c" 8 2000
     run fuzz-handles "$tests/fuzz-handles.c" 20261204 4000
     run utf8 "$tests/utf8.c" "$work/scratch"
+    run domain-events "$tests/domain-events.c" test:///default
+    run custom-event-loop "$tests/custom-event-loop.c" test:///default
+    run event-threads "$tests/event-threads.c" test:///default 300 300
     run_unit kept-names "$tests/kept-names.c"
     run ring "$tests/ring.c" exact 8 200
 fi

@@ -555,10 +555,14 @@ function renderExports(model) {
 
 /**
  * Public functions whose C entry point is written by hand in native/src/libvirt/; every other function
- * of the headers gets a generated one (and so do all of virterror.h's, which are 'native').
+ * of the headers gets a generated one (and so do all of NATIVE_HEADERS', which are 'native').
  *  - 'native': served by C alone, never by the drivers.
  *  - 'published': answers from what the bridge published (abi_object.h, abi_job.h) when it can, else
  *    calls the generated forwarder, named abi_bridged_<function>, which asks the drivers.
+ *  - 'forwarded': always calls its generated forwarder, abi_bridged_<function>, and does in C what must
+ *    happen on the caller's thread around it (virConnectDomainEventDeregisterAny calls the freecb), or what
+ *    the bridge cannot tell (a domain argument that may be NULL, but not a freed handle).
+ * The functions of NATIVE_HEADERS are all 'native'.
  */
 const HAND_WRITTEN = {
   virInitialize: 'native',
@@ -579,7 +583,12 @@ const HAND_WRITTEN = {
   virStoragePoolIsActive: 'published',
   virStoragePoolIsPersistent: 'published',
   virJobGetInfo: 'published',
+  virConnectDomainEventRegisterAny: 'forwarded',
+  virConnectDomainEventDeregisterAny: 'forwarded',
 };
+
+/** Headers whose functions C serves alone (native/src/libvirt/vir_error.c, vir_event.c). */
+const NATIVE_HEADERS = new Set(['virterror.h', 'libvirt-event.h']);
 
 /** The handle slot that keeps a `const char *` result (abi_handle.h: ABI_KEPT_*); the others keep it as
  * their name (a connection its type, a job its operation). */
@@ -607,7 +616,7 @@ function bridgedFunctions(model) {
     return m && m[2].length === stars && handles.has(m[1]) ? handleKind(m[1]) : null;
   };
   return model.functions
-    .filter((f) => f.header !== 'virterror.h' && HAND_WRITTEN[f.name] !== 'native')
+    .filter((f) => !NATIVE_HEADERS.has(f.header) && HAND_WRITTEN[f.name] !== 'native')
     .map((f) => {
       const used = { h: 0, s: 0, n: 0, p: 0 };
       const args = f.parameters.map((p, i) => {
@@ -627,7 +636,7 @@ function bridgedFunctions(model) {
       else if (r === 'char *' || r === 'const char *') result = 'string';
       else if (r.endsWith('*')) result = 'pointer';
       else fail(f.header, f.line, `${f.name}: the bridge cannot return ${f.result.c}`);
-      return { f, result, args, published: HAND_WRITTEN[f.name] === 'published' };
+      return { f, result, args, forwarded: ['published', 'forwarded'].includes(HAND_WRITTEN[f.name]) };
     });
 }
 
@@ -651,7 +660,7 @@ function renderEntryHeader(model) {
     line += ` X(${f.name})`;
   }
   out.push(line, '', '/* The bridge\'s half of the entry points written by hand (native/src/libvirt/). */');
-  for (const b of model.bridged.filter((b) => b.published)) out.push(`ABI_INTERNAL ${signature(b, `abi_bridged_${b.f.name}`)};`);
+  for (const b of model.bridged.filter((b) => b.forwarded)) out.push(`ABI_INTERNAL ${signature(b, `abi_bridged_${b.f.name}`)};`);
   out.push('', '#endif', '');
   return out.join('\n');
 }
@@ -677,7 +686,7 @@ function renderEntryPoints(model) {
     else if (f.result.koffi === 'const char *') body = `return ${call('abi_kept_string', KEPT_SLOTS[f.name] ?? 'ABI_KEPT_NAME')};`;
     else if (result === 'int' && f.result.koffi !== 'int') body = `return (${f.result.c})${call('abi_number', FAILED_RESULTS[f.result.c] ?? '-1')};`;
     else body = `return ${call(SHAPES[result])};`;
-    out.push(`${signature(b, b.published ? `abi_bridged_${f.name}` : f.name)} { ${body} }`);
+    out.push(`${signature(b, b.forwarded ? `abi_bridged_${f.name}` : f.name)} { ${body} }`);
   }
   out.push('');
   return out.join('\n');

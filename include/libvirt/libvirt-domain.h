@@ -687,4 +687,43 @@ int virDomainGetJobInfo(virDomainPtr dom,
  * Returns 0, or -1 on error (VIR_ERR_OPERATION_INVALID without a job). */
 int virDomainAbortJob(virDomainPtr dom);
 
+/* Called for a VIR_DOMAIN_EVENT_ID_LIFECYCLE event: event is a
+ * virDomainEventType, detail the matching virDomainEvent*DetailType.  dom
+ * is valid for the duration of the call (virDomainRef() keeps it).  The
+ * return value is ignored. */
+typedef int (*virConnectDomainEventCallback)(virConnectPtr conn,
+                                             virDomainPtr dom,
+                                             int event,
+                                             int detail,
+                                             void *opaque);
+
+/* The type virConnectDomainEventRegisterAny() takes: each event id has its
+ * own callback type, cast to this one with VIR_DOMAIN_EVENT_CALLBACK(). */
+typedef void (*virConnectDomainEventGenericCallback)(virConnectPtr conn,
+                                                     virDomainPtr dom,
+                                                     void *opaque);
+
+/* Casts an event's own callback type to the generic one. */
+# define VIR_DOMAIN_EVENT_CALLBACK(cb) ((virConnectDomainEventGenericCallback)(cb))
+
+/* Has cb called for every event of kind eventID (a virDomainEventID) of
+ * dom, or of every domain when dom is NULL, with opaque.  The callbacks
+ * run from the event loop (libvirt-event.h), which must be registered
+ * first: without one this fails with VIR_ERR_INTERNAL_ERROR.  Registering
+ * the same cb for the same eventID and dom twice fails.  The connection
+ * stays open while a callback is registered.  Returns the callback's id,
+ * for virConnectDomainEventDeregisterAny(), or -1 on error. */
+int virConnectDomainEventRegisterAny(virConnectPtr conn,
+                                     virDomainPtr dom,
+                                     int eventID,
+                                     virConnectDomainEventGenericCallback cb,
+                                     void *opaque,
+                                     virFreeCallback freecb);
+
+/* Removes the callback registered as callbackID on conn; its freecb, if
+ * any, is called with its opaque before this returns (after the current
+ * dispatch when called from a callback).  Returns 0, or -1 on error. */
+int virConnectDomainEventDeregisterAny(virConnectPtr conn,
+                                       int callbackID);
+
 #endif /* LIBVIRT_DOMAIN_H */

@@ -27,6 +27,7 @@ extern "C" {
 # include <libvirt/libvirt-common.h>
 # include <libvirt/libvirt-host.h>
 # include <libvirt/libvirt-domain.h>
+# include <libvirt/libvirt-event.h>
 # include <libvirt/libvirt-network.h>
 # include <libvirt/libvirt-storage.h>
 # include <libvirt/libvirt-job.h>

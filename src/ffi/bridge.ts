@@ -3,12 +3,13 @@ import { ErrorDomain, errorDomainName } from '../ts/errors/index.js';
 import { VirJob } from '../ts/jobs/job.js';
 import { DispatcherType } from './abi-types.js';
 import type { Handlers } from './call.js';
-import { domainHandlers } from './dispatch-domain.js';
+import { domainEventHandlers, domainHandlers } from './dispatch-domain.js';
 import { hostHandlers } from './dispatch-host.js';
 import { jobHandlers } from './dispatch-job.js';
 import { networkHandlers } from './dispatch-network.js';
 import { storageHandlers } from './dispatch-storage.js';
 import { createDispatcher } from './dispatch.js';
+import { DomainEventCallbacks } from './domain-event-callbacks.js';
 import { HandleTable } from './handle-table.js';
 import { JobCallbacks } from './job-callbacks.js';
 import { JobPublisher } from './job-publisher.js';
@@ -49,6 +50,7 @@ export function installBridge(): Bridge {
   const handlers: Handlers = {
     ...hostHandlers,
     ...domainHandlers,
+    ...domainEventHandlers(new DomainEventCallbacks(abi, table)),
     ...networkHandlers,
     ...storageHandlers,
     ...jobHandlers(abi, table, callbacks),

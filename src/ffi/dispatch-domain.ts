@@ -1,8 +1,10 @@
 import { checkConnect, checkDomain, mapResult } from '../ts/api/check.js';
 import * as api from '../ts/api/domain.js';
+import * as events from '../ts/api/events.js';
 import { structTypes } from './abi-types.js';
 import { checkArray, checkOut, readRawUuid, writeRawUuid, writeUuidString } from './c-args.js';
 import { writeOut, type Call, type Handlers } from './call.js';
+import type { DomainEventCallbacks } from './domain-event-callbacks.js';
 
 /** libvirt-domain.h, served by src/ts/api/domain.ts. */
 
@@ -144,3 +146,18 @@ export const domainHandlers = {
   },
   virDomainAbortJob: ({ dom }) => api.virDomainAbortJob(dom),
 } satisfies Partial<Handlers>;
+
+/** The domain event functions of libvirt-domain.h, whose C callbacks `callbacks` keeps. */
+export function domainEventHandlers(callbacks: DomainEventCallbacks) {
+  return {
+    virConnectDomainEventRegisterAny({ conn, dom, eventID, cb, opaque, freecb }) {
+      events.checkDomainEventRegistration(conn, dom, eventID, cb);
+      return callbacks.register(conn, dom ?? null, eventID, cb!, opaque, freecb);
+    },
+    virConnectDomainEventDeregisterAny: ({ conn, callbackID }) =>
+      mapResult(events.virConnectDomainEventDeregisterAny(conn, callbackID), () => {
+        callbacks.deregistered(conn, callbackID);
+        return 0;
+      }),
+  } satisfies Partial<Handlers>;
+}

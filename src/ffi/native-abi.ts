@@ -67,6 +67,11 @@ export interface NativeAbi {
   ): Pointer | null;
   jobPostCallback(cb: Pointer, job: Pointer, state: number, opaque: Pointer | null, freecb: Pointer | null): number;
 
+  eventTimerAcquire(): number;
+  eventTimerRelease(): void;
+  eventCallbackAdd(conn: Pointer, id: number, cb: Pointer, opaque: Pointer | null, freecb: Pointer | null): number;
+  eventPost(conn: Pointer, id: number, dom: Pointer, event: number, detail: number): number;
+
   ringInit(waker: Pointer): number;
   ringAwake(): void;
   ringServe(spinNs: number, budgetNs: number): number;
@@ -109,6 +114,10 @@ export function nativeAbi(): NativeAbi {
     ),
     jobSetError: bridgeFunction(`void *abi_job_set_error(void *job, ${setError})`),
     jobPostCallback: bridgeFunction('int abi_job_post_callback(void *cb, void *job, int state, void *opaque, void *freecb)'),
+    eventTimerAcquire: bridgeFunction('int abi_event_timer_acquire(void)'),
+    eventTimerRelease: bridgeFunction('void abi_event_timer_release(void)'),
+    eventCallbackAdd: bridgeFunction('int abi_event_callback_add(void *conn, int id, void *cb, void *opaque, void *freecb)'),
+    eventPost: bridgeFunction('int abi_event_post(void *conn, int id, void *dom, int event, int detail)'),
     ringInit: bridgeFunction('int abi_ring_init(abi_waker *waker)'),
     ringAwake: bridgeFunction('void abi_ring_awake(void)'),
     ringServe: bridgeFunction('int abi_ring_serve(int64_t spin_ns, int64_t budget_ns)'),

@@ -32,7 +32,7 @@ function startProcess(args: string[], env: NodeJS.ProcessEnv = process.env) {
 describe('tsvirtd process', () => {
   it('listens by default under $XDG_RUNTIME_DIR/tsvirt, serves a call, and shuts down cleanly on SIGTERM', async () => {
     const runtime = join(dir, 'run');
-    const p = startProcess([], { ...process.env, XDG_RUNTIME_DIR: runtime });
+    const p = startProcess([], { ...process.env, XDG_RUNTIME_DIR: runtime, XDG_STATE_HOME: join(dir, 'state'), TSVIRT_STATE_DIR: '' });
     const sock = join(runtime, 'tsvirt', 'tsvirt-sock');
     await p.waitForLog('(read-only)');
     expect(p.stderr()).toContain(`tsvirtd: listening on ${sock}, mode 0600`);

@@ -39,6 +39,10 @@ print(json.dumps([[d.name(), d.UUIDString(), d.ID(), [str(v) for v in d.info()]]
       expect(mine.map(([, , , info]) => [info[0], info[1], info[2], info[3]])).toEqual(
         theirs.map(([, , , info]: string[][]) => [info[0], info[1], info[2], info[3]]),
       );
+      const [libVersion, version, type] = JSON.parse(
+        await python(`import sys, json, libvirt\nc = libvirt.open(sys.argv[1])\nprint(json.dumps([c.getLibVersion(), c.getVersion(), c.getType()]))`, [uri]),
+      );
+      expect([await conn.libVersion(), await conn.version(), conn.type]).toEqual([libVersion, version, type]);
       expect(await (await conn.lookupDomain('test')).xml()).toBe((await virsh(uri, ['dumpxml', 'test'])).stdout.replace(/\n$/, ''));
     } finally {
       await conn.close();

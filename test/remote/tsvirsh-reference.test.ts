@@ -40,7 +40,7 @@ beforeAll(async () => {
   ensureBuilt();
   fixture = await startRemoteFixture();
   daemon = fixture.daemon;
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await fixture?.stop();

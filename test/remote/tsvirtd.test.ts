@@ -2,7 +2,7 @@
 // libvirtd. tsvirsh through the socket prints what the real virsh prints through it for every reference
 // case, a C program prints what it prints linked with the real libvirt, errors and events come through.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ beforeAll(async () => {
     daemon.stderr!.on('data', (c) => String(c).includes('listening on') && resolve());
     daemon.once('exit', (code) => reject(new Error(`tsvirtd exited with ${code}`)));
   });
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   if (daemon && daemon.exitCode === null) {
@@ -73,6 +73,24 @@ describe('tsvirsh through tsvirtd prints what virsh prints through it', () => {
       });
     });
   }
+});
+
+describe('tsvirt storage through tsvirtd', () => {
+  it('tsvirsh on tsvirt+unix:///embed?root=...&socket=... prints what it prints on the local tsvirt:///embed', async () => {
+    const script = (pool: string) =>
+      `pool-create-as p1 dir --target ${pool}; pool-list --all; vol-create-as p1 v1 10M; vol-clone v1 v2 --pool p1; ` +
+      `vol-list p1; vol-info v2 --pool p1; vol-delete v1 --pool p1; vol-info v1 --pool p1; pool-destroy p1`;
+    const pool = join(dir, 'pool');
+    mkdirSync(pool);
+    const opts = { env: { ...CLIENT_ENV }, timeoutMs: 60_000 };
+    const tsvirsh = join(REPO, 'bin/tsvirsh.cjs');
+    const remote = await run(process.execPath, [tsvirsh, '-c', `tsvirt+unix:///embed?root=${join(dir, 'state-remote')}&socket=${socket}`, script(pool)], opts);
+    rmSync(pool, { recursive: true, force: true });
+    mkdirSync(pool);
+    const local = await run(process.execPath, [tsvirsh, '-c', `tsvirt:///embed?root=${join(dir, 'state-local')}`, script(pool)], opts);
+    expect(local.stdout).toContain('Vol v2 cloned from v1');
+    expect(remote).toEqual(local);
+  });
 });
 
 describe('the idiomatic API through tsvirtd', () => {

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { remoteTarget, SYSTEM_SOCKET } from '../../src/ts/drivers/remote/uri.js';
+import { remoteTarget, SYSTEM_SOCKET, SYSTEM_SOCKET_RO } from '../../src/ts/drivers/remote/uri.js';
 import { connect } from '../../src/ts/index.js';
 import { ErrorNumber, VirError } from '../../src/ts/errors/index.js';
 import { startLibvirtd, virsh, type Libvirtd } from '../support/libvirtd.mjs';
@@ -24,12 +24,17 @@ describe('remote URIs', () => {
     expect(target(uri)).toEqual({ socketPath: socket, openName: name, uri });
   });
 
+  it('a read-only open of the system daemon uses its read-only socket', () => {
+    expect(remoteTarget(new URL('qemu:///system'), 'qemu:///system', true).socketPath).toBe(SYSTEM_SOCKET_RO);
+    expect(remoteTarget(new URL('qemu+unix:///system?socket=/s'), 'qemu+unix:///system?socket=/s', true).socketPath).toBe('/s');
+  });
+
   it('qemu:///session is the session daemon under XDG_RUNTIME_DIR', () => {
     const saved = process.env.XDG_RUNTIME_DIR;
     process.env.XDG_RUNTIME_DIR = '/run/user/4242';
     try {
-      expect(target('qemu:///session')!.socketPath).toBe('/run/user/4242/libvirt/libvirt-sock');
-      expect(target('tsvirt+unix:///session')!.socketPath).toBe('/run/user/4242/tsvirt/tsvirt-sock');
+      expect(target('qemu:///session').socketPath).toBe('/run/user/4242/libvirt/libvirt-sock');
+      expect(target('tsvirt+unix:///session').socketPath).toBe('/run/user/4242/tsvirt/tsvirt-sock');
     } finally {
       if (saved === undefined) delete process.env.XDG_RUNTIME_DIR;
       else process.env.XDG_RUNTIME_DIR = saved;

@@ -18,7 +18,7 @@ static const char *const function_names[ABI_FN_COUNT] = {ABI_FUNCTIONS(ABI_FN_NA
 
 static abi_dispatcher dispatcher;
 static pthread_t js_thread;
-static _Atomic int ready;      /* set once dispatcher and js_thread are */
+static _Atomic int ready; /* set once dispatcher and js_thread are */
 
 int
 abi_bridge_init(abi_dispatcher fn)
@@ -111,8 +111,8 @@ abi_invoke(abi_call *call, abi_fn fn, const abi_args *args)
     call->args = args;
     int status;
     if (abi_on_js_thread()) {
-        status = dispatcher(call, fn, 0, ids[0], ids[1], args->num[0], args->num[1], args->num[2],
-                            args->str[0], args->str[1], args->ptr[0], args->ptr[1], args->ptr[2]);
+        status = dispatcher(call, fn, 0, ids[0], ids[1], args->num[0], args->num[1], args->num[2], args->str[0],
+                            args->str[1], args->ptr[0], args->ptr[1], args->ptr[2]);
         if (status == ABI_PENDING) {
             abi_call_wait(call);
             status = call->status;
@@ -228,8 +228,8 @@ void
 abi_dispatch_queued(abi_call *call)
 {
     const abi_args *args = call->args;
-    int status = dispatcher(call, call->fn, 1, call->ids[0], call->ids[1], args->num[0], args->num[1],
-                            args->num[2], args->str[0], args->str[1], args->ptr[0], args->ptr[1], args->ptr[2]);
+    int status = dispatcher(call, call->fn, 1, call->ids[0], call->ids[1], args->num[0], args->num[1], args->num[2],
+                            args->str[0], args->str[1], args->ptr[0], args->ptr[1], args->ptr[2]);
     if (status != ABI_PENDING)
         abi_call_settle(call, status);
 }
@@ -318,8 +318,8 @@ optional_copy(const char *text)
 }
 
 void
-abi_call_fail(abi_call *call, int code, int domain, int level, const char *message,
-              const char *str1, const char *str2, const char *str3, int int1, int int2)
+abi_call_fail(abi_call *call, int code, int domain, int level, const char *message, const char *str1, const char *str2,
+              const char *str3, int int1, int int2)
 {
     virResetError(&call->error);
     call->error.code = code;

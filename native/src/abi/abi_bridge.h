@@ -45,11 +45,11 @@ typedef struct abi_handle_arg {
 
 /* What an entry point passes on; unused members stay zero. */
 typedef struct abi_args {
-    abi_handle_arg handle[2];       /* handle[0] is the subject: its connection receives the error */
+    abi_handle_arg handle[2]; /* handle[0] is the subject: its connection receives the error */
     long long num[3];
     const char *str[2];
-    void *ptr[3];                   /* out-parameters, callbacks and their data */
-    long long capacity;             /* how many items ptr[0] holds, for arrays the bridge fills */
+    void *ptr[3];       /* out-parameters, callbacks and their data */
+    long long capacity; /* how many items ptr[0] holds, for arrays the bridge fills */
 } abi_args;
 
 /* One call in flight.  Lives on the calling thread's stack until the call is over. */
@@ -66,15 +66,15 @@ struct abi_call {
     const abi_args *args;
     abi_call *next;
 
-    long long value;                /* integer result */
-    void *pointer;                  /* handle result */
-    char *string;                   /* malloc'd string result */
-    void **list;                    /* malloc'd, NULL-terminated array of handles */
-    void *array;                    /* the caller's array (args->ptr[0]) the bridge fills */
-    long long capacity;             /* its length */
-    int written;                    /* strings stored in array so far, freed if the call fails */
-    const char *str[2];             /* the caller's string arguments, as bytes (abi_call_string_bytes) */
-    virError error;                 /* the failure's error */
+    long long value;    /* integer result */
+    void *pointer;      /* handle result */
+    char *string;       /* malloc'd string result */
+    void **list;        /* malloc'd, NULL-terminated array of handles */
+    void *array;        /* the caller's array (args->ptr[0]) the bridge fills */
+    long long capacity; /* its length */
+    int written;        /* strings stored in array so far, freed if the call fails */
+    const char *str[2]; /* the caller's string arguments, as bytes (abi_call_string_bytes) */
+    virError error;     /* the failure's error */
 };
 
 /*
@@ -85,10 +85,10 @@ struct abi_call {
 ABI_INTERNAL int abi_invoke(abi_call *call, abi_fn fn, const abi_args *args);
 
 /* The shapes of result the entry points return; each reports failures itself. */
-ABI_INTERNAL long long abi_number(abi_fn fn, const abi_args *args, long long failed);  /* or failed */
-ABI_INTERNAL int abi_int(abi_fn fn, const abi_args *args);              /* the value, -1 on error */
-ABI_INTERNAL void *abi_pointer(abi_fn fn, const abi_args *args);        /* a handle, NULL on error */
-ABI_INTERNAL char *abi_string(abi_fn fn, const abi_args *args);         /* caller frees; NULL on error */
+ABI_INTERNAL long long abi_number(abi_fn fn, const abi_args *args, long long failed); /* or failed */
+ABI_INTERNAL int abi_int(abi_fn fn, const abi_args *args);                            /* the value, -1 on error */
+ABI_INTERNAL void *abi_pointer(abi_fn fn, const abi_args *args);                      /* a handle, NULL on error */
+ABI_INTERNAL char *abi_string(abi_fn fn, const abi_args *args);                       /* caller frees; NULL on error */
 /* A string the subject handle keeps (slot ABI_KEPT_*) and the caller must not free; NULL on error. */
 ABI_INTERNAL const char *abi_kept_string(abi_fn fn, const abi_args *args, int slot);
 /* A new handle array stored in *args->ptr[0] (when not NULL); the count, -1 on error. */
@@ -105,9 +105,8 @@ ABI_INTERNAL int abi_require_bridge(abi_handle *conn);
 
 /* ---- for the bridge (src/ffi/native-abi.ts, through tsvirt_private_symbol) ---- */
 
-typedef int (*abi_dispatcher)(abi_call *call, int fn, int foreign, uint32_t h0, uint32_t h1,
-                              long long n0, long long n1, long long n2,
-                              const char *s0, const char *s1, void *p0, void *p1, void *p2);
+typedef int (*abi_dispatcher)(abi_call *call, int fn, int foreign, uint32_t h0, uint32_t h1, long long n0, long long n1,
+                              long long n2, const char *s0, const char *s1, void *p0, void *p1, void *p2);
 
 /* Installs the dispatcher, once per process, on the thread that runs the drivers.  0, or -1 if one is
  * installed already. */
@@ -119,13 +118,13 @@ const char *abi_function_name(int fn);
 /* Results. */
 void abi_call_set_value(abi_call *call, long long value);
 void abi_call_set_pointer(abi_call *call, void *pointer);
-int abi_call_set_string(abi_call *call, const char *text);              /* 0, -1 out of memory */
-int abi_call_set_list(abi_call *call, int count);                       /* 0, -1 out of memory */
+int abi_call_set_string(abi_call *call, const char *text); /* 0, -1 out of memory */
+int abi_call_set_list(abi_call *call, int count);          /* 0, -1 out of memory */
 void abi_call_set_list_item(abi_call *call, int index, void *handle);
-int abi_call_put_name(abi_call *call, int index, const char *name);     /* into array; 0, -1 */
-int abi_call_put_int(abi_call *call, int index, int value);             /* into array; 0, -1 */
-void abi_call_fail(abi_call *call, int code, int domain, int level, const char *message,
-                   const char *str1, const char *str2, const char *str3, int int1, int int2);
+int abi_call_put_name(abi_call *call, int index, const char *name); /* into array; 0, -1 */
+int abi_call_put_int(abi_call *call, int index, int value);         /* into array; 0, -1 */
+void abi_call_fail(abi_call *call, int code, int domain, int level, const char *message, const char *str1,
+                   const char *str2, const char *str3, int int1, int int2);
 
 /* String argument i of the call as the caller's bytes, which koffi decodes as UTF-8 (invalid sequences
  * becoming U+FFFD): copies at most size of them into buf and returns their number, -1 for NULL. */

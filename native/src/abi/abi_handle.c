@@ -12,7 +12,7 @@
 #include <string.h>
 
 #define SLOTS_PER_SLAB 1024
-#define MAX_SLABS 4096
+#define MAX_SLABS      4096
 
 /* A released slot waits behind this many others before it is reused, so that a stale pointer keeps
  * failing the magic check (instead of naming a new object) for as long as practical. */
@@ -25,8 +25,8 @@ static const uint32_t kind_magic[ABI_KIND_COUNT] = {
 #define RELEASED_MAGIC 0xdeadbeefu
 
 static abi_handle *slabs[MAX_SLABS];
-static _Atomic size_t slab_count;       /* slabs[0 .. slab_count) are readable by any thread */
-static size_t next_unused;              /* first never-used slot of the newest slab */
+static _Atomic size_t slab_count; /* slabs[0 .. slab_count) are readable by any thread */
+static size_t next_unused;        /* first never-used slot of the newest slab */
 
 /* Released slots, oldest first. */
 static abi_handle *reuse_head;

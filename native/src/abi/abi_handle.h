@@ -55,8 +55,8 @@ typedef struct abi_job_info {
     _Atomic int type;
     _Atomic int state;
     _Atomic int percent;
-    _Atomic long long start_ns;                 /* CLOCK_MONOTONIC when the job started */
-    _Atomic unsigned long long ended_ms;        /* time elapsed, once the job ended */
+    _Atomic long long start_ns;          /* CLOCK_MONOTONIC when the job started */
+    _Atomic unsigned long long ended_ms; /* time elapsed, once the job ended */
     _Atomic unsigned long long remaining_ms;
     _Atomic unsigned long long total;
     _Atomic unsigned long long processed;
@@ -71,24 +71,24 @@ typedef struct abi_job_info {
  * not announce its changes, an object that is gone) is asked of the bridge, as before.
  */
 enum {
-    ABI_PUBLISHED_IDENTITY = 1,     /* the UUID: the handle's own */
-    ABI_PUBLISHED_STATE = 2,        /* the object's state and info, from its driver */
+    ABI_PUBLISHED_IDENTITY = 1, /* the UUID: the handle's own */
+    ABI_PUBLISHED_STATE = 2,    /* the object's state and info, from its driver */
 };
 
 typedef enum abi_field {
-    ABI_FIELD_UUID_HIGH = 0,        /* the raw UUID's first 8 bytes, big-endian */
+    ABI_FIELD_UUID_HIGH = 0, /* the raw UUID's first 8 bytes, big-endian */
     ABI_FIELD_UUID_LOW,
-    ABI_FIELD_ID,                   /* a domain's, which follows its state */
-    ABI_FIELD_STATE,                /* virDomainState, virStoragePoolState, virStorageVolType */
+    ABI_FIELD_ID,    /* a domain's, which follows its state */
+    ABI_FIELD_STATE, /* virDomainState, virStoragePoolState, virStorageVolType */
     ABI_FIELD_REASON,
     ABI_FIELD_ACTIVE,
     ABI_FIELD_PERSISTENT,
-    ABI_FIELD_MAX_MEM,              /* KiB */
-    ABI_FIELD_MEMORY,               /* KiB */
+    ABI_FIELD_MAX_MEM, /* KiB */
+    ABI_FIELD_MEMORY,  /* KiB */
     ABI_FIELD_VCPUS,
-    ABI_FIELD_CPU_TIME,             /* ns */
-    ABI_FIELD_CPU_TIME_IS_CLOCK,    /* 1: CPU time reads as the wall clock (the test driver's) */
-    ABI_FIELD_CAPACITY,             /* bytes */
+    ABI_FIELD_CPU_TIME,          /* ns */
+    ABI_FIELD_CPU_TIME_IS_CLOCK, /* 1: CPU time reads as the wall clock (the test driver's) */
+    ABI_FIELD_CAPACITY,          /* bytes */
     ABI_FIELD_ALLOCATION,
     ABI_FIELD_AVAILABLE,
     ABI_FIELD_COUNT
@@ -102,9 +102,9 @@ typedef struct abi_object_state {
 
 typedef struct abi_handle abi_handle;
 struct abi_handle {
-    _Atomic uint32_t magic;         /* the kind's magic while valid */
-    _Atomic uint32_t id;            /* key of the JavaScript object in the bridge's table */
-    _Atomic(abi_handle *) conn;     /* the connection it belongs to (itself for a connection) */
+    _Atomic uint32_t magic;     /* the kind's magic while valid */
+    _Atomic uint32_t id;        /* key of the JavaScript object in the bridge's table */
+    _Atomic(abi_handle *) conn; /* the connection it belongs to (itself for a connection) */
     _Atomic(char *) kept[ABI_KEPT_COUNT];
 
     /* Connections: the last error raised through them and their own error callback. */
@@ -120,7 +120,7 @@ struct abi_handle {
     abi_job_info info;
     virError job_error;
 
-    abi_handle *next_free;          /* while released: the next slot in the reuse queue */
+    abi_handle *next_free; /* while released: the next slot in the reuse queue */
 };
 
 /* The handle ptr stands for if it is a valid handle of that kind, else NULL.  Any thread; never crashes. */

@@ -23,8 +23,8 @@ monotonic_ns(void)
 
 void
 abi_job_publish(void *job, int type, int state, int percent, unsigned long long elapsed_ms,
-                unsigned long long remaining_ms, unsigned long long total,
-                unsigned long long processed, unsigned long long remaining)
+                unsigned long long remaining_ms, unsigned long long total, unsigned long long processed,
+                unsigned long long remaining)
 {
     abi_handle *handle = abi_handle_check(job, ABI_KIND_JOB);
     if (!handle)
@@ -90,8 +90,8 @@ abi_job_read(abi_handle *job, virJobInfoPtr out)
 }
 
 virErrorPtr
-abi_job_set_error(void *job, int code, int domain, int level, const char *message,
-                  const char *str1, const char *str2, const char *str3, int int1, int int2)
+abi_job_set_error(void *job, int code, int domain, int level, const char *message, const char *str1, const char *str2,
+                  const char *str3, int int1, int int2)
 {
     abi_handle *handle = abi_handle_check(job, ABI_KIND_JOB);
     if (!handle)
@@ -99,9 +99,15 @@ abi_job_set_error(void *job, int code, int domain, int level, const char *messag
     if (handle->job_error.code == VIR_ERR_OK) {
         /* Built aside and copied in, so that a reader never sees a half-made error. */
         virError error = {
-            .code = code, .domain = domain, .level = level,
-            .message = (char *)message, .str1 = (char *)str1, .str2 = (char *)str2, .str3 = (char *)str3,
-            .int1 = int1, .int2 = int2,
+            .code = code,
+            .domain = domain,
+            .level = level,
+            .message = (char *)message,
+            .str1 = (char *)str1,
+            .str2 = (char *)str2,
+            .str3 = (char *)str3,
+            .int1 = int1,
+            .int2 = int2,
         };
         abi_error_copy(&handle->job_error, &error);
     }

@@ -25,13 +25,13 @@ ABI_INTERNAL void abi_job_read(abi_handle *job, virJobInfoPtr info);
 
 /* Publishes a job's progress; times in milliseconds, amounts in bytes. */
 void abi_job_publish(void *job, int type, int state, int percent, unsigned long long elapsed_ms,
-                     unsigned long long remaining_ms, unsigned long long total,
-                     unsigned long long processed, unsigned long long remaining);
+                     unsigned long long remaining_ms, unsigned long long total, unsigned long long processed,
+                     unsigned long long remaining);
 
 /* Stores the error that ended the job, which the handle then owns (virJobGetError()); the first one
  * stays: a job's error never changes.  Returns the stored error, NULL if job is not valid. */
-virErrorPtr abi_job_set_error(void *job, int code, int domain, int level, const char *message,
-                              const char *str1, const char *str2, const char *str3, int int1, int int2);
+virErrorPtr abi_job_set_error(void *job, int code, int domain, int level, const char *message, const char *str1,
+                              const char *str2, const char *str3, int int1, int int2);
 
 /* Queues cb(job, state, opaque), then freecb(opaque) if not NULL, on the delivery thread.  0, or -1 if
  * the thread or the queue entry could not be created. */

@@ -97,10 +97,9 @@ abi_object_uuid_string(const void *ptr, abi_kind kind, char *buf)
     unsigned char uuid[VIR_UUID_BUFLEN];
     if (!buf || !abi_object_uuid(ptr, kind, uuid))
         return 0;
-    snprintf(buf, VIR_UUID_STRING_BUFLEN,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7],
-             uuid[8], uuid[9], uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
+    snprintf(buf, VIR_UUID_STRING_BUFLEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8], uuid[9], uuid[10],
+             uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
     return 1;
 }
 

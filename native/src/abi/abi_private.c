@@ -10,6 +10,7 @@
 
 #include "abi_bridge.h"
 #include "abi_error.h"
+#include "abi_event.h"
 #include "abi_handle.h"
 #include "abi_job.h"
 #include "abi_object.h"
@@ -20,7 +21,10 @@
 #include <string.h>
 
 /* The name is the function's own, so the table cannot name one function after another. */
-#define BRIDGE(fn) { #fn, (tsvirt_private_function)fn }
+#define BRIDGE(fn)                       \
+    {                                    \
+#fn, (tsvirt_private_function)fn \
+    }
 
 static const struct {
     const char *name;
@@ -47,6 +51,10 @@ static const struct {
     BRIDGE(abi_job_publish),
     BRIDGE(abi_job_set_error),
     BRIDGE(abi_job_post_callback),
+    BRIDGE(abi_event_timer_acquire),
+    BRIDGE(abi_event_timer_release),
+    BRIDGE(abi_event_callback_add),
+    BRIDGE(abi_event_post),
     BRIDGE(abi_ring_init),
     BRIDGE(abi_ring_awake),
     BRIDGE(abi_ring_serve),

@@ -18,7 +18,6 @@ typedef void (*tsvirt_private_function)(void);
 tsvirt_private_function tsvirt_private_symbol(const char *name);
 
 /* Runs a C program built as a shared object (abi_program.c); for the runner, src/ffi/program.ts. */
-int abi_program_start(const char *path, int argc, const char **argv, void (*done)(int status), char *error,
-                      int size);
+int abi_program_start(const char *path, int argc, const char **argv, void (*done)(int status), char *error, int size);
 
 #endif /* TSVIRT_ABI_PRIVATE_H */

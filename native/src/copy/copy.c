@@ -16,7 +16,8 @@
 /* Workers only call into libc; a small stack keeps many concurrent tasks cheap. */
 #define COPY_WORKER_STACK (256 * 1024)
 
-static tsvirt_copy_task *task_new(copy_op op, const char *target, unsigned int flags)
+static tsvirt_copy_task *
+task_new(copy_op op, const char *target, unsigned int flags)
 {
     tsvirt_copy_task *task = calloc(1, sizeof(*task));
     if (!task)
@@ -37,26 +38,30 @@ static tsvirt_copy_task *task_new(copy_op op, const char *target, unsigned int f
     return task;
 }
 
-static void task_destroy(tsvirt_copy_task *task)
+static void
+task_destroy(tsvirt_copy_task *task)
 {
     free(task->source);
     free(task->target);
     free(task);
 }
 
-static void task_release(tsvirt_copy_task *task)
+static void
+task_release(tsvirt_copy_task *task)
 {
     if (atomic_fetch_sub_explicit(&task->refs, 1, memory_order_acq_rel) == 1)
         task_destroy(task);
 }
 
 /* Publishes the final state: error and message are visible to whoever sees the state. */
-static void task_finish(tsvirt_copy_task *task, int state)
+static void
+task_finish(tsvirt_copy_task *task, int state)
 {
     atomic_store_explicit(&task->progress.state, state, memory_order_release);
 }
 
-static int task_vfail(tsvirt_copy_task *task, int err, bool with_text, const char *fmt, va_list ap)
+static int
+task_vfail(tsvirt_copy_task *task, int err, bool with_text, const char *fmt, va_list ap)
 {
     if (task->message[0])
         return TSVIRT_COPY_FAILED;
@@ -71,7 +76,8 @@ static int task_vfail(tsvirt_copy_task *task, int err, bool with_text, const cha
     return TSVIRT_COPY_FAILED;
 }
 
-int copy_fail(tsvirt_copy_task *task, int err, const char *fmt, ...)
+int
+copy_fail(tsvirt_copy_task *task, int err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -80,7 +86,8 @@ int copy_fail(tsvirt_copy_task *task, int err, const char *fmt, ...)
     return state;
 }
 
-int copy_fail_plain(tsvirt_copy_task *task, int err, const char *fmt, ...)
+int
+copy_fail_plain(tsvirt_copy_task *task, int err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -89,22 +96,26 @@ int copy_fail_plain(tsvirt_copy_task *task, int err, const char *fmt, ...)
     return state;
 }
 
-void copy_close_later(tsvirt_copy_task *task, int fd)
+void
+copy_close_later(tsvirt_copy_task *task, int fd)
 {
     task->linger_fd = fd;
 }
 
-bool copy_cancelled(tsvirt_copy_task *task)
+bool
+copy_cancelled(tsvirt_copy_task *task)
 {
     return atomic_load_explicit(&task->cancel_requested, memory_order_relaxed);
 }
 
-void copy_set_total(tsvirt_copy_task *task, uint64_t total)
+void
+copy_set_total(tsvirt_copy_task *task, uint64_t total)
 {
     atomic_store_explicit(&task->progress.total, total, memory_order_relaxed);
 }
 
-void copy_add_processed(tsvirt_copy_task *task, uint64_t bytes)
+void
+copy_add_processed(tsvirt_copy_task *task, uint64_t bytes)
 {
     uint64_t processed = atomic_fetch_add_explicit(&task->progress.processed, bytes, memory_order_relaxed) + bytes;
     /* A source that gained data since it was measured: revise the total rather than pass it. */
@@ -112,7 +123,8 @@ void copy_add_processed(tsvirt_copy_task *task, uint64_t bytes)
         atomic_store_explicit(&task->progress.total, processed, memory_order_relaxed);
 }
 
-static void *worker_main(void *arg)
+static void *
+worker_main(void *arg)
 {
     tsvirt_copy_task *task = arg;
     int state = TSVIRT_COPY_FAILED;
@@ -141,7 +153,8 @@ static void *worker_main(void *arg)
  * environment goes away, and a worker would then return into unmapped code. So once a worker starts,
  * this library stays mapped until the process ends.
  */
-static void pin_library(void)
+static void
+pin_library(void)
 {
     Dl_info info;
     if (dladdr((void *)&tsvirt_copy_task_free, &info) && info.dli_fname)
@@ -149,7 +162,8 @@ static void pin_library(void)
 }
 
 /* Starts the worker, or fails the task when no thread can be had. */
-static tsvirt_copy_task *task_launch(tsvirt_copy_task *task)
+static tsvirt_copy_task *
+task_launch(tsvirt_copy_task *task)
 {
     pthread_attr_t attr;
     pthread_t thread;
@@ -177,19 +191,21 @@ static tsvirt_copy_task *task_launch(tsvirt_copy_task *task)
 }
 
 /* A task that failed its argument checks: it never runs, and reads like any failed task. */
-static tsvirt_copy_task *task_reject(tsvirt_copy_task *task, const char *why)
+static tsvirt_copy_task *
+task_reject(tsvirt_copy_task *task, const char *why)
 {
     task_finish(task, copy_fail_plain(task, EINVAL, "%s", why));
     return task;
 }
 
-static bool valid_path(const char *path)
+static bool
+valid_path(const char *path)
 {
     return path && path[0];
 }
 
-tsvirt_copy_task *tsvirt_copy_clone_start(const char *source, const char *target, uint64_t capacity,
-                                          uint32_t mode, unsigned int flags)
+tsvirt_copy_task *
+tsvirt_copy_clone_start(const char *source, const char *target, uint64_t capacity, uint32_t mode, unsigned int flags)
 {
     tsvirt_copy_task *task = task_new(COPY_OP_CLONE, valid_path(target) ? target : NULL, flags);
     if (!task)
@@ -216,8 +232,9 @@ tsvirt_copy_task *tsvirt_copy_clone_start(const char *source, const char *target
     return task_launch(task);
 }
 
-tsvirt_copy_task *tsvirt_copy_allocate_start(const char *target, uint64_t capacity, uint64_t allocation,
-                                             uint32_t mode, unsigned int flags)
+tsvirt_copy_task *
+tsvirt_copy_allocate_start(const char *target, uint64_t capacity, uint64_t allocation, uint32_t mode,
+                           unsigned int flags)
 {
     tsvirt_copy_task *task = task_new(COPY_OP_ALLOCATE, valid_path(target) ? target : NULL, flags);
     if (!task)
@@ -238,8 +255,8 @@ tsvirt_copy_task *tsvirt_copy_allocate_start(const char *target, uint64_t capaci
     return task_launch(task);
 }
 
-tsvirt_copy_task *tsvirt_copy_wipe_start(const char *target, int algorithm, uint64_t offset, uint64_t length,
-                                         unsigned int flags)
+tsvirt_copy_task *
+tsvirt_copy_wipe_start(const char *target, int algorithm, uint64_t offset, uint64_t length, unsigned int flags)
 {
     tsvirt_copy_task *task = task_new(COPY_OP_WIPE, valid_path(target) ? target : NULL, flags);
     if (!task)
@@ -264,24 +281,28 @@ tsvirt_copy_task *tsvirt_copy_wipe_start(const char *target, int algorithm, uint
     return task_launch(task);
 }
 
-const tsvirt_copy_progress *tsvirt_copy_task_progress(const tsvirt_copy_task *task)
+const tsvirt_copy_progress *
+tsvirt_copy_task_progress(const tsvirt_copy_task *task)
 {
     return &task->progress;
 }
 
-const char *tsvirt_copy_task_message(const tsvirt_copy_task *task)
+const char *
+tsvirt_copy_task_message(const tsvirt_copy_task *task)
 {
     if (atomic_load_explicit(&task->progress.state, memory_order_acquire) != TSVIRT_COPY_FAILED)
         return "";
     return task->message;
 }
 
-void tsvirt_copy_task_cancel(tsvirt_copy_task *task)
+void
+tsvirt_copy_task_cancel(tsvirt_copy_task *task)
 {
     atomic_store_explicit(&task->cancel_requested, true, memory_order_relaxed);
 }
 
-void tsvirt_copy_task_free(tsvirt_copy_task *task)
+void
+tsvirt_copy_task_free(tsvirt_copy_task *task)
 {
     if (!task)
         return;

@@ -48,8 +48,8 @@ typedef struct tsvirt_copy_task tsvirt_copy_task;
 typedef enum {
     TSVIRT_COPY_RUNNING = 0,
     TSVIRT_COPY_DONE = 1,
-    TSVIRT_COPY_FAILED = 2,     /* `error` holds the errno, tsvirt_copy_task_message() the text */
-    TSVIRT_COPY_CANCELLED = 3,  /* stopped on request; partial output files have been removed */
+    TSVIRT_COPY_FAILED = 2,    /* `error` holds the errno, tsvirt_copy_task_message() the text */
+    TSVIRT_COPY_CANCELLED = 3, /* stopped on request; partial output files have been removed */
 } tsvirt_copy_state;
 
 /*
@@ -80,16 +80,16 @@ typedef enum {
 
 /* Wiping algorithms, numbered as libvirt's virStorageVolWipeAlgorithm. */
 typedef enum {
-    TSVIRT_WIPE_ZERO = 0,        /* 1 pass: 0x00 */
-    TSVIRT_WIPE_NNSA = 1,        /* random, random, 0x00, verify */
-    TSVIRT_WIPE_DOD = 2,         /* random, 0x00, 0xff, verify */
-    TSVIRT_WIPE_BSI = 3,         /* 0xff, 0xfe, 0xfd, 0xfb, 0xf7, 0xef, 0xdf, 0xbf, 0x7f */
-    TSVIRT_WIPE_GUTMANN = 4,     /* Gutmann's 35 passes: 4 random, 27 fixed patterns, 4 random */
-    TSVIRT_WIPE_SCHNEIER = 5,    /* 0x00, 0xff, 5 random */
-    TSVIRT_WIPE_PFITZNER7 = 6,   /* 7 random */
-    TSVIRT_WIPE_PFITZNER33 = 7,  /* 33 random */
-    TSVIRT_WIPE_RANDOM = 8,      /* 1 random */
-    TSVIRT_WIPE_TRIM = 9,        /* discard: not supported on files, as in libvirt */
+    TSVIRT_WIPE_ZERO = 0,       /* 1 pass: 0x00 */
+    TSVIRT_WIPE_NNSA = 1,       /* random, random, 0x00, verify */
+    TSVIRT_WIPE_DOD = 2,        /* random, 0x00, 0xff, verify */
+    TSVIRT_WIPE_BSI = 3,        /* 0xff, 0xfe, 0xfd, 0xfb, 0xf7, 0xef, 0xdf, 0xbf, 0x7f */
+    TSVIRT_WIPE_GUTMANN = 4,    /* Gutmann's 35 passes: 4 random, 27 fixed patterns, 4 random */
+    TSVIRT_WIPE_SCHNEIER = 5,   /* 0x00, 0xff, 5 random */
+    TSVIRT_WIPE_PFITZNER7 = 6,  /* 7 random */
+    TSVIRT_WIPE_PFITZNER33 = 7, /* 33 random */
+    TSVIRT_WIPE_RANDOM = 8,     /* 1 random */
+    TSVIRT_WIPE_TRIM = 9,       /* discard: not supported on files, as in libvirt */
     TSVIRT_WIPE_LAST
 } tsvirt_wipe_algorithm;
 
@@ -100,16 +100,16 @@ typedef enum {
  * `mode` is applied exactly (the umask does not narrow it). `total` counts the source's data bytes.
  * Flags: TSVIRT_COPY_REFLINK_AUTO or TSVIRT_COPY_REFLINK_ALWAYS (not both), TSVIRT_COPY_NO_OFFLOAD.
  */
-tsvirt_copy_task *tsvirt_copy_clone_start(const char *source, const char *target, uint64_t capacity,
-                                          uint32_t mode, unsigned int flags);
+tsvirt_copy_task *tsvirt_copy_clone_start(const char *source, const char *target, uint64_t capacity, uint32_t mode,
+                                          unsigned int flags);
 
 /*
  * Creates `target` with size `capacity` and the first `allocation` bytes allocated (fallocate(), or zeros
  * written where the filesystem cannot allocate). allocation 0 leaves the file fully sparse; allocation must
  * not exceed capacity. Flags: TSVIRT_COPY_NO_OFFLOAD (always write zeros).
  */
-tsvirt_copy_task *tsvirt_copy_allocate_start(const char *target, uint64_t capacity, uint64_t allocation,
-                                             uint32_t mode, unsigned int flags);
+tsvirt_copy_task *tsvirt_copy_allocate_start(const char *target, uint64_t capacity, uint64_t allocation, uint32_t mode,
+                                             unsigned int flags);
 
 /*
  * Overwrites the existing file or block device `target` with `algorithm`'s passes, from `offset` for

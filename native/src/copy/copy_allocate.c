@@ -14,14 +14,15 @@ typedef struct {
     tsvirt_copy_task *task;
     int fd;
     bool created;
-    bool offload;   /* fallocate() still worth calling */
-    char *zeros;    /* zero-writing path, allocated on first use */
+    bool offload; /* fallocate() still worth calling */
+    char *zeros;  /* zero-writing path, allocated on first use */
     copy_pacer pacer;
     copy_flusher flusher;
 } allocate_ctx;
 
 /* Allocates up to len bytes at pos: the count allocated, or -1 when failed. */
-static int64_t allocate_step(allocate_ctx *c, uint64_t pos, uint64_t len)
+static int64_t
+allocate_step(allocate_ctx *c, uint64_t pos, uint64_t len)
 {
     tsvirt_copy_task *task = c->task;
     while (c->offload) {
@@ -30,8 +31,8 @@ static int64_t allocate_step(allocate_ctx *c, uint64_t pos, uint64_t len)
         if (errno == EINTR)
             continue;
         if (errno != EOPNOTSUPP && errno != ENOSYS) {
-            copy_fail(task, errno, "cannot allocate %llu bytes in file '%s'",
-                      (unsigned long long)task->allocation, task->target);
+            copy_fail(task, errno, "cannot allocate %llu bytes in file '%s'", (unsigned long long)task->allocation,
+                      task->target);
             return -1;
         }
         /* The filesystem cannot reserve blocks without writing them: write zeros instead. */
@@ -60,7 +61,8 @@ static int64_t allocate_step(allocate_ctx *c, uint64_t pos, uint64_t len)
     return (int64_t)len;
 }
 
-static int allocate_run(allocate_ctx *c)
+static int
+allocate_run(allocate_ctx *c)
 {
     tsvirt_copy_task *task = c->task;
 
@@ -101,7 +103,8 @@ static int allocate_run(allocate_ctx *c)
     return TSVIRT_COPY_DONE;
 }
 
-int copy_run_allocate(tsvirt_copy_task *task)
+int
+copy_run_allocate(tsvirt_copy_task *task)
 {
     allocate_ctx c = {
         .task = task,

@@ -16,21 +16,23 @@ typedef struct {
     tsvirt_copy_task *task;
     int src;
     int dst;
-    bool created;   /* the target exists because of us: remove it unless the clone succeeds */
-    bool offload;   /* copy_file_range() still worth calling */
-    bool probe;     /* the source's page cache can be probed (copy_await_data) */
-    char *buffer;   /* read/write path, allocated on first use */
+    bool created; /* the target exists because of us: remove it unless the clone succeeds */
+    bool offload; /* copy_file_range() still worth calling */
+    bool probe;   /* the source's page cache can be probed (copy_await_data) */
+    char *buffer; /* read/write path, allocated on first use */
     copy_pacer pacer;
     copy_flusher flusher;
 } clone_ctx;
 
 /* errno values that can only come from the writing side of copy_file_range(). */
-static bool is_write_error(int err)
+static bool
+is_write_error(int err)
 {
     return err == ENOSPC || err == EDQUOT || err == EFBIG || err == EROFS;
 }
 
-static int clone_io_failed(clone_ctx *c, int err)
+static int
+clone_io_failed(clone_ctx *c, int err)
 {
     if (is_write_error(err))
         return copy_fail(c->task, err, "failed writing to file '%s'", c->task->target);
@@ -38,13 +40,15 @@ static int clone_io_failed(clone_ctx *c, int err)
 }
 
 /* The filesystem or kernel cannot share extents between these two files. */
-static bool reflink_unsupported(int err)
+static bool
+reflink_unsupported(int err)
 {
     return err == EOPNOTSUPP || err == ENOTTY || err == EXDEV || err == EINVAL || err == ENOSYS;
 }
 
 /* 1: cloned by sharing extents; 0: not asked for, or not possible and fallback allowed; or a failed state. */
-static int clone_reflink(clone_ctx *c)
+static int
+clone_reflink(clone_ctx *c)
 {
     unsigned int flags = c->task->flags;
     if (!(flags & (TSVIRT_COPY_REFLINK_AUTO | TSVIRT_COPY_REFLINK_ALWAYS)))
@@ -58,7 +62,8 @@ static int clone_reflink(clone_ctx *c)
 }
 
 /* Moves up to len bytes at pos: the count moved, 0 when the source ended early, -1 when failed. */
-static int64_t clone_step(clone_ctx *c, uint64_t pos, uint64_t len)
+static int64_t
+clone_step(clone_ctx *c, uint64_t pos, uint64_t len)
 {
     while (c->offload) {
         loff_t in = (loff_t)pos, out = (loff_t)pos;
@@ -97,7 +102,8 @@ static int64_t clone_step(clone_ctx *c, uint64_t pos, uint64_t len)
 }
 
 /* Copies every data extent of the source's first `size` bytes; RUNNING when all went well. */
-static int clone_extents(clone_ctx *c, uint64_t size)
+static int
+clone_extents(clone_ctx *c, uint64_t size)
 {
     tsvirt_copy_task *task = c->task;
     uint64_t pos = 0, data, hole;
@@ -128,7 +134,8 @@ static int clone_extents(clone_ctx *c, uint64_t size)
     return TSVIRT_COPY_RUNNING;
 }
 
-static int clone_run(clone_ctx *c)
+static int
+clone_run(clone_ctx *c)
 {
     tsvirt_copy_task *task = c->task;
     struct stat st;
@@ -138,8 +145,7 @@ static int clone_run(clone_ctx *c)
     if (fstat(c->src, &st) < 0)
         return copy_fail(task, errno, "cannot stat file '%s'", task->source);
     if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-        return copy_fail_plain(task, EINVAL, "cannot clone '%s': not a regular file or block device",
-                               task->source);
+        return copy_fail_plain(task, EINVAL, "cannot clone '%s': not a regular file or block device", task->source);
     int64_t size = copy_file_size(c->src);
     if (size < 0)
         return copy_fail(task, errno, "cannot stat file '%s'", task->source);
@@ -189,7 +195,8 @@ static int clone_run(clone_ctx *c)
     return TSVIRT_COPY_DONE;
 }
 
-int copy_run_clone(tsvirt_copy_task *task)
+int
+copy_run_clone(tsvirt_copy_task *task)
 {
     clone_ctx c = {
         .task = task,

@@ -32,7 +32,7 @@ struct tsvirt_copy_task {
     atomic_int refs;
     copy_op op;
     unsigned int flags;
-    char *source;   /* clone only */
+    char *source; /* clone only */
     char *target;
     uint64_t capacity;
     uint64_t allocation;
@@ -80,14 +80,14 @@ int copy_run_wipe(tsvirt_copy_task *task);
 typedef struct {
     uint64_t step;
     uint64_t max_step;
-    double bytes;   /* decayed sums over recent steps: bytes / ns is the recent speed */
+    double bytes; /* decayed sums over recent steps: bytes / ns is the recent speed */
     double ns;
     struct timespec started;
 } copy_pacer;
 
 #define COPY_STEP_TARGET_NS (25 * 1000 * 1000ULL)
-#define COPY_STEP_MIN (64 * 1024ULL)
-#define COPY_STEP_FIRST (256 * 1024ULL)
+#define COPY_STEP_MIN       (64 * 1024ULL)
+#define COPY_STEP_FIRST     (256 * 1024ULL)
 /* Weight of the past in the speed estimate, per step: about the last four steps count. */
 #define COPY_PACER_DECAY 0.75
 /*
@@ -116,7 +116,7 @@ void copy_pacer_end(copy_pacer *pacer, uint64_t bytes);
 typedef struct {
     int fd;
     bool enabled;
-    uint64_t start;  /* range whose writeback was started last; empty when start == end */
+    uint64_t start; /* range whose writeback was started last; empty when start == end */
     uint64_t end;
 } copy_flusher;
 

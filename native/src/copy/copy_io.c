@@ -16,7 +16,8 @@
 
 #define NS_PER_S 1000000000ULL
 
-static uint64_t elapsed_ns(const struct timespec *since)
+static uint64_t
+elapsed_ns(const struct timespec *since)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -24,20 +25,23 @@ static uint64_t elapsed_ns(const struct timespec *since)
     return ns > 0 ? (uint64_t)ns : 1;
 }
 
-void copy_pacer_init(copy_pacer *pacer, uint64_t max_step)
+void
+copy_pacer_init(copy_pacer *pacer, uint64_t max_step)
 {
     pacer->max_step = max_step;
     pacer->step = COPY_STEP_FIRST < max_step ? COPY_STEP_FIRST : max_step;
     pacer->bytes = pacer->ns = 0;
 }
 
-uint64_t copy_pacer_begin(copy_pacer *pacer, uint64_t remaining)
+uint64_t
+copy_pacer_begin(copy_pacer *pacer, uint64_t remaining)
 {
     clock_gettime(CLOCK_MONOTONIC, &pacer->started);
     return remaining < pacer->step ? remaining : pacer->step;
 }
 
-void copy_pacer_end(copy_pacer *pacer, uint64_t bytes)
+void
+copy_pacer_end(copy_pacer *pacer, uint64_t bytes)
 {
     pacer->bytes = pacer->bytes * COPY_PACER_DECAY + (double)bytes;
     pacer->ns = pacer->ns * COPY_PACER_DECAY + (double)elapsed_ns(&pacer->started);
@@ -53,14 +57,16 @@ void copy_pacer_end(copy_pacer *pacer, uint64_t bytes)
     pacer->step = rounded < COPY_STEP_MIN ? COPY_STEP_MIN : rounded;
 }
 
-void copy_flusher_init(copy_flusher *flusher, int fd)
+void
+copy_flusher_init(copy_flusher *flusher, int fd)
 {
     flusher->fd = fd;
     flusher->enabled = true;
     flusher->start = flusher->end = 0;
 }
 
-int copy_flusher_push(copy_flusher *flusher, uint64_t start, uint64_t end)
+int
+copy_flusher_push(copy_flusher *flusher, uint64_t start, uint64_t end)
 {
     if (!flusher->enabled || end <= start)
         return 0;
@@ -85,18 +91,21 @@ int copy_flusher_push(copy_flusher *flusher, uint64_t start, uint64_t end)
     return 0;
 }
 
-void copy_read_paced(int fd)
+void
+copy_read_paced(int fd)
 {
     posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
 }
 
-static void request(int fd, uint64_t start, uint64_t len, uint64_t limit)
+static void
+request(int fd, uint64_t start, uint64_t len, uint64_t limit)
 {
     if (start < limit)
         posix_fadvise(fd, (off_t)start, (off_t)(limit - start < len ? limit - start : len), POSIX_FADV_WILLNEED);
 }
 
-bool copy_await_data(tsvirt_copy_task *task, int fd, uint64_t pos, uint64_t len, uint64_t limit, bool *probe)
+bool
+copy_await_data(tsvirt_copy_task *task, int fd, uint64_t pos, uint64_t len, uint64_t limit, bool *probe)
 {
     const struct timespec tick = {0, 1000 * 1000};
     char byte;
@@ -123,7 +132,8 @@ bool copy_await_data(tsvirt_copy_task *task, int fd, uint64_t pos, uint64_t len,
     return false;
 }
 
-int copy_next_extent(int fd, uint64_t pos, uint64_t end, uint64_t *data, uint64_t *hole)
+int
+copy_next_extent(int fd, uint64_t pos, uint64_t end, uint64_t *data, uint64_t *hole)
 {
     if (pos >= end)
         return 0;
@@ -152,7 +162,8 @@ int copy_next_extent(int fd, uint64_t pos, uint64_t end, uint64_t *data, uint64_
     return 1;
 }
 
-int64_t copy_data_bytes(int fd, uint64_t start, uint64_t end)
+int64_t
+copy_data_bytes(int fd, uint64_t start, uint64_t end)
 {
     uint64_t pos = start, data, hole, sum = 0;
     int found;
@@ -163,7 +174,8 @@ int64_t copy_data_bytes(int fd, uint64_t start, uint64_t end)
     return found < 0 ? -1 : (int64_t)sum;
 }
 
-int copy_pwrite_all(int fd, const void *buf, size_t len, uint64_t offset)
+int
+copy_pwrite_all(int fd, const void *buf, size_t len, uint64_t offset)
 {
     const char *p = buf;
     while (len > 0) {
@@ -185,7 +197,8 @@ int copy_pwrite_all(int fd, const void *buf, size_t len, uint64_t offset)
     return 0;
 }
 
-int copy_pread_all(int fd, void *buf, size_t len, uint64_t offset)
+int
+copy_pread_all(int fd, void *buf, size_t len, uint64_t offset)
 {
     char *p = buf;
     while (len > 0) {
@@ -206,7 +219,8 @@ int copy_pread_all(int fd, void *buf, size_t len, uint64_t offset)
     return 0;
 }
 
-void *copy_buffer_alloc(size_t extra)
+void *
+copy_buffer_alloc(size_t extra)
 {
     void *buf = NULL;
     int rc = posix_memalign(&buf, 4096, COPY_BUFFER_SIZE + extra);
@@ -217,7 +231,8 @@ void *copy_buffer_alloc(size_t extra)
     return buf;
 }
 
-int64_t copy_file_size(int fd)
+int64_t
+copy_file_size(int fd)
 {
     struct stat st;
     if (fstat(fd, &st) < 0)
@@ -234,7 +249,8 @@ int64_t copy_file_size(int fd)
     return -1;
 }
 
-int copy_sync_parent_dir(const char *path)
+int
+copy_sync_parent_dir(const char *path)
 {
     char *copy = strdup(path);
     if (!copy)

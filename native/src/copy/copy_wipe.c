@@ -26,9 +26,11 @@ typedef struct {
 typedef struct {
     const wipe_pass *passes;
     unsigned int count;
-    bool verify;   /* read everything back and compare it with the last pass */
+    bool verify; /* read everything back and compare it with the last pass */
 } wipe_method;
 
+/* The pass tables read as the wipe standards print them: one pattern per entry, rows of eight. */
+// clang-format off
 #define RND {0, {0, 0, 0}}
 #define BYTE(b) {1, {b, 0, 0}}
 #define TRIPLE(a, b, c) {3, {a, b, c}}
@@ -69,17 +71,20 @@ static const wipe_method methods[TSVIRT_WIPE_LAST] = {
     [TSVIRT_WIPE_PFITZNER33] = METHOD(pfitzner33_passes, false),
     [TSVIRT_WIPE_RANDOM] = METHOD(random_passes, false),
 };
+// clang-format on
 
 typedef struct {
     uint64_t s[4];
 } xoshiro;
 
-static uint64_t rotl(uint64_t x, int k)
+static uint64_t
+rotl(uint64_t x, int k)
 {
     return (x << k) | (x >> (64 - k));
 }
 
-static uint64_t xoshiro_next(xoshiro *g)
+static uint64_t
+xoshiro_next(xoshiro *g)
 {
     uint64_t result = rotl(g->s[1] * 5, 7) * 9;
     uint64_t t = g->s[1] << 17;
@@ -97,21 +102,23 @@ typedef struct {
     int fd;
     uint64_t start;
     uint64_t end;
-    uint8_t *pattern;   /* the current pass's bytes, from phase 0, PATTERN_SLACK bytes longer than a step */
-    uint8_t *check;     /* verify pass */
-    bool probe;         /* the page cache can be probed (copy_await_data) */
+    uint8_t *pattern; /* the current pass's bytes, from phase 0, PATTERN_SLACK bytes longer than a step */
+    uint8_t *check;   /* verify pass */
+    bool probe;       /* the page cache can be probed (copy_await_data) */
     xoshiro rng;
     copy_pacer pacer;
     copy_flusher flusher;
 } wipe_ctx;
 
-static void fill_pattern(uint8_t *buf, const wipe_pass *pass)
+static void
+fill_pattern(uint8_t *buf, const wipe_pass *pass)
 {
     for (size_t i = 0; i < COPY_BUFFER_SIZE + PATTERN_SLACK; i++)
         buf[i] = pass->bytes[i % pass->len];
 }
 
-static void fill_random(wipe_ctx *c, size_t len)
+static void
+fill_random(wipe_ctx *c, size_t len)
 {
     for (size_t i = 0; i < len; i += 8) {
         uint64_t word = xoshiro_next(&c->rng);
@@ -120,7 +127,8 @@ static void fill_random(wipe_ctx *c, size_t len)
 }
 
 /* The bytes to write at `pos` for `len` bytes of `pass`. */
-static const uint8_t *pass_bytes(wipe_ctx *c, const wipe_pass *pass, uint64_t pos, size_t len)
+static const uint8_t *
+pass_bytes(wipe_ctx *c, const wipe_pass *pass, uint64_t pos, size_t len)
 {
     if (pass->len == 0) {
         fill_random(c, len);
@@ -129,7 +137,8 @@ static const uint8_t *pass_bytes(wipe_ctx *c, const wipe_pass *pass, uint64_t po
     return c->pattern + pos % pass->len;
 }
 
-static int wipe_write_pass(wipe_ctx *c, const wipe_pass *pass)
+static int
+wipe_write_pass(wipe_ctx *c, const wipe_pass *pass)
 {
     tsvirt_copy_task *task = c->task;
     uint64_t pos = c->start, data, hole;
@@ -161,7 +170,8 @@ static int wipe_write_pass(wipe_ctx *c, const wipe_pass *pass)
     return TSVIRT_COPY_RUNNING;
 }
 
-static int wipe_verify(wipe_ctx *c, const wipe_pass *last)
+static int
+wipe_verify(wipe_ctx *c, const wipe_pass *last)
 {
     tsvirt_copy_task *task = c->task;
     uint64_t pos = c->start, data, hole;
@@ -197,7 +207,8 @@ static int wipe_verify(wipe_ctx *c, const wipe_pass *last)
     return TSVIRT_COPY_RUNNING;
 }
 
-static int wipe_run(wipe_ctx *c)
+static int
+wipe_run(wipe_ctx *c)
 {
     tsvirt_copy_task *task = c->task;
     const wipe_method *method = &methods[task->algorithm];
@@ -208,8 +219,7 @@ static int wipe_run(wipe_ctx *c)
     if (fstat(c->fd, &st) < 0)
         return copy_fail(task, errno, "Failed to stat storage volume with path '%s'", task->target);
     if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-        return copy_fail_plain(task, EINVAL, "cannot wipe '%s': not a regular file or block device",
-                               task->target);
+        return copy_fail_plain(task, EINVAL, "cannot wipe '%s': not a regular file or block device", task->target);
     int64_t size = copy_file_size(c->fd);
     if (size < 0)
         return copy_fail(task, errno, "Failed to stat storage volume with path '%s'", task->target);
@@ -246,7 +256,8 @@ static int wipe_run(wipe_ctx *c)
     return TSVIRT_COPY_DONE;
 }
 
-int copy_run_wipe(tsvirt_copy_task *task)
+int
+copy_run_wipe(tsvirt_copy_task *task)
 {
     wipe_ctx c = {.task = task, .fd = -1, .probe = true};
     int state = wipe_run(&c);

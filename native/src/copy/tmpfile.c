@@ -9,13 +9,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int tsvirt_tmpfile_open(const char *dir, unsigned int mode)
+int
+tsvirt_tmpfile_open(const char *dir, unsigned int mode)
 {
     int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, (mode_t)(mode & 07777));
     return fd < 0 ? -errno : fd;
 }
 
-int tsvirt_tmpfile_link(int fd, const char *path)
+int
+tsvirt_tmpfile_link(int fd, const char *path)
 {
     /* linkat(fd, "", ..., AT_EMPTY_PATH) would need CAP_DAC_READ_SEARCH; the /proc link works for anyone. */
     char self[sizeof "/proc/self/fd/" + 12];

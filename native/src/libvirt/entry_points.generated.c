@@ -70,6 +70,8 @@ int abi_bridged_virDomainIsActive(virDomainPtr dom) { return abi_int(ABI_FN_virD
 int abi_bridged_virDomainIsPersistent(virDomainPtr dom) { return abi_int(ABI_FN_virDomainIsPersistent, &(abi_args){.handle = {{ABI_KIND_DOMAIN, dom}}}); }
 int virDomainGetJobInfo(virDomainPtr dom, virDomainJobInfoPtr info) { return abi_int(ABI_FN_virDomainGetJobInfo, &(abi_args){.handle = {{ABI_KIND_DOMAIN, dom}}, .ptr = {(void *)info}}); }
 int virDomainAbortJob(virDomainPtr dom) { return abi_int(ABI_FN_virDomainAbortJob, &(abi_args){.handle = {{ABI_KIND_DOMAIN, dom}}}); }
+int abi_bridged_virConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom, int eventID, virConnectDomainEventGenericCallback cb, void *opaque, virFreeCallback freecb) { return abi_int(ABI_FN_virConnectDomainEventRegisterAny, &(abi_args){.handle = {{ABI_KIND_CONNECT, conn}, {ABI_KIND_DOMAIN, dom}}, .num = {eventID}, .ptr = {(void *)cb, (void *)opaque, (void *)freecb}}); }
+int abi_bridged_virConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID) { return abi_int(ABI_FN_virConnectDomainEventDeregisterAny, &(abi_args){.handle = {{ABI_KIND_CONNECT, conn}}, .num = {callbackID}}); }
 virConnectPtr virNetworkGetConnect(virNetworkPtr network) { return abi_pointer(ABI_FN_virNetworkGetConnect, &(abi_args){.handle = {{ABI_KIND_NETWORK, network}}}); }
 int virConnectNumOfNetworks(virConnectPtr conn) { return abi_int(ABI_FN_virConnectNumOfNetworks, &(abi_args){.handle = {{ABI_KIND_CONNECT, conn}}}); }
 int virConnectListNetworks(virConnectPtr conn, char **const names, int maxnames) { return abi_int(ABI_FN_virConnectListNetworks, &(abi_args){.handle = {{ABI_KIND_CONNECT, conn}}, .num = {maxnames}, .ptr = {(void *)names}, .capacity = maxnames}); }

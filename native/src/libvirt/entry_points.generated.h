@@ -24,13 +24,14 @@
     X(virConnectNumOfDefinedDomains) X(virConnectListDefinedDomains) X(virConnectListAllDomains) \
     X(virDomainCreate) X(virDomainCreateWithFlags) X(virDomainGetAutostart) X(virDomainCreateLinux) \
     X(virDomainIsActive) X(virDomainIsPersistent) X(virDomainGetJobInfo) X(virDomainAbortJob) \
-    X(virNetworkGetConnect) X(virConnectNumOfNetworks) X(virConnectListNetworks) \
-    X(virConnectNumOfDefinedNetworks) X(virConnectListDefinedNetworks) X(virConnectListAllNetworks) \
-    X(virNetworkLookupByName) X(virNetworkLookupByUUID) X(virNetworkLookupByUUIDString) X(virNetworkCreateXML) \
-    X(virNetworkDefineXML) X(virNetworkUndefine) X(virNetworkCreate) X(virNetworkDestroy) X(virNetworkRef) \
-    X(virNetworkFree) X(virNetworkGetName) X(virNetworkGetUUID) X(virNetworkGetUUIDString) \
-    X(virNetworkGetXMLDesc) X(virNetworkGetBridgeName) X(virNetworkGetAutostart) X(virNetworkSetAutostart) \
-    X(virNetworkIsActive) X(virNetworkIsPersistent) X(virStoragePoolGetConnect) X(virConnectNumOfStoragePools) \
+    X(virConnectDomainEventRegisterAny) X(virConnectDomainEventDeregisterAny) X(virNetworkGetConnect) \
+    X(virConnectNumOfNetworks) X(virConnectListNetworks) X(virConnectNumOfDefinedNetworks) \
+    X(virConnectListDefinedNetworks) X(virConnectListAllNetworks) X(virNetworkLookupByName) \
+    X(virNetworkLookupByUUID) X(virNetworkLookupByUUIDString) X(virNetworkCreateXML) X(virNetworkDefineXML) \
+    X(virNetworkUndefine) X(virNetworkCreate) X(virNetworkDestroy) X(virNetworkRef) X(virNetworkFree) \
+    X(virNetworkGetName) X(virNetworkGetUUID) X(virNetworkGetUUIDString) X(virNetworkGetXMLDesc) \
+    X(virNetworkGetBridgeName) X(virNetworkGetAutostart) X(virNetworkSetAutostart) X(virNetworkIsActive) \
+    X(virNetworkIsPersistent) X(virStoragePoolGetConnect) X(virConnectNumOfStoragePools) \
     X(virConnectListStoragePools) X(virConnectNumOfDefinedStoragePools) X(virConnectListDefinedStoragePools) \
     X(virConnectListAllStoragePools) X(virStoragePoolLookupByName) X(virStoragePoolLookupByUUID) \
     X(virStoragePoolLookupByUUIDString) X(virStoragePoolLookupByVolume) X(virStoragePoolCreateXML) \
@@ -59,6 +60,8 @@ ABI_INTERNAL int abi_bridged_virDomainGetUUID(virDomainPtr domain, unsigned char
 ABI_INTERNAL int abi_bridged_virDomainGetUUIDString(virDomainPtr domain, char *buf);
 ABI_INTERNAL int abi_bridged_virDomainIsActive(virDomainPtr dom);
 ABI_INTERNAL int abi_bridged_virDomainIsPersistent(virDomainPtr dom);
+ABI_INTERNAL int abi_bridged_virConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom, int eventID, virConnectDomainEventGenericCallback cb, void *opaque, virFreeCallback freecb);
+ABI_INTERNAL int abi_bridged_virConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID);
 ABI_INTERNAL int abi_bridged_virNetworkGetUUID(virNetworkPtr network, unsigned char *uuid);
 ABI_INTERNAL int abi_bridged_virNetworkGetUUIDString(virNetworkPtr network, char *buf);
 ABI_INTERNAL int abi_bridged_virNetworkIsActive(virNetworkPtr net);

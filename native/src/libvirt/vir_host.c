@@ -90,7 +90,7 @@ ask_on_terminal(virConnectCredentialPtr cred, unsigned int ncred, void *cbdata)
 }
 
 static int default_credentials[] = {
-    VIR_CRED_AUTHNAME, VIR_CRED_ECHOPROMPT, VIR_CRED_REALM,
+    VIR_CRED_AUTHNAME,   VIR_CRED_ECHOPROMPT,   VIR_CRED_REALM,
     VIR_CRED_PASSPHRASE, VIR_CRED_NOECHOPROMPT, VIR_CRED_EXTERNAL,
 };
 

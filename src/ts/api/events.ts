@@ -1,6 +1,6 @@
 import { VirDomain, type VirConnect } from '../core/handles.js';
 import type { MaybePromise } from '../drivers/driver.js';
-import type { DomainLifecycleEvent } from '../drivers/domain-events.js';
+import type { DomainEventOptions, DomainLifecycleEvent } from '../drivers/domain-events.js';
 import { ErrorDomain, ErrorNumber, VirError } from '../errors/index.js';
 import { checkConnect, checkDomain, checkNonNegative, checkNonNull, mapResult, slot } from './check.js';
 import { virDomainEventID } from '../core/enums.generated.js';
@@ -25,6 +25,26 @@ export type virFreeCallback = (opaque: unknown) => void;
 /** What deregistering a callback must release: the caller's freecb, by connection and callback id. */
 const releases = new WeakMap<VirConnect, Map<number, () => void>>();
 
+/**
+ * virConnectDomainEventRegisterAny's checks of its arguments and of the driver, in libvirt's order, for the
+ * faces that keep a callback of their own kind (the C ABI's is a function pointer): a function's type is
+ * checked by the caller.
+ */
+export function checkDomainEventRegistration(conn: unknown, dom: unknown, eventID: unknown, cb: unknown): asserts conn is VirConnect {
+  const fn = 'virConnectDomainEventRegisterAny';
+  checkConnect(conn, fn);
+  if (dom !== null && dom !== undefined) {
+    checkDomain(dom, fn);
+    if (dom.conn !== conn) throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `domain '${dom.name}' must match connection`);
+  }
+  checkNonNull(cb, 'cb', fn);
+  checkNonNegative(eventID, 'eventID', fn, FROM);
+  if (eventID >= DOMAIN_EVENT_ID_LAST)
+    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `eventID must be less than ${DOMAIN_EVENT_ID_LAST}`);
+  // A driver without events says so before anything is set up for the callback (the C ABI's timer).
+  slot(conn.drivers.hypervisor, 'connectDomainEventRegisterAny', fn);
+}
+
 export function virConnectDomainEventRegisterAny(
   conn: VirConnect,
   dom: VirDomain | null,
@@ -33,17 +53,35 @@ export function virConnectDomainEventRegisterAny(
   opaque: unknown = null,
   freecb: virFreeCallback | null = null,
 ): MaybePromise<number> {
+  return registerAny(conn, dom, eventID, cb, opaque, freecb, {});
+}
+
+/**
+ * virConnectDomainEventRegisterAny for a face whose callback only queues each event for another thread (the
+ * C ABI's event loop): the driver may call it inside the call that caused the event, as libvirt's drivers
+ * queue their events (DomainEventOptions.atEmit). Never for a callback that runs an application's code.
+ */
+export function virConnectDomainEventRegisterAnyAtEmit(
+  conn: VirConnect,
+  dom: VirDomain | null,
+  eventID: number,
+  cb: virConnectDomainEventCallback,
+): MaybePromise<number> {
+  return registerAny(conn, dom, eventID, cb, null, null, { atEmit: true });
+}
+
+function registerAny(
+  conn: VirConnect,
+  dom: VirDomain | null,
+  eventID: number,
+  cb: virConnectDomainEventCallback,
+  opaque: unknown,
+  freecb: virFreeCallback | null,
+  options: DomainEventOptions,
+): MaybePromise<number> {
   const fn = 'virConnectDomainEventRegisterAny';
-  checkConnect(conn, fn);
-  if (dom !== null && dom !== undefined) {
-    checkDomain(dom, fn);
-    if (dom.conn !== conn) throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `domain '${dom.name}' must match connection`);
-  }
-  checkNonNull(cb, 'cb', fn);
+  checkDomainEventRegistration(conn, dom, eventID, cb);
   if (typeof cb !== 'function') throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `cb in ${fn} must be a function`);
-  checkNonNegative(eventID, 'eventID', fn, FROM);
-  if (eventID >= DOMAIN_EVENT_ID_LAST)
-    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `eventID must be less than ${DOMAIN_EVENT_ID_LAST}`);
   const deliver = (event: DomainLifecycleEvent) => {
     const handle = new VirDomain(conn, event.domain);
     try {
@@ -53,7 +91,7 @@ export function virConnectDomainEventRegisterAny(
     }
   };
   const register = slot(conn.drivers.hypervisor, 'connectDomainEventRegisterAny', fn);
-  return mapResult(register(conn, dom ?? null, eventID, deliver), (id) => {
+  return mapResult(register(conn, dom ?? null, eventID, deliver, options), (id) => {
     if (freecb) {
       let byId = releases.get(conn);
       if (!byId) releases.set(conn, (byId = new Map()));

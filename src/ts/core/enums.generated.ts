@@ -306,6 +306,13 @@ export const virDomainEventStoppedDetailType = {
   VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT: 6,
 } as const;
 
+export const virEventHandleType = {
+  VIR_EVENT_HANDLE_READABLE: 1,
+  VIR_EVENT_HANDLE_WRITABLE: 2,
+  VIR_EVENT_HANDLE_ERROR: 4,
+  VIR_EVENT_HANDLE_HANGUP: 8,
+} as const;
+
 export const virNetworkXMLFlags = {
   VIR_NETWORK_XML_INACTIVE: 1,
 } as const;

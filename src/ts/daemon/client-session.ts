@@ -21,12 +21,13 @@ import {
   VIR_NET_REPLY,
   VIR_NET_STREAM,
 } from '../rpc/packet.js';
-import type { RpcProcedure } from '../rpc/program.js';
-import { keepaliveProgram, remoteProgram } from '../rpc/programs.js';
+import type { RpcProcedure, RpcProgram } from '../rpc/program.js';
+import { keepaliveProgram, remoteProgram, tsvirtJobProgram } from '../rpc/programs.js';
 import { toRemoteError } from '../rpc/remote-error.js';
 import { decodeXdr, xdrError } from '../rpc/xdr.js';
 import { dispatchCall } from './dispatch.js';
 import { ClientDomainEvents } from './domain-events.js';
+import type { ClientJobs, JobProgram } from './job-program.js';
 import { remote_domain } from '../rpc/generated/remote-protocol.js';
 import { fromWire, HandleScope } from './wire-values.js';
 
@@ -68,6 +69,8 @@ export class ClientSession {
   private readPaused = false;
   private closeAfterReply = false;
   private readonly domainEvents: ClientDomainEvents;
+  /** tsvirt's job program on this connection (job-program.ts), when the daemon serves it. */
+  private readonly jobs: ClientJobs | null;
 
   constructor(
     private readonly socket: Socket,
@@ -77,9 +80,12 @@ export class ClientSession {
     private readonly log: Log,
     private readonly onClose: (session: ClientSession) => void,
     private readonly onCall?: CallObserver,
+    jobProgram?: JobProgram,
   ) {
     this.framer = new PacketFramer(limits.maxPacket);
     this.domainEvents = new ClientDomainEvents((packet) => this.sendEvent(packet), limits.maxPacket);
+    this.jobs =
+      jobProgram?.client({ id, connection: () => this.conn, push: (packet) => this.sendEvent(packet), backlog: () => this.socket.writableLength }) ?? null;
     socket.on('data', (chunk) => this.receive(chunk));
     socket.on('drain', () => this.updateReading());
     socket.on('error', (err) => this.log(`client ${id}: ${err.message}`));
@@ -150,7 +156,8 @@ export class ClientSession {
       return; // a PONG only proves the client alive, which receiving it already recorded
     }
     const isCall = header.type === VIR_NET_CALL || header.type === VIR_NET_CALL_WITH_FDS;
-    if (header.prog !== remoteProgram.program || header.vers !== remoteProgram.version) {
+    const program = this.programOf(header);
+    if (!program) {
       if (isCall) this.replyError(header, rpcError(`Cannot find program ${header.prog} version ${header.vers}`));
       return;
     }
@@ -170,7 +177,7 @@ export class ClientSession {
       this.replyError(header, rpcError(`Unexpected message status ${header.status}`));
       return;
     }
-    const procedure = remoteProgram.procedures.get(header.proc);
+    const procedure = program.procedures.get(header.proc);
     this.onCall?.(this.id, procedure?.name ?? String(header.proc));
     if (!procedure) {
       this.replyError(header, rpcError(`unknown procedure: ${header.proc}`));
@@ -185,7 +192,7 @@ export class ClientSession {
       return;
     }
     this.inFlight++;
-    this.call(procedure, args)
+    (program === remoteProgram ? this.call(procedure, args) : this.jobs!.call(procedure, args))
       .then(
         (ret) => this.reply(header, procedure, ret),
         (err) => this.replyError(header, toVirError(err, ErrorDomain.VIR_FROM_RPC)),
@@ -198,6 +205,13 @@ export class ClientSession {
         this.inFlight--;
         this.updateReading();
       });
+  }
+
+  /** The program a packet is for: libvirt's REMOTE program, or tsvirt's job program where it is served. */
+  private programOf(header: virNetMessageHeader): RpcProgram | null {
+    if (header.prog === remoteProgram.program && header.vers === remoteProgram.version) return remoteProgram;
+    if (this.jobs && header.prog === tsvirtJobProgram.program && header.vers === tsvirtJobProgram.version) return tsvirtJobProgram;
+    return null;
   }
 
   /** The procedures about the client session itself; everything else goes to the entry points. */
@@ -262,6 +276,7 @@ export class ClientSession {
   private releaseConnection(): void {
     const conn = this.conn;
     this.conn = null;
+    this.jobs?.close();
     this.domainEvents.dropAll(conn);
     if (conn?.alive) connect.virConnectClose(conn);
   }

@@ -1,7 +1,7 @@
 // tsvirtd: serves tsvirt's drivers to libvirt clients (virsh, python3-libvirt, libvirt's C library) over
 // libvirt's own RPC protocol on unix sockets. See docs/daemon.md.
 import { parseArgs } from 'node:util';
-import { Daemon, defaultSocketPath } from './server.js';
+import { Daemon, defaultSocketPath, defaultStateDir } from './server.js';
 
 const USAGE = `Usage: tsvirtd [OPTIONS]
 
@@ -12,6 +12,9 @@ const USAGE = `Usage: tsvirtd [OPTIONS]
   --readonly-socket-mode MODE  octal mode of the read-only socket (default 0600)
   --max-packet BYTES       largest packet accepted (default 33554432, libvirt's limit)
   --keepalive-interval SEC seconds of client silence before a keepalive ping (default 5; 0: never)
+  --state-dir DIR          where the job journal jobs.json is kept (default: $XDG_STATE_HOME/tsvirt/tsvirtd
+                           for the default socket, PATH.state beside a --listen PATH)
+  --shutdown-grace SEC     on SIGTERM, how long running jobs may finish before they are cancelled (default 5)
   --verbose                log every client connection
   --help
 `;
@@ -30,6 +33,7 @@ function parsePositive(text: string, what: string): number {
 export async function main(argv: string[]): Promise<number> {
   const log = (message: string) => process.stderr.write(`tsvirtd: ${message}\n`);
   let daemon: Daemon;
+  let shutdownGraceMs = 5000;
   try {
     const { values } = parseArgs({
       args: argv,
@@ -41,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
         'readonly-socket-mode': { type: 'string' },
         'max-packet': { type: 'string' },
         'keepalive-interval': { type: 'string' },
+        'state-dir': { type: 'string' },
+        'shutdown-grace': { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -52,8 +58,10 @@ export async function main(argv: string[]): Promise<number> {
     const socketPath = values.listen ?? defaultSocketPath();
     if (!socketPath) throw new Error('XDG_RUNTIME_DIR is not set: give the socket with --listen PATH');
     const verbose = values.verbose ?? false;
+    shutdownGraceMs = values['shutdown-grace'] ? parsePositive(values['shutdown-grace'], '--shutdown-grace') * 1000 : 5000;
     daemon = new Daemon({
       socketPath,
+      stateDir: values['state-dir'] ?? defaultStateDir(socketPath, values.listen === undefined),
       readOnlySocketPath: values['no-readonly'] ? null : (values['readonly-listen'] ?? `${socketPath}-ro`),
       socketMode: values['socket-mode'] ? parseMode(values['socket-mode'], '--socket-mode') : undefined,
       readOnlySocketMode: values['readonly-socket-mode'] ? parseMode(values['readonly-socket-mode'], '--readonly-socket-mode') : undefined,
@@ -74,7 +82,10 @@ export async function main(argv: string[]): Promise<number> {
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log(`${signal}: shutting down`);
-      daemon.stop().then(resolve, resolve);
+      daemon.stop(shutdownGraceMs).then(resolve, (err) => {
+        log(`shutdown: ${err instanceof Error ? err.message : String(err)}`);
+        resolve();
+      });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

@@ -1,4 +1,4 @@
-import { registerConnectDriver } from './registry.js';
+import { registerConnectDriver, registerFallbackDriver } from './registry.js';
 import { remoteDriver } from './remote/index.js';
 import { dirStorageDriver } from './storage-dir/index.js';
 import { testDriver } from './test-driver/index.js';
@@ -6,5 +6,6 @@ import { testDriver } from './test-driver/index.js';
 /** The drivers compiled into tsvirt, registered in the order they are asked about a URI. */
 registerConnectDriver(testDriver);
 registerConnectDriver(dirStorageDriver);
-// Last: the URIs no local driver claims go to a daemon, as libvirt hands them to its remote driver.
-registerConnectDriver(remoteDriver);
+// Last, also after drivers registered later: the URIs no local driver claims go to a daemon, as libvirt hands
+// them to its remote driver.
+registerFallbackDriver(remoteDriver);

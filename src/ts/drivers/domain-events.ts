@@ -12,6 +12,17 @@ export interface DomainLifecycleEvent {
 
 export type DomainLifecycleCallback = (event: DomainLifecycleEvent) => void;
 
+/** How a callback wants its events. */
+export interface DomainEventOptions {
+  /**
+   * Deliver each event as it is emitted, inside the call that caused it (after the change is complete), as
+   * libvirt's drivers queue their events: for a callback that only queues the event for another thread (the
+   * C ABI's event loop), never for one that runs an application's code. Drivers whose events arrive from
+   * elsewhere (a remote daemon) deliver them when they arrive either way.
+   */
+  readonly atEmit?: boolean;
+}
+
 interface Registration {
   readonly id: number;
   readonly conn: VirConnect;
@@ -19,6 +30,7 @@ interface Registration {
   readonly domainUuid: string | null;
   readonly eventID: number;
   readonly deliver: DomainLifecycleCallback;
+  readonly atEmit: boolean;
 }
 
 /**
@@ -33,10 +45,16 @@ export class DomainEventState {
   private readonly queue: DomainLifecycleEvent[] = [];
   private flushScheduled = false;
 
-  register(conn: VirConnect, domainUuid: string | null, eventID: number, deliver: DomainLifecycleCallback): number {
+  register(
+    conn: VirConnect,
+    domainUuid: string | null,
+    eventID: number,
+    deliver: DomainLifecycleCallback,
+    options: DomainEventOptions = {},
+  ): number {
     this.dropClosed();
     const id = this.nextId++;
-    this.registrations.push({ id, conn, domainUuid, eventID, deliver });
+    this.registrations.push({ id, conn, domainUuid, eventID, deliver, atEmit: options.atEmit === true });
     return id;
   }
 
@@ -55,6 +73,7 @@ export class DomainEventState {
   }
 
   emit(event: DomainLifecycleEvent): void {
+    for (const r of [...this.registrations]) if (r.atEmit) this.deliver(r, event);
     this.queue.push(event);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -67,15 +86,20 @@ export class DomainEventState {
     for (const event of this.queue.splice(0)) {
       for (const r of [...this.registrations]) {
         // A callback removed by an earlier one (or its connection closed) gets nothing more.
-        if (!this.registrations.includes(r) || !r.conn.alive) continue;
-        if (r.eventID !== virDomainEventID.VIR_DOMAIN_EVENT_ID_LIFECYCLE) continue;
-        if (r.domainUuid !== null && r.domainUuid !== event.domain.uuid) continue;
-        try {
-          r.deliver(event);
-        } catch (err) {
-          process.emitWarning(`tsvirt: a domain event callback failed: ${err instanceof Error ? err.message : String(err)}`);
-        }
+        if (r.atEmit || !this.registrations.includes(r)) continue;
+        this.deliver(r, event);
       }
+    }
+  }
+
+  private deliver(r: Registration, event: DomainLifecycleEvent): void {
+    if (!r.conn.alive) return;
+    if (r.eventID !== virDomainEventID.VIR_DOMAIN_EVENT_ID_LIFECYCLE) return;
+    if (r.domainUuid !== null && r.domainUuid !== event.domain.uuid) return;
+    try {
+      r.deliver(event);
+    } catch (err) {
+      process.emitWarning(`tsvirt: a domain event callback failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 

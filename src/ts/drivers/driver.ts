@@ -10,7 +10,7 @@ import type {
   VirStorageVol,
 } from '../core/handles.js';
 import type { JobControl, JobSpec, VirJob } from '../jobs/job.js';
-import type { DomainLifecycleCallback } from './domain-events.js';
+import type { DomainEventOptions, DomainLifecycleCallback } from './domain-events.js';
 
 /**
  * Driver tables, shaped like libvirt's virHypervisorDriver / virNetworkDriver / virStorageDriver: one
@@ -176,9 +176,16 @@ export interface HypervisorDriver {
   /**
    * Domain events: registers `callback` for events of `eventID` (on `dom` only, or all domains), returning
    * libvirt's callback id; only lifecycle events are delivered (VIR_DOMAIN_EVENT_ID_LIFECYCLE), on a later
-   * turn of the event loop. Deregistering an id the connection did not register is libvirt's error.
+   * turn of the event loop, or at once with `options.atEmit` when the driver can. Deregistering an id the
+   * connection did not register is libvirt's error.
    */
-  connectDomainEventRegisterAny?(conn: VirConnect, dom: VirDomain | null, eventID: number, callback: DomainLifecycleCallback): MaybePromise<number>;
+  connectDomainEventRegisterAny?(
+    conn: VirConnect,
+    dom: VirDomain | null,
+    eventID: number,
+    callback: DomainLifecycleCallback,
+    options?: DomainEventOptions,
+  ): MaybePromise<number>;
   connectDomainEventDeregisterAny?(conn: VirConnect, callbackID: number): MaybePromise<void>;
 
   /**

@@ -9,6 +9,13 @@ export function registerConnectDriver(driver: ConnectDriver): void {
   if (!drivers.includes(driver)) drivers.push(driver);
 }
 
+/** The driver asked after every other, whenever those were registered: libvirt's remote driver's place. */
+let fallback: ConnectDriver | null = null;
+
+export function registerFallbackDriver(driver: ConnectDriver): void {
+  fallback = driver;
+}
+
 /** Where libvirt's remote driver looks for the system daemon when no local driver claims a URI. */
 const LIBVIRTD_SOCKET = '/var/run/libvirt/libvirt-sock';
 
@@ -41,7 +48,7 @@ export function openDrivers(name: string, flags: number): MaybePromise<Connectio
   } catch {
     throw unparsable();
   }
-  const driver = drivers.find((d) => d.accepts(uri));
+  const driver = drivers.find((d) => d.accepts(uri)) ?? (fallback?.accepts(uri) ? fallback : undefined);
   if (driver) return driver.open(uri, flags);
   // No local driver: libvirt hands the URI to its remote driver, which first needs the daemon's socket.
   if (!insideDaemon && !existsSync(LIBVIRTD_SOCKET)) {

@@ -95,6 +95,19 @@ export type JobListener = (job: VirJob, event: JobEvent) => unknown;
 
 /** Ids are positive, never reused in a process, and in id order of start (registry.ts relies on that). */
 let nextJobId = 1;
+
+/** The id of the newest job started in this process (0 before the first). */
+export function lastJobId(): number {
+  return nextJobId - 1;
+}
+
+/**
+ * Makes every later job's id greater than `id`: a daemon that restarts continues above the ids its previous
+ * run handed out (its journal remembers them), so an id never names two jobs. Ids already given are unchanged.
+ */
+export function reserveJobIds(id: number): void {
+  if (Number.isSafeInteger(id) && id >= nextJobId) nextJobId = id + 1;
+}
 /** See every job's every change: the C ABI publishes job info through this, a daemon would push it to clients. */
 const allJobsObservers = new ObserverSet<[VirJob, JobEvent]>();
 
@@ -155,6 +168,8 @@ export class VirJob<T = unknown> extends VirObject {
   #cancelWanted = false;
   #refusal: string | null = null;
   #cancelError: VirError | null = null;
+  /** Why the job was cancelled, when not at a client's request (a daemon stopping). */
+  #cancelReason: string | null = null;
   #abort: AbortController | null = null;
   #eta: EtaEstimator | null = null;
   #observers: ObserverSet<[VirJob, JobEvent]> | null = null;
@@ -302,12 +317,15 @@ export class VirJob<T = unknown> extends VirObject {
   /**
    * Requests cancellation; returns at once. Repeating it is harmless. A job past its point of no return
    * completes anyway. Asking to cancel a job that already completed or failed is an error: it did not happen.
+   * `reason` replaces "canceled by client" in the job's error when someone else cancels it (a daemon that
+   * stops); the first request's reason counts.
    */
-  cancel(): void {
+  cancel(reason?: string): void {
     if (this.#state === JobState.RUNNING) {
       if (this.#cancelWanted) return;
       if (this.#refusal !== null) throw virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, this.errorDomain, this.#refusal);
       this.#cancelWanted = true;
+      this.#cancelReason = reason ?? null;
       if (!this.#committed) this.#abort?.abort(this.#abortError());
       return;
     }
@@ -406,7 +424,7 @@ export class VirJob<T = unknown> extends VirObject {
   }
 
   #abortError(): VirError {
-    return virError(ErrorNumber.VIR_ERR_OPERATION_ABORTED, this.errorDomain, `${this.label} job: canceled by client`);
+    return virError(ErrorNumber.VIR_ERR_OPERATION_ABORTED, this.errorDomain, `${this.label} job: ${this.#cancelReason ?? 'canceled by client'}`);
   }
 
   #signal(): AbortSignal {

@@ -121,30 +121,36 @@ export class XdrWriter {
 
   int(v: number): void {
     if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw xdrError(`XDR int out of range: ${v}`);
-    this.buf.writeInt32BE(v, this.room(4));
+    const at = this.room(4);
+    this.buf.writeInt32BE(v, at);
   }
 
   uint(v: number): void {
     if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw xdrError(`XDR unsigned int out of range: ${v}`);
-    this.buf.writeUInt32BE(v, this.room(4));
+    const at = this.room(4);
+    this.buf.writeUInt32BE(v, at);
   }
 
   hyper(v: bigint): void {
     if (typeof v !== 'bigint' || v < -(1n << 63n) || v >= 1n << 63n) throw xdrError(`XDR hyper out of range: ${v}`);
-    this.buf.writeBigInt64BE(v, this.room(8));
+    const at = this.room(8);
+    this.buf.writeBigInt64BE(v, at);
   }
 
   uhyper(v: bigint): void {
     if (typeof v !== 'bigint' || v < 0n || v >= 1n << 64n) throw xdrError(`XDR unsigned hyper out of range: ${v}`);
-    this.buf.writeBigUInt64BE(v, this.room(8));
+    const at = this.room(8);
+    this.buf.writeBigUInt64BE(v, at);
   }
 
   float(v: number): void {
-    this.buf.writeFloatBE(v, this.room(4));
+    const at = this.room(4);
+    this.buf.writeFloatBE(v, at);
   }
 
   double(v: number): void {
-    this.buf.writeDoubleBE(v, this.room(8));
+    const at = this.room(8);
+    this.buf.writeDoubleBE(v, at);
   }
 
   bool(v: boolean): void {
@@ -160,7 +166,8 @@ export class XdrWriter {
 
   /** Bytes as they are, unpadded: the payload of a stream data packet is not XDR. */
   raw(v: Uint8Array): void {
-    this.buf.set(v, this.room(v.length));
+    const at = this.room(v.length);
+    this.buf.set(v, at);
   }
 
   opaque(v: Uint8Array, max: number): void {

@@ -44,6 +44,8 @@ const c = {
   errorCode: lib.func('int virGetLastErrorCode(void)'),
   errorMessage: lib.func('const char *virGetLastErrorMessage(void)'),
   setErrorFunc: lib.func('void virSetErrorFunc(void *data, void *handler)'),
+  eventRegisterDefaultImpl: lib.func('int virEventRegisterDefaultImpl(void)'),
+  eventRunDefaultImpl: lib.func('int virEventRunDefaultImpl(void)'),
 };
 const JobCallback = koffi.proto('void abi_test_job_callback(void *job, int state, void *opaque)');
 const FreeCallback = koffi.proto('void abi_test_free_callback(void *opaque)');
@@ -92,6 +94,15 @@ describe('the C ABI on the JavaScript thread', () => {
     expect(c.isActive(dom)).toBe(1);
     c.free(dom);
     c.close(conn);
+  });
+
+  it('refuses to run the event loop, which nothing could wake while this thread waits in it', () => {
+    expect(c.eventRegisterDefaultImpl()).toBe(0);
+    expect(c.eventRunDefaultImpl()).toBe(-1);
+    expect(c.errorCode()).toBe(VIR_ERR_OPERATION_INVALID);
+    expect(c.errorMessage()).toBe(
+      "Requested operation is not valid: virEventRunDefaultImpl would wait on the thread that runs tsvirt's drivers; call it from another thread",
+    );
   });
 
   it('refuses a blocking call before its operation starts: the state stays as it was', async () => {

@@ -1,6 +1,6 @@
 // One connection to a daemon: the RPC client, libvirt's open sequence (AUTH_LIST, SUPPORTS_FEATURE,
 // CONNECT_OPEN, keepalive), typed calls of REMOTE procedures, close callbacks, and CONNECT_CLOSE at the end.
-import { ErrorDomain, ErrorNumber, VirError } from '../../errors/index.js';
+import { ErrorDomain, ErrorNumber, VirError, toVirError } from '../../errors/index.js';
 import { CloseReason, RpcClient } from '../../rpc/client.js';
 import type { RemoteOptions } from './options.js';
 import { remote_procedure } from '../../rpc/generated/remote-protocol.js';
@@ -23,10 +23,13 @@ export type CloseCallback = (reason: CloseReason) => void;
 
 export class RemoteConnection {
   readonly domains = new DomainRefs();
-  /** Filled by open(): what the daemon answered once, for the entry points that cannot wait. */
-  type = '';
-  version = 0;
-  libVersion = 0;
+  /**
+   * Filled by open(): what the daemon answered once, for the entry points that cannot wait, or the error it
+   * answered with (a driver without virConnectGetVersion), raised when they are called.
+   */
+  type: string | VirError = '';
+  version: number | VirError = 0;
+  libVersion: number | VirError = 0;
   private readonly closeCallbacks = new Set<CloseCallback>();
   private closeCallbackRegistered = false;
   private closing = false;
@@ -53,21 +56,31 @@ export class RemoteConnection {
     const client = await RpcClient.connect(target.socketPath, options);
     const conn = new RemoteConnection(client, target);
     try {
-      await conn.authenticate();
-      const keepalive = await conn.supports(FEATURE.PROGRAM_KEEPALIVE);
-      await conn.call('CONNECT_OPEN', { name: target.openName, flags });
+      // libvirt's first three calls, sent together: the daemon answers AUTH_LIST and the keepalive feature
+      // without a connection, and a daemon that wants authentication refuses the open, whose error then
+      // gives way to the clearer one about authentication.
+      const auth = conn.authenticate();
+      const keepalive = conn.supports(FEATURE.PROGRAM_KEEPALIVE);
+      const opened = conn.call('CONNECT_OPEN', { name: target.openName, flags });
+      opened.catch(() => {});
+      keepalive.catch(() => {});
+      await auth;
+      await opened;
       // What the synchronous entry points answer from (virConnectGetType, virConnectGetVersion), asked at once.
+      const answer = <T, R>(call: Promise<T>, take: (ret: T) => R) => call.then(take, (err: unknown) => toVirError(err));
       const [type, version, libVersion] = await Promise.all([
-        conn.call<{ type: string }>('CONNECT_GET_TYPE'),
-        conn.call<{ hv_ver: bigint }>('CONNECT_GET_VERSION'),
-        conn.call<{ lib_ver: bigint }>('CONNECT_GET_LIB_VERSION'),
+        answer(conn.call<{ type: string }>('CONNECT_GET_TYPE'), (r) => r.type),
+        answer(conn.call<{ hv_ver: bigint }>('CONNECT_GET_VERSION'), (r) => Number(r.hv_ver)),
+        answer(conn.call<{ lib_ver: bigint }>('CONNECT_GET_LIB_VERSION'), (r) => Number(r.lib_ver)),
         conn.supports(FEATURE.REMOTE_EVENT_CALLBACK),
         conn.supports(FEATURE.REMOTE_CLOSE_CALLBACK),
       ]);
-      conn.type = type.type;
-      conn.version = Number(version.hv_ver);
-      conn.libVersion = Number(libVersion.lib_ver);
-      if (keepalive) client.startKeepalive();
+      // A daemon that went away meanwhile fails the open; a "not supported" stays for the caller to see.
+      if (!client.alive) throw [type, version, libVersion].find((v) => v instanceof VirError);
+      conn.type = type;
+      conn.version = version;
+      conn.libVersion = libVersion;
+      if (await keepalive) client.startKeepalive();
       return conn;
     } catch (err) {
       client.close();

@@ -100,7 +100,8 @@ export function remoteDomainEvents(rc: RemoteConnection): EventSlots {
       const r = registrations.get(callbackID);
       const remote = r && remotes.get(r.key);
       if (!r || !remote)
-        throw virError(ErrorNumber.VIR_ERR_INVALID_ARG, ErrorDomain.VIR_FROM_NONE, `could not find event callback ${callbackID} for deletion`);
+        // libvirt's remote driver words it so (its local drivers say "could not find event callback N for deletion").
+        throw virError(ErrorNumber.VIR_ERR_INVALID_ARG, ErrorDomain.VIR_FROM_NONE, `event callback id ${callbackID} not registered`);
       registrations.delete(callbackID);
       remote.locals.delete(callbackID);
       if (remote.locals.size > 0) return;

@@ -1,6 +1,7 @@
 // The hypervisor driver table of a remote connection: each slot is the REMOTE procedure libvirt's own remote
 // driver sends for it, its reply turned into the values local drivers return. Errors are libvirtd's, as sent.
 import type { VirConnect, VirDomain } from '../../core/handles.js';
+import { VirError } from '../../errors/index.js';
 import type { remote_nonnull_domain } from '../../rpc/generated/remote-protocol.js';
 import { REMOTE_DOMAIN_LIST_MAX } from '../../rpc/generated/remote-protocol.js';
 import type { DomainInfo, DomainJobInfo, HypervisorDriver } from '../driver.js';
@@ -11,6 +12,12 @@ import { charArray, num, toWireDomain, uuidBytes } from './wire.js';
 
 type Dom = { dom: remote_nonnull_domain };
 
+/** What the daemon answered at open time, or the error it answered with. */
+function answered<T>(value: T | VirError): T {
+  if (value instanceof VirError) throw value;
+  return value;
+}
+
 export function remoteHypervisor(rc: RemoteConnection): HypervisorDriver {
   const dom = (d: VirDomain) => ({ dom: toWireDomain(d) });
   const refOf = (r: Dom) => rc.domains.fromWire(r.dom);
@@ -18,9 +25,9 @@ export function remoteHypervisor(rc: RemoteConnection): HypervisorDriver {
 
   return {
     name: 'remote',
-    connectGetType: () => rc.type,
-    connectGetVersion: () => rc.version,
-    connectGetLibVersion: () => rc.libVersion,
+    connectGetType: () => answered(rc.type),
+    connectGetVersion: () => answered(rc.version),
+    connectGetLibVersion: () => answered(rc.libVersion),
     connectSetKeepAlive: (_c, interval, count) => rc.setKeepAlive(interval, count),
     connectGetHostname: async () => (await rc.call<{ hostname: string }>('CONNECT_GET_HOSTNAME')).hostname,
     connectGetCapabilities: async () => (await rc.call<{ capabilities: string }>('CONNECT_GET_CAPABILITIES')).capabilities,

@@ -3,6 +3,7 @@
 // URIs without host that no local driver claimed (`qemu:///session`, `qemu:///system`): it connects to the
 // daemon's socket and speaks libvirt's RPC protocol to it (src/ts/rpc/client.ts).
 import { existsSync } from 'node:fs';
+import { virConnectFlags } from '../../core/enums.generated.js';
 import { ErrorDomain, ErrorNumber, virError } from '../../errors/index.js';
 import { isInsideDaemon } from '../registry.js';
 import type { ConnectDriver } from '../driver.js';
@@ -16,7 +17,7 @@ export const remoteDriver: ConnectDriver = {
   // Inside tsvirtd, as inside libvirtd, a URI no local driver claims is unknown, never handed on.
   accepts: (uri) => !isInsideDaemon() && (uri.protocol.includes('+') || uri.host === '' || uri.host === 'localhost'),
   open(uri, flags) {
-    const target = remoteTarget(uri, uri.href)!;
+    const target = remoteTarget(uri, uri.href, (flags & virConnectFlags.VIR_CONNECT_RO) !== 0);
     // No daemon there: known at once, so even a synchronous open gets libvirt's error.
     if (!existsSync(target.socketPath)) {
       throw virError(

@@ -33,8 +33,9 @@ const REMOTE_PARAMS = new Set([
   'proxy',
 ]);
 
-/** libvirtd's sockets: the system daemon's, and a user's session daemon's. */
+/** libvirtd's sockets: the system daemon's (and its read-only one), and a user's session daemon's. */
 export const SYSTEM_SOCKET = '/var/run/libvirt/libvirt-sock';
+export const SYSTEM_SOCKET_RO = '/var/run/libvirt/libvirt-sock-ro';
 
 export function sessionSocket(env: NodeJS.ProcessEnv = process.env): string {
   const runtime = env.XDG_RUNTIME_DIR || join(env.HOME || homedir(), '.cache');
@@ -63,8 +64,11 @@ function rawParams(search: string): [string, string, string][] {
     });
 }
 
-/** The target of `uri`, or null when it is not one for the remote driver (a transport other than unix is an error). */
-export function remoteTarget(uri: URL, original: string): RemoteTarget | null {
+/**
+ * The target of `uri` (a transport other than unix is an error). A read-only open of the system daemon without
+ * `socket=` goes to its read-only socket, as libvirt's does.
+ */
+export function remoteTarget(uri: URL, original: string, readOnly = false): RemoteTarget {
   const scheme = uri.protocol.slice(0, -1);
   const plus = scheme.indexOf('+');
   const driver = plus < 0 ? scheme : scheme.slice(0, plus);
@@ -84,7 +88,8 @@ export function remoteTarget(uri: URL, original: string): RemoteTarget | null {
   let socketPath = param('socket');
   if (!socketPath) {
     if (driver === 'tsvirt') socketPath = tsvirtdSocket();
-    else socketPath = uri.pathname === '/session' ? sessionSocket() : SYSTEM_SOCKET;
+    else if (uri.pathname === '/session') socketPath = sessionSocket();
+    else socketPath = readOnly ? SYSTEM_SOCKET_RO : SYSTEM_SOCKET;
   }
   let openName = param('name');
   if (openName === undefined) {

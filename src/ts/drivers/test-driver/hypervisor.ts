@@ -27,7 +27,7 @@ import type { DomainChangeFeed, DomainInfo, HypervisorDriver, JobStarter, NodeIn
 import { writeOutputFile, type FileFailures } from './output-file.js';
 import { SAVE_MAGIC, encodeSaveImage, readSaveImage } from './save-image.js';
 import type { TestDomain, TestState } from './state.js';
-import type { DomainLifecycleCallback } from '../domain-events.js';
+import type { DomainEventOptions, DomainLifecycleCallback } from '../domain-events.js';
 
 const { VIR_DOMAIN_RUNNING, VIR_DOMAIN_PAUSED, VIR_DOMAIN_SHUTOFF } = virDomainState;
 const { VIR_DOMAIN_EVENT_DEFINED, VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STOPPED } = virDomainEventType;
@@ -186,8 +186,14 @@ export class TestHypervisor implements HypervisorDriver {
     return isActive(d) ? { label: 'libvirt-test', enforcing: true } : { label: '', enforcing: false };
   }
 
-  connectDomainEventRegisterAny(conn: VirConnect, dom: VirDomain | null, eventID: number, callback: DomainLifecycleCallback): number {
-    return this.state.domainEvents.register(conn, dom?.uuid ?? null, eventID, callback);
+  connectDomainEventRegisterAny(
+    conn: VirConnect,
+    dom: VirDomain | null,
+    eventID: number,
+    callback: DomainLifecycleCallback,
+    options?: DomainEventOptions,
+  ): number {
+    return this.state.domainEvents.register(conn, dom?.uuid ?? null, eventID, callback, options);
   }
 
   connectDomainEventDeregisterAny(conn: VirConnect, callbackID: number): void {

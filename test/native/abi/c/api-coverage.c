@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "live-handles.h"
 
@@ -39,9 +40,8 @@ static const unsigned char TEST_UUID_RAW[VIR_UUID_BUFLEN] = {
     0x66, 0x95, 0xeb, 0x01, 0xf6, 0xa4, 0x83, 0x04, 0x79, 0xaa, 0x97, 0xf2, 0x50, 0x2e, 0x19, 0x3f,
 };
 
-static const char *DOMAIN_XML =
-    "<domain type='test'><name>%s</name><uuid>%s</uuid><memory unit='KiB'>65536</memory>"
-    "<os><type>hvm</type></os></domain>";
+static const char *DOMAIN_XML = "<domain type='test'><name>%s</name><uuid>%s</uuid><memory unit='KiB'>65536</memory>"
+                                "<os><type>hvm</type></os></domain>";
 static const char *MY_UUID = "7c3e9fd1-5a42-4bd7-8e0f-6f1c2d3e4a5b";
 static const char *NETWORK_XML = "<network><name>%s</name><bridge name='%s'/></network>";
 static const char *POOL_XML = "<pool type='dir'><name>%s</name><target><path>/%s</path></target></pool>";
@@ -91,8 +91,10 @@ host(virConnectPtr conn)
     OK("virConnectRef", virConnectRef(other) == 0, "failed");
     OK("virConnectClose", virConnectClose(other) == 1 && virConnectClose(other) == 0, "references were miscounted");
     other = virConnectOpenReadOnly("test:///default");
-    OK("virConnectOpenReadOnly", other && !virDomainDefineXML(other, xml(DOMAIN_XML, "ro", MY_UUID)) &&
-       virGetLastErrorCode() == VIR_ERR_OPERATION_DENIED, "writes were allowed");
+    OK("virConnectOpenReadOnly",
+       other && !virDomainDefineXML(other, xml(DOMAIN_XML, "ro", MY_UUID)) &&
+           virGetLastErrorCode() == VIR_ERR_OPERATION_DENIED,
+       "writes were allowed");
     virConnectClose(other);
 
     unsigned long version = 0;
@@ -107,17 +109,20 @@ host(virConnectPtr conn)
     free(text);
     OK("virConnectGetMaxVcpus", virConnectGetMaxVcpus(conn, NULL) == 32, "not 32");
     virNodeInfo node;
-    OK("virNodeGetInfo", virNodeGetInfo(conn, &node) == 0 && STREQ(node.model, "i686") && node.cpus == 16 &&
-       node.mhz == 1400 && node.memory == 3145728 && VIR_NODEINFO_MAXCPUS(node) == 16, "model %s", node.model);
+    OK("virNodeGetInfo",
+       virNodeGetInfo(conn, &node) == 0 && STREQ(node.model, "i686") && node.cpus == 16 && node.mhz == 1400 &&
+           node.memory == 3145728 && VIR_NODEINFO_MAXCPUS(node) == 16,
+       "model %s", node.model);
     text = virConnectGetCapabilities(conn);
     /* A driver without the function answers libvirt's "not supported": the call still went through. */
-    OK("virConnectGetCapabilities", text ? strncmp(text, "<capabilities>", 14) == 0
-                                         : virGetLastErrorCode() == VIR_ERR_NO_SUPPORT, "%.20s", text);
+    OK("virConnectGetCapabilities",
+       text ? strncmp(text, "<capabilities>", 14) == 0 : virGetLastErrorCode() == VIR_ERR_NO_SUPPORT, "%.20s", text);
     free(text);
     virSecurityModel model;
     memset(&model, 'x', sizeof(model));
-    OK("virNodeGetSecurityModel", virNodeGetSecurityModel(conn, &model) == 0 && STREQ(model.model, "testSecurity") &&
-       STREQ(model.doi, ""), "model %s", model.model);
+    OK("virNodeGetSecurityModel",
+       virNodeGetSecurityModel(conn, &model) == 0 && STREQ(model.model, "testSecurity") && STREQ(model.doi, ""),
+       "model %s", model.model);
     OK("virConnectIsEncrypted", virConnectIsEncrypted(conn) == 0, "encrypted");
     OK("virConnectIsSecure", virConnectIsSecure(conn) == 1, "not secure");
     OK("virConnectIsAlive", virConnectIsAlive(conn) == 1, "not alive");
@@ -159,13 +164,16 @@ domains(virConnectPtr conn, const char *dir)
     free(text);
     OK("virDomainGetMaxMemory", virDomainGetMaxMemory(dom) == 8388608, "%lu", virDomainGetMaxMemory(dom));
     virDomainInfo info;
-    OK("virDomainGetInfo", virDomainGetInfo(dom, &info) == 0 && info.state == VIR_DOMAIN_RUNNING &&
-       info.maxMem == 8388608 && info.memory == 2097152 && info.nrVirtCpu == 2, "state %d", info.state);
-    OK("virDomainGetState", virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING,
-       "state %d", state);
+    OK("virDomainGetInfo",
+       virDomainGetInfo(dom, &info) == 0 && info.state == VIR_DOMAIN_RUNNING && info.maxMem == 8388608 &&
+           info.memory == 2097152 && info.nrVirtCpu == 2,
+       "state %d", info.state);
+    OK("virDomainGetState", virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING, "state %d",
+       state);
     virSecurityLabel label;
-    OK("virDomainGetSecurityLabel", virDomainGetSecurityLabel(dom, &label) == 0 && STREQ(label.label, "libvirt-test") &&
-       label.enforcing == 1, "label %s", label.label);
+    OK("virDomainGetSecurityLabel",
+       virDomainGetSecurityLabel(dom, &label) == 0 && STREQ(label.label, "libvirt-test") && label.enforcing == 1,
+       "label %s", label.label);
     text = virDomainGetXMLDesc(dom, 0);
     OK("virDomainGetXMLDesc", text && strstr(text, "<name>test</name>"), "no name");
     free(text);
@@ -174,12 +182,14 @@ domains(virConnectPtr conn, const char *dir)
     OK("virDomainIsPersistent", virDomainIsPersistent(dom) == 1, "not persistent");
     OK("virDomainHasManagedSaveImage", virDomainHasManagedSaveImage(dom, 0) == 0, "has one");
     virDomainJobInfo jobinfo;
-    OK("virDomainGetJobInfo", virDomainGetJobInfo(dom, &jobinfo) == 0 && jobinfo.type == VIR_DOMAIN_JOB_NONE,
-       "type %d", jobinfo.type);
-    OK("virDomainSuspend", virDomainSuspend(dom) == 0 && virDomainGetState(dom, &state, NULL, 0) == 0 &&
-       state == VIR_DOMAIN_PAUSED, "state %d", state);
-    OK("virDomainResume", virDomainResume(dom) == 0 && virDomainGetState(dom, &state, NULL, 0) == 0 &&
-       state == VIR_DOMAIN_RUNNING, "state %d", state);
+    OK("virDomainGetJobInfo", virDomainGetJobInfo(dom, &jobinfo) == 0 && jobinfo.type == VIR_DOMAIN_JOB_NONE, "type %d",
+       jobinfo.type);
+    OK("virDomainSuspend",
+       virDomainSuspend(dom) == 0 && virDomainGetState(dom, &state, NULL, 0) == 0 && state == VIR_DOMAIN_PAUSED,
+       "state %d", state);
+    OK("virDomainResume",
+       virDomainResume(dom) == 0 && virDomainGetState(dom, &state, NULL, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+       "state %d", state);
 
     /* A persistent domain through its life cycle. */
     virDomainPtr mine = virDomainDefineXML(conn, xml(DOMAIN_XML, "abi-coverage", MY_UUID));
@@ -188,8 +198,8 @@ domains(virConnectPtr conn, const char *dir)
     OK("virDomainDefineXMLFlags", other != NULL, "NULL");
     virDomainFree(other);
     OK("virConnectNumOfDefinedDomains", virConnectNumOfDefinedDomains(conn) == 1, "not 1");
-    OK("virConnectListDefinedDomains", virConnectListDefinedDomains(conn, names, 4) == 1 &&
-       STREQ(names[0], "abi-coverage"), "names");
+    OK("virConnectListDefinedDomains",
+       virConnectListDefinedDomains(conn, names, 4) == 1 && STREQ(names[0], "abi-coverage"), "names");
     free(names[0]);
     virDomainPtr *list = NULL;
     int count = virConnectListAllDomains(conn, &list, 0);
@@ -299,8 +309,10 @@ jobs(const char *dir)
     virErrorPtr error = virJobGetError(job);
     OK("virJobGetError", error && error->code == VIR_ERR_OPERATION_ABORTED, "no error");
     sem_init(&delivered, 0, 0);
-    OK("virJobSetCallback", virJobSetCallback(job, on_end, NULL, NULL) == 0 && sem_wait(&delivered) == 0 &&
-       delivered_state == VIR_JOB_CANCELLED, "state %d", delivered_state);
+    OK("virJobSetCallback",
+       virJobSetCallback(job, on_end, NULL, NULL) == 0 && sem_wait(&delivered) == 0 &&
+           delivered_state == VIR_JOB_CANCELLED,
+       "state %d", delivered_state);
     OK("virJobFree", virJobFree(job) == 0, "failed");
 
     job = virDomainSaveJob(dom, file, 0);
@@ -334,8 +346,9 @@ networks(virConnectPtr conn)
     OK("virNetworkLookupByName", net != NULL, "NULL");
     OK("virNetworkGetConnect", virNetworkGetConnect(net) == conn, "another connection");
     OK("virNetworkGetName", STREQ(virNetworkGetName(net), "default"), "name");
-    OK("virNetworkGetUUIDString", virNetworkGetUUIDString(net, uuidstr) == 0 &&
-       STREQ(uuidstr, "dd8fe884-6c02-601e-7551-cca97df1c5df"), "%s", uuidstr);
+    OK("virNetworkGetUUIDString",
+       virNetworkGetUUIDString(net, uuidstr) == 0 && STREQ(uuidstr, "dd8fe884-6c02-601e-7551-cca97df1c5df"), "%s",
+       uuidstr);
     OK("virNetworkGetUUID", virNetworkGetUUID(net, uuid) == 0 && uuid[0] == 0xdd && uuid[15] == 0xdf, "uuid");
     virNetworkPtr other = virNetworkLookupByUUID(conn, uuid);
     OK("virNetworkLookupByUUID", other && STREQ(virNetworkGetName(other), "default"), "name");
@@ -406,8 +419,9 @@ storage(virConnectPtr conn)
     OK("virStoragePoolLookupByName", pool != NULL, "NULL");
     OK("virStoragePoolGetConnect", virStoragePoolGetConnect(pool) == conn, "another connection");
     OK("virStoragePoolGetName", STREQ(virStoragePoolGetName(pool), "default-pool"), "name");
-    OK("virStoragePoolGetUUIDString", virStoragePoolGetUUIDString(pool, uuidstr) == 0 &&
-       STREQ(uuidstr, "dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566"), "%s", uuidstr);
+    OK("virStoragePoolGetUUIDString",
+       virStoragePoolGetUUIDString(pool, uuidstr) == 0 && STREQ(uuidstr, "dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566"), "%s",
+       uuidstr);
     OK("virStoragePoolGetUUID", virStoragePoolGetUUID(pool, uuid) == 0 && uuid[0] == 0xdf && uuid[15] == 0x66, "uuid");
     virStoragePoolPtr other = virStoragePoolLookupByUUID(conn, uuid);
     OK("virStoragePoolLookupByUUID", other && STREQ(virStoragePoolGetName(other), "default-pool"), "name");
@@ -417,8 +431,10 @@ storage(virConnectPtr conn)
     OK("virStoragePoolRef", virStoragePoolRef(other) == 0 && virStoragePoolFree(other) == 0, "failed");
     OK("virStoragePoolFree", virStoragePoolFree(other) == 0 && virStoragePoolFree(other) == -1, "miscounted");
     virStoragePoolInfo poolinfo;
-    OK("virStoragePoolGetInfo", virStoragePoolGetInfo(pool, &poolinfo) == 0 &&
-       poolinfo.state == VIR_STORAGE_POOL_RUNNING && poolinfo.capacity == 107374182400ULL, "state %d", poolinfo.state);
+    OK("virStoragePoolGetInfo",
+       virStoragePoolGetInfo(pool, &poolinfo) == 0 && poolinfo.state == VIR_STORAGE_POOL_RUNNING &&
+           poolinfo.capacity == 107374182400ULL,
+       "state %d", poolinfo.state);
     char *text = virStoragePoolGetXMLDesc(pool, 0);
     OK("virStoragePoolGetXMLDesc", text && strstr(text, "<name>default-pool</name>"), "no name");
     free(text);
@@ -461,13 +477,15 @@ storage(virConnectPtr conn)
     OK("virStoragePoolLookupByVolume", other && STREQ(virStoragePoolGetName(other), "default-pool"), "pool");
     virStoragePoolFree(other);
     virStorageVolInfo volinfo;
-    OK("virStorageVolGetInfo", virStorageVolGetInfo(vol, &volinfo) == 0 && volinfo.capacity == 1048576,
-       "capacity %llu", volinfo.capacity);
+    OK("virStorageVolGetInfo", virStorageVolGetInfo(vol, &volinfo) == 0 && volinfo.capacity == 1048576, "capacity %llu",
+       volinfo.capacity);
     text = virStorageVolGetXMLDesc(vol, 0);
     OK("virStorageVolGetXMLDesc", text && strstr(text, "<name>abi.img</name>"), "no name");
     free(text);
-    OK("virStorageVolResize", virStorageVolResize(vol, 2097152, 0) == 0 && virStorageVolGetInfo(vol, &volinfo) == 0 &&
-       volinfo.capacity == 2097152, "capacity %llu", volinfo.capacity);
+    OK("virStorageVolResize",
+       virStorageVolResize(vol, 2097152, 0) == 0 && virStorageVolGetInfo(vol, &volinfo) == 0 &&
+           volinfo.capacity == 2097152,
+       "capacity %llu", volinfo.capacity);
     OK("virStorageVolWipe", virStorageVolWipe(vol, 0) == 0, "failed");
     OK("virStorageVolWipePattern", virStorageVolWipePattern(vol, VIR_STORAGE_VOL_WIPE_ALG_ZERO, 0) == 0, "failed");
     virJobPtr job = virStorageVolWipeJob(vol, VIR_STORAGE_VOL_WIPE_ALG_ZERO, 0);
@@ -475,8 +493,8 @@ storage(virConnectPtr conn)
     virJobFree(job);
     virStorageVolPtr clone = virStorageVolCreateXMLFrom(pool, xml(VOLUME_XML, "abi-clone.img", ""), vol, 0);
     OK("virStorageVolCreateXMLFrom", clone != NULL, "NULL");
-    OK("virStorageVolDelete", virStorageVolDelete(clone, 0) == 0 &&
-       virStorageVolLookupByName(pool, "abi-clone.img") == NULL, "still there");
+    OK("virStorageVolDelete",
+       virStorageVolDelete(clone, 0) == 0 && virStorageVolLookupByName(pool, "abi-clone.img") == NULL, "still there");
     virStorageVolFree(clone);
     job = virStorageVolCreateXMLJob(pool, xml(VOLUME_XML, "abi-job.img", ""), 0, 0);
     clone = job && virJobWait(job) == VIR_JOB_COMPLETED ? virJobGetStorageVol(job) : NULL;
@@ -514,7 +532,8 @@ static void
 errors(virConnectPtr conn)
 {
     virSetErrorFunc(NULL, count_errors);
-    OK("virSetErrorFunc", virDomainLookupByName(conn, "nosuch") == NULL && handler_calls == 1, "calls %d", handler_calls);
+    OK("virSetErrorFunc", virDomainLookupByName(conn, "nosuch") == NULL && handler_calls == 1, "calls %d",
+       handler_calls);
     virErrorPtr error = virGetLastError();
     OK("virGetLastError", error && error->code == VIR_ERR_NO_DOMAIN, "no error");
     OK("virGetLastErrorCode", virGetLastErrorCode() == VIR_ERR_NO_DOMAIN, "code");
@@ -549,12 +568,101 @@ errors(virConnectPtr conn)
     virSetErrorFunc(NULL, NULL);
 }
 
+static int lifecycle_calls, timer_calls, handle_calls, frees;
+
+static int
+on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
+    (void)detail;
+    (void)opaque;
+    if (conn && event == VIR_DOMAIN_EVENT_SUSPENDED && STREQ(virDomainGetName(dom), "test"))
+        lifecycle_calls++;
+    return 0;
+}
+
+static void
+on_timer(int timer, void *opaque)
+{
+    (void)opaque;
+    timer_calls++;
+    virEventUpdateTimeout(timer, -1);
+}
+
+static void
+on_handle(int watch, int fd, int events, void *opaque)
+{
+    (void)opaque;
+    char byte;
+    if (events == VIR_EVENT_HANDLE_READABLE && read(fd, &byte, 1) == 1)
+        handle_calls++;
+    virEventUpdateHandle(watch, 0);
+}
+
+static void
+on_free(void *opaque)
+{
+    (void)opaque;
+    frees++;
+}
+
+/* Runs the default loop until *counter reaches target; 0, or -1 if an iteration failed. */
+static int
+run_loop(int *counter, int target)
+{
+    while (*counter < target)
+        if (virEventRunDefaultImpl() < 0)
+            return -1;
+    return 0;
+}
+
+static void
+events(virConnectPtr conn)
+{
+    virEventRegisterImpl(NULL, NULL, NULL, NULL, NULL, NULL);
+    OK("virEventRegisterImpl", virEventAddTimeout(0, on_timer, NULL, NULL) == -1,
+       "a timeout without an implementation");
+    OK("virEventRegisterDefaultImpl", virEventRegisterDefaultImpl() == 0, "failed");
+    int timer = virEventAddTimeout(0, on_timer, NULL, on_free);
+    OK("virEventAddTimeout", timer > 0, "%d", timer);
+    int fds[2];
+    if (pipe(fds) < 0)
+        return;
+    int watch = virEventAddHandle(fds[0], VIR_EVENT_HANDLE_READABLE, on_handle, NULL, on_free);
+    OK("virEventAddHandle", watch > 0, "%d", watch);
+    int id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                              VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), NULL, on_free);
+    OK("virConnectDomainEventRegisterAny", id >= 0, "%d", id);
+    virDomainPtr dom = virDomainLookupByName(conn, "test");
+    virDomainSuspend(dom);
+    OK("virEventRunDefaultImpl",
+       write(fds[1], "x", 1) == 1 && run_loop(&lifecycle_calls, 1) == 0 && run_loop(&timer_calls, 1) == 0 &&
+           run_loop(&handle_calls, 1) == 0,
+       "events %d, timer %d, handle %d", lifecycle_calls, timer_calls, handle_calls);
+    virEventUpdateTimeout(timer, 5);
+    OK("virEventUpdateTimeout", run_loop(&timer_calls, 2) == 0, "timer %d", timer_calls);
+    virEventUpdateHandle(watch, VIR_EVENT_HANDLE_READABLE);
+    OK("virEventUpdateHandle", write(fds[1], "y", 1) == 1 && run_loop(&handle_calls, 2) == 0, "handle %d",
+       handle_calls);
+    OK("virConnectDomainEventDeregisterAny",
+       virConnectDomainEventDeregisterAny(conn, id) == 0 && frees == 1 &&
+           virConnectDomainEventDeregisterAny(conn, id) == -1,
+       "frees %d", frees);
+    OK("virEventRemoveTimeout", virEventRemoveTimeout(timer) == 0 && virEventRemoveTimeout(timer) == -1, "failed");
+    OK("virEventRemoveHandle", virEventRemoveHandle(watch) == 0 && virEventRemoveHandle(watch) == -1, "failed");
+    run_loop(&frees, 3);
+    close(fds[0]);
+    close(fds[1]);
+    virDomainResume(dom);
+    virDomainFree(dom);
+}
+
 int
 main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
-    OK("virConnectAuthPtrDefault", virConnectAuthPtrDefault && virConnectAuthPtrDefault->ncredtype > 0 &&
-       virConnectAuthPtrDefault->cb, "no default");
+    OK("virConnectAuthPtrDefault",
+       virConnectAuthPtrDefault && virConnectAuthPtrDefault->ncredtype > 0 && virConnectAuthPtrDefault->cb,
+       "no default");
     virConnectPtr conn = virConnectOpenAuth("test:///default", virConnectAuthPtrDefault, 0);
     OK("virConnectOpenAuth", conn != NULL, "NULL");
     host(conn);
@@ -562,6 +670,7 @@ main(int argc, char **argv)
     jobs(dir);
     networks(conn);
     storage(conn);
+    events(conn);
     errors(conn);
     virConnectClose(conn);
     int left = live_handles();

@@ -133,12 +133,17 @@ main(void)
 
     /* virDefaultErrorFunc's layouts. */
     fflush(stdout);
-    virError custom = {.code = VIR_ERR_XML_DETAIL, .domain = VIR_FROM_XML, .level = VIR_ERR_ERROR,
-                       .message = (char *)"bad element\n<x>\n^\n", .int1 = 3};
+    virError custom = {.code = VIR_ERR_XML_DETAIL,
+                       .domain = VIR_FROM_XML,
+                       .level = VIR_ERR_ERROR,
+                       .message = (char *)"bad element\n<x>\n^\n",
+                       .int1 = 3};
     virDefaultErrorFunc(&custom);
     custom.int1 = 0;
     virDefaultErrorFunc(&custom);
-    virError warning = {.code = VIR_ERR_OPERATION_FAILED, .domain = VIR_FROM_STORAGE, .level = VIR_ERR_WARNING,
+    virError warning = {.code = VIR_ERR_OPERATION_FAILED,
+                        .domain = VIR_FROM_STORAGE,
+                        .level = VIR_ERR_WARNING,
                         .message = (char *)"careful"};
     virDefaultErrorFunc(&warning);
     warning.level = VIR_ERR_NONE;

@@ -46,109 +46,108 @@ typedef struct entry {
     char message[256];
 } entry;
 
-
-#define ENTRIES(X, P) \
-    X(CONN, virConnectRef(H)) \
-    X(CONN, virConnectClose(H)) \
-    P(CONN, virConnectGetType(H)) \
-    X(CONN, virConnectGetVersion(H, &ul)) \
-    P(CONN, virConnectGetHostname(H)) \
-    P(CONN, virConnectGetURI(H)) \
-    X(CONN, virNodeGetInfo(H, &nodeinfo)) \
-    P(CONN, virConnectGetCapabilities(H)) \
-    X(CONN, virConnectIsAlive(H)) \
-    X(CONN, virConnectListDomains(H, ids, 4)) \
-    X(CONN, virConnectNumOfDomains(H)) \
-    P(CONN, virDomainCreateXML(H, xml, 0)) \
-    P(CONN, virDomainLookupByName(H, "test")) \
-    P(CONN, virDomainLookupByUUIDString(H, "6695eb01-f6a4-8304-79aa-97f2502e193f")) \
-    X(CONN, virDomainRestore(H, "/nonexistent")) \
-    P(CONN, virDomainDefineXML(H, xml)) \
-    X(CONN, virConnectListDefinedDomains(H, names, 4)) \
-    X(CONN, virConnectListAllDomains(H, &domains, 0)) \
-    X(CONN, virConnectNumOfNetworks(H)) \
-    P(CONN, virNetworkLookupByName(H, "default")) \
-    P(CONN, virNetworkDefineXML(H, "<network/>")) \
-    X(CONN, virConnectNumOfStoragePools(H)) \
-    P(CONN, virStoragePoolLookupByName(H, "default-pool")) \
-    P(CONN, virStorageVolLookupByPath(H, "/path")) \
-    P(CONN, virDomainCreateXMLJob(H, xml, 0)) \
-    X(CONN, virConnectListAllJobs(H, NULL, 0)) \
-    P(CONN, virJobLookupByID(H, 1)) \
-    P(DOM, virDomainGetConnect(H)) \
-    X(DOM, virDomainShutdown(H)) \
-    X(DOM, virDomainDestroy(H)) \
-    X(DOM, virDomainRef(H)) \
-    X(DOM, virDomainFree(H)) \
-    X(DOM, virDomainSuspend(H)) \
-    X(DOM, virDomainResume(H)) \
-    X(DOM, virDomainSave(H, "/nonexistent/save")) \
-    X(DOM, virDomainCoreDump(H, "/nonexistent/core", 0)) \
-    X(DOM, virDomainGetInfo(H, &dominfo)) \
-    X(DOM, virDomainGetState(H, &flag, NULL, 0)) \
-    P(DOM, virDomainGetName(H)) \
-    X(DOM, virDomainGetID(H)) \
-    X(DOM, virDomainGetUUID(H, uuid)) \
-    X(DOM, virDomainGetUUIDString(H, uuidstr)) \
-    P(DOM, virDomainGetOSType(H)) \
-    X(DOM, virDomainGetMaxMemory(H)) \
-    P(DOM, virDomainGetXMLDesc(H, 0)) \
-    X(DOM, virDomainUndefine(H)) \
-    X(DOM, virDomainCreate(H)) \
-    X(DOM, virDomainIsActive(H)) \
-    X(DOM, virDomainGetJobInfo(H, &domjobinfo)) \
-    X(DOM, virDomainAbortJob(H)) \
-    P(DOM, virDomainSaveJob(H, "/nonexistent/save", 0)) \
-    P(NET, virNetworkGetConnect(H)) \
-    X(NET, virNetworkUndefine(H)) \
-    X(NET, virNetworkCreate(H)) \
-    X(NET, virNetworkDestroy(H)) \
-    X(NET, virNetworkRef(H)) \
-    X(NET, virNetworkFree(H)) \
-    P(NET, virNetworkGetName(H)) \
-    X(NET, virNetworkGetUUIDString(H, uuidstr)) \
-    P(NET, virNetworkGetXMLDesc(H, 0)) \
-    P(NET, virNetworkGetBridgeName(H)) \
-    X(NET, virNetworkSetAutostart(H, 0)) \
-    X(NET, virNetworkIsActive(H)) \
-    P(NET, virNetworkCreateJob(H, 0)) \
-    P(POOL, virStoragePoolGetConnect(H)) \
-    X(POOL, virStoragePoolBuild(H, 0)) \
-    X(POOL, virStoragePoolDestroy(H)) \
-    X(POOL, virStoragePoolRef(H)) \
-    X(POOL, virStoragePoolFree(H)) \
-    X(POOL, virStoragePoolRefresh(H, 0)) \
-    P(POOL, virStoragePoolGetName(H)) \
-    X(POOL, virStoragePoolGetInfo(H, &poolinfo)) \
-    P(POOL, virStoragePoolGetXMLDesc(H, 0)) \
-    X(POOL, virStoragePoolNumOfVolumes(H)) \
-    X(POOL, virStoragePoolListVolumes(H, names, 4)) \
-    P(POOL, virStorageVolLookupByName(H, "volume")) \
-    P(POOL, virStorageVolCreateXML(H, "<volume/>", 0)) \
-    P(POOL, virStorageVolCreateXMLJob(H, "<volume/>", 0, 0)) \
-    P(VOL, virStoragePoolLookupByVolume(H)) \
-    P(VOL, virStorageVolGetConnect(H)) \
-    P(VOL, virStorageVolGetName(H)) \
-    P(VOL, virStorageVolGetKey(H)) \
-    X(VOL, virStorageVolDelete(H, 0)) \
-    X(VOL, virStorageVolWipe(H, 0)) \
-    X(VOL, virStorageVolRef(H)) \
-    X(VOL, virStorageVolFree(H)) \
-    X(VOL, virStorageVolGetInfo(H, &volinfo)) \
-    P(VOL, virStorageVolGetPath(H)) \
-    X(VOL, virStorageVolResize(H, 1048576, 0)) \
+#define ENTRIES(X, P)                                                                          \
+    X(CONN, virConnectRef(H))                                                                  \
+    X(CONN, virConnectClose(H))                                                                \
+    P(CONN, virConnectGetType(H))                                                              \
+    X(CONN, virConnectGetVersion(H, &ul))                                                      \
+    P(CONN, virConnectGetHostname(H))                                                          \
+    P(CONN, virConnectGetURI(H))                                                               \
+    X(CONN, virNodeGetInfo(H, &nodeinfo))                                                      \
+    P(CONN, virConnectGetCapabilities(H))                                                      \
+    X(CONN, virConnectIsAlive(H))                                                              \
+    X(CONN, virConnectListDomains(H, ids, 4))                                                  \
+    X(CONN, virConnectNumOfDomains(H))                                                         \
+    P(CONN, virDomainCreateXML(H, xml, 0))                                                     \
+    P(CONN, virDomainLookupByName(H, "test"))                                                  \
+    P(CONN, virDomainLookupByUUIDString(H, "6695eb01-f6a4-8304-79aa-97f2502e193f"))            \
+    X(CONN, virDomainRestore(H, "/nonexistent"))                                               \
+    P(CONN, virDomainDefineXML(H, xml))                                                        \
+    X(CONN, virConnectListDefinedDomains(H, names, 4))                                         \
+    X(CONN, virConnectListAllDomains(H, &domains, 0))                                          \
+    X(CONN, virConnectNumOfNetworks(H))                                                        \
+    P(CONN, virNetworkLookupByName(H, "default"))                                              \
+    P(CONN, virNetworkDefineXML(H, "<network/>"))                                              \
+    X(CONN, virConnectNumOfStoragePools(H))                                                    \
+    P(CONN, virStoragePoolLookupByName(H, "default-pool"))                                     \
+    P(CONN, virStorageVolLookupByPath(H, "/path"))                                             \
+    P(CONN, virDomainCreateXMLJob(H, xml, 0))                                                  \
+    X(CONN, virConnectListAllJobs(H, NULL, 0))                                                 \
+    P(CONN, virJobLookupByID(H, 1))                                                            \
+    P(DOM, virDomainGetConnect(H))                                                             \
+    X(DOM, virDomainShutdown(H))                                                               \
+    X(DOM, virDomainDestroy(H))                                                                \
+    X(DOM, virDomainRef(H))                                                                    \
+    X(DOM, virDomainFree(H))                                                                   \
+    X(DOM, virDomainSuspend(H))                                                                \
+    X(DOM, virDomainResume(H))                                                                 \
+    X(DOM, virDomainSave(H, "/nonexistent/save"))                                              \
+    X(DOM, virDomainCoreDump(H, "/nonexistent/core", 0))                                       \
+    X(DOM, virDomainGetInfo(H, &dominfo))                                                      \
+    X(DOM, virDomainGetState(H, &flag, NULL, 0))                                               \
+    P(DOM, virDomainGetName(H))                                                                \
+    X(DOM, virDomainGetID(H))                                                                  \
+    X(DOM, virDomainGetUUID(H, uuid))                                                          \
+    X(DOM, virDomainGetUUIDString(H, uuidstr))                                                 \
+    P(DOM, virDomainGetOSType(H))                                                              \
+    X(DOM, virDomainGetMaxMemory(H))                                                           \
+    P(DOM, virDomainGetXMLDesc(H, 0))                                                          \
+    X(DOM, virDomainUndefine(H))                                                               \
+    X(DOM, virDomainCreate(H))                                                                 \
+    X(DOM, virDomainIsActive(H))                                                               \
+    X(DOM, virDomainGetJobInfo(H, &domjobinfo))                                                \
+    X(DOM, virDomainAbortJob(H))                                                               \
+    P(DOM, virDomainSaveJob(H, "/nonexistent/save", 0))                                        \
+    P(NET, virNetworkGetConnect(H))                                                            \
+    X(NET, virNetworkUndefine(H))                                                              \
+    X(NET, virNetworkCreate(H))                                                                \
+    X(NET, virNetworkDestroy(H))                                                               \
+    X(NET, virNetworkRef(H))                                                                   \
+    X(NET, virNetworkFree(H))                                                                  \
+    P(NET, virNetworkGetName(H))                                                               \
+    X(NET, virNetworkGetUUIDString(H, uuidstr))                                                \
+    P(NET, virNetworkGetXMLDesc(H, 0))                                                         \
+    P(NET, virNetworkGetBridgeName(H))                                                         \
+    X(NET, virNetworkSetAutostart(H, 0))                                                       \
+    X(NET, virNetworkIsActive(H))                                                              \
+    P(NET, virNetworkCreateJob(H, 0))                                                          \
+    P(POOL, virStoragePoolGetConnect(H))                                                       \
+    X(POOL, virStoragePoolBuild(H, 0))                                                         \
+    X(POOL, virStoragePoolDestroy(H))                                                          \
+    X(POOL, virStoragePoolRef(H))                                                              \
+    X(POOL, virStoragePoolFree(H))                                                             \
+    X(POOL, virStoragePoolRefresh(H, 0))                                                       \
+    P(POOL, virStoragePoolGetName(H))                                                          \
+    X(POOL, virStoragePoolGetInfo(H, &poolinfo))                                               \
+    P(POOL, virStoragePoolGetXMLDesc(H, 0))                                                    \
+    X(POOL, virStoragePoolNumOfVolumes(H))                                                     \
+    X(POOL, virStoragePoolListVolumes(H, names, 4))                                            \
+    P(POOL, virStorageVolLookupByName(H, "volume"))                                            \
+    P(POOL, virStorageVolCreateXML(H, "<volume/>", 0))                                         \
+    P(POOL, virStorageVolCreateXMLJob(H, "<volume/>", 0, 0))                                   \
+    P(VOL, virStoragePoolLookupByVolume(H))                                                    \
+    P(VOL, virStorageVolGetConnect(H))                                                         \
+    P(VOL, virStorageVolGetName(H))                                                            \
+    P(VOL, virStorageVolGetKey(H))                                                             \
+    X(VOL, virStorageVolDelete(H, 0))                                                          \
+    X(VOL, virStorageVolWipe(H, 0))                                                            \
+    X(VOL, virStorageVolRef(H))                                                                \
+    X(VOL, virStorageVolFree(H))                                                               \
+    X(VOL, virStorageVolGetInfo(H, &volinfo))                                                  \
+    P(VOL, virStorageVolGetPath(H))                                                            \
+    X(VOL, virStorageVolResize(H, 1048576, 0))                                                 \
     P(VOL, virStorageVolCreateXMLFrom(live_pool, "<volume><name>clone</name></volume>", H, 0)) \
-    P(VOL, virStorageVolWipeJob(H, 0, 0)) \
-    X(JOB, virJobGetInfo(H, &jobinfo)) \
-    X(JOB, virJobCancel(H)) \
-    P(JOB, virJobGetError(H)) \
-    P(JOB, virJobGetOperation(H)) \
-    X(JOB, virJobGetID(H)) \
-    X(JOB, virJobRef(H)) \
-    X(JOB, virJobFree(H)) \
-    P(JOB, virJobGetConnect(H)) \
-    P(JOB, virJobGetDomain(H)) \
-    X(JOB, virJobWait(H)) \
+    P(VOL, virStorageVolWipeJob(H, 0, 0))                                                      \
+    X(JOB, virJobGetInfo(H, &jobinfo))                                                         \
+    X(JOB, virJobCancel(H))                                                                    \
+    P(JOB, virJobGetError(H))                                                                  \
+    P(JOB, virJobGetOperation(H))                                                              \
+    X(JOB, virJobGetID(H))                                                                     \
+    X(JOB, virJobRef(H))                                                                       \
+    X(JOB, virJobFree(H))                                                                      \
+    P(JOB, virJobGetConnect(H))                                                                \
+    P(JOB, virJobGetDomain(H))                                                                 \
+    X(JOB, virJobWait(H))                                                                      \
     X(JOB, virJobSetCallback(H, NULL, NULL, NULL))
 
 #define ROW(k, expr) {#expr, k, 0, 0, 0, ""},
@@ -160,8 +159,12 @@ static long long
 call_entry(int index, void *H)
 {
     int i = 0;
-#define CALL(k, expr) if (index == i++) return (long long)(expr);
-#define CALLP(k, expr) if (index == i++) return (expr) != NULL;
+#define CALL(k, expr) \
+    if (index == i++) \
+        return (long long)(expr);
+#define CALLP(k, expr) \
+    if (index == i++)  \
+        return (expr) != NULL;
     ENTRIES(CALL, CALLP)
     return 0;
 }
@@ -208,9 +211,8 @@ run(entry *e, void *h, const char *variant, int record)
     if (result == e->result && code == e->code && domain == e->domain && strcmp(message, e->message) == 0)
         return;
     if (++mismatches <= 20)
-        printf("MISMATCH %s with a %s %s handle (%p): %lld %d %d %s; NULL gets %lld %d %d %s\n", e->name,
-               variant, kind_names[e->kind], h, result, code, domain, message, e->result, e->code, e->domain,
-               e->message);
+        printf("MISMATCH %s with a %s %s handle (%p): %lld %d %d %s; NULL gets %lld %d %d %s\n", e->name, variant,
+               kind_names[e->kind], h, result, code, domain, message, e->result, e->code, e->domain, e->message);
 }
 
 static uintptr_t
@@ -242,11 +244,26 @@ fresh_freed(int k, const char **variant)
 {
     void *h = NULL;
     switch (k) {
-    case CONN: h = virConnectOpen("test:///default"); virConnectClose(h); break;
-    case DOM: h = virDomainLookupByName(live[CONN], "test"); virDomainFree(h); break;
-    case NET: h = virNetworkLookupByName(live[CONN], "default"); virNetworkFree(h); break;
-    case POOL: h = virStoragePoolLookupByName(live[CONN], "default-pool"); virStoragePoolFree(h); break;
-    case VOL: h = virStorageVolLookupByName(live_pool, "fuzz.img"); virStorageVolFree(h); break;
+    case CONN:
+        h = virConnectOpen("test:///default");
+        virConnectClose(h);
+        break;
+    case DOM:
+        h = virDomainLookupByName(live[CONN], "test");
+        virDomainFree(h);
+        break;
+    case NET:
+        h = virNetworkLookupByName(live[CONN], "default");
+        virNetworkFree(h);
+        break;
+    case POOL:
+        h = virStoragePoolLookupByName(live[CONN], "default-pool");
+        virStoragePoolFree(h);
+        break;
+    case VOL:
+        h = virStorageVolLookupByName(live_pool, "fuzz.img");
+        virStorageVolFree(h);
+        break;
     case JOB:
         /* A running job keeps its handle: it is gone once the job ended and the caller let go. */
         h = virDomainSaveJob(live[DOM], "/nonexistent/dir/fuzz.save", 0);
@@ -274,8 +291,10 @@ main(int argc, char **argv)
     live[DOM] = virDomainLookupByName(live[CONN], "test");
     live[NET] = virNetworkLookupByName(live[CONN], "default");
     live[POOL] = live_pool = virStoragePoolLookupByName(live[CONN], "default-pool");
-    live[VOL] = live_pool ? virStorageVolCreateXML(
-        live_pool, "<volume><name>fuzz.img</name><capacity>1048576</capacity></volume>", 0) : NULL;
+    live[VOL] =
+        live_pool
+            ? virStorageVolCreateXML(live_pool, "<volume><name>fuzz.img</name><capacity>1048576</capacity></volume>", 0)
+            : NULL;
     live[JOB] = live[VOL] ? virStorageVolWipeJob(live[VOL], 0, 0) : NULL;
     if (!live[JOB] || virJobWait(live[JOB]) != VIR_JOB_COMPLETED) {
         fprintf(stderr, "setup failed: %s\n", virGetLastErrorMessage());
@@ -313,24 +332,41 @@ main(int argc, char **argv)
         void *h = NULL;
         const char *variant = NULL;
         switch (below(9)) {
-        case 0: variant = "NULL"; break;
-        case 1: h = freed[k]; variant = "freed"; break;
-        case 2: h = below(8) ? freed[k] : fresh_freed(k, &variant); variant = variant ? variant : "freed"; break;
+        case 0:
+            variant = "NULL";
+            break;
+        case 1:
+            h = freed[k];
+            variant = "freed";
+            break;
+        case 2:
+            h = below(8) ? freed[k] : fresh_freed(k, &variant);
+            variant = variant ? variant : "freed";
+            break;
         case 3: {
             int other = (int)below(KINDS - 1);
             h = live[other >= k ? other + 1 : other];
             variant = "wrong-kind";
             break;
         }
-        case 4: h = (char *)live[below(KINDS)] + 1 + below((long long)slot - 1); variant = "misaligned"; break;
+        case 4:
+            h = (char *)live[below(KINDS)] + 1 + below((long long)slot - 1);
+            variant = "misaligned";
+            break;
         case 5:
             h = (char *)live[below(KINDS)] + (below(400) - 200) * (long long)slot;
             variant = "free-slot";
             if (is_live(h))
                 continue;
             break;
-        case 6: h = (void *)(uintptr_t)next(); variant = "random"; break;
-        case 7: h = (void *)(uintptr_t)(1 + below(1 << 16)); variant = "small"; break;
+        case 6:
+            h = (void *)(uintptr_t)next();
+            variant = "random";
+            break;
+        case 7:
+            h = (void *)(uintptr_t)(1 + below(1 << 16));
+            variant = "small";
+            break;
         case 8: {
             /* A byte-for-byte copy of a live handle of the right kind, somewhere else. */
             unsigned char *copy = forged + (size_t)k * slot;
@@ -347,7 +383,10 @@ main(int argc, char **argv)
     /* The live handles still work, and nothing changed behind them. */
     char *after = virDomainGetXMLDesc(live[DOM], 0);
     const char *text;
-    struct { int ok; const char *what; } checks[] = {
+    struct {
+        int ok;
+        const char *what;
+    } checks[] = {
         {after && domname && strcmp(after, domname) == 0, "the domain's XML"},
         {virConnectNumOfDomains(live[CONN]) == domains_before, "the number of running domains"},
         {(text = virDomainGetName(live[DOM])) && strcmp(text, "test") == 0, "the domain's name"},

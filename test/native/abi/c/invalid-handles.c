@@ -34,8 +34,8 @@ show(const char *call, long long result)
 }
 
 /* The error functions do not reset the thread's last error: start each call from none. */
-#define INT(expr) (virResetLastError(), show(#expr, (long long)(expr)))
-#define PTR(expr) (virResetLastError(), show(#expr, (expr) != NULL))
+#define INT(expr)  (virResetLastError(), show(#expr, (long long)(expr)))
+#define PTR(expr)  (virResetLastError(), show(#expr, (expr) != NULL))
 #define VOID(expr) (virResetLastError(), (expr), show(#expr, 0))
 
 static unsigned long ul;
@@ -300,8 +300,8 @@ main(int argc, char **argv)
         goto out;
 
 #ifdef TSVIRT
-    virStorageVolPtr vol = virStorageVolCreateXML(
-        pool, "<volume><name>abi-invalid.img</name><capacity>1048576</capacity></volume>", 0);
+    virStorageVolPtr vol =
+        virStorageVolCreateXML(pool, "<volume><name>abi-invalid.img</name><capacity>1048576</capacity></volume>", 0);
     virJobPtr job = vol ? virStorageVolWipeJob(vol, 0, 0) : NULL;
     if (!vol || !job || virJobWait(job) != VIR_JOB_COMPLETED) {
         fprintf(stderr, "setup failed: %s\n", virGetLastErrorMessage());

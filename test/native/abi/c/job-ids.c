@@ -11,16 +11,16 @@
 
 static int failures;
 
-#define CHECK(name, cond, ...) \
-    do { \
-        if (cond) { \
-            printf("ok %s\n", name); \
-        } else { \
+#define CHECK(name, cond, ...)         \
+    do {                               \
+        if (cond) {                    \
+            printf("ok %s\n", name);   \
+        } else {                       \
             printf("FAIL %s: ", name); \
-            printf(__VA_ARGS__); \
-            printf("\n"); \
-            failures++; \
-        } \
+            printf(__VA_ARGS__);       \
+            printf("\n");              \
+            failures++;                \
+        }                              \
     } while (0)
 
 static void
@@ -86,8 +86,8 @@ main(int argc, char **argv)
     /* freed, ended: still findable (retained), bound to the finder */
     found = virJobLookupByID(other, (int)id);
     virJobInfo info;
-    CHECK("lookup-after-free", found && virJobGetInfo(found, &info) == 0 && info.state == VIR_JOB_CANCELLED,
-          "state %d", found ? info.state : -1);
+    CHECK("lookup-after-free", found && virJobGetInfo(found, &info) == 0 && info.state == VIR_JOB_CANCELLED, "state %d",
+          found ? info.state : -1);
     owner = found ? virJobGetConnect(found) : NULL;
     CHECK("retained-bound-to-finder", owner == other, "connection %p", (void *)owner);
     if (owner)
@@ -108,8 +108,8 @@ main(int argc, char **argv)
     found = virJobLookupByID(other, (int)virJobGetID(job));
     snprintf(expected, sizeof expected, "Requested operation is not valid: job %u (save) has already completed",
              virJobGetID(job));
-    CHECK("cancel-completed", virJobCancel(found) == -1 && last_error_is(VIR_ERR_OPERATION_INVALID, expected),
-          "%s", virGetLastErrorMessage());
+    CHECK("cancel-completed", virJobCancel(found) == -1 && last_error_is(VIR_ERR_OPERATION_INVALID, expected), "%s",
+          virGetLastErrorMessage());
     virJobFree(found);
     virJobFree(job);
     virDomainFree(quick);
@@ -130,15 +130,16 @@ main(int argc, char **argv)
     snprintf(root, sizeof root, "tsvirt:///embed?root=%s/root", argv[1]);
     virConnectPtr elsewhere = virConnectOpen(root);
     snprintf(expected, sizeof expected, "invalid argument: no job with matching id %u", id);
-    CHECK("other-driver", elsewhere && virJobLookupByID(elsewhere, (int)id) == NULL &&
-          last_error_is(VIR_ERR_INVALID_ARG, expected), "%s", virGetLastErrorMessage());
+    CHECK("other-driver",
+          elsewhere && virJobLookupByID(elsewhere, (int)id) == NULL && last_error_is(VIR_ERR_INVALID_ARG, expected),
+          "%s", virGetLastErrorMessage());
     CHECK("other-driver-list", elsewhere && listed(elsewhere, 0, id) == 0, "listed");
     CHECK("bad-flags",
           virConnectListAllJobs(other, NULL, 4) == -1 &&
               last_error_is(VIR_ERR_INVALID_ARG, "unsupported flags (0x4) in function virConnectListAllJobs"),
           "%s", virGetLastErrorMessage());
-    CHECK("bad-job-id", virJobGetID(NULL) == (unsigned int)-1 && virGetLastErrorCode() == VIR_ERR_INVALID_ARG,
-          "%s", virGetLastErrorMessage());
+    CHECK("bad-job-id", virJobGetID(NULL) == (unsigned int)-1 && virGetLastErrorCode() == VIR_ERR_INVALID_ARG, "%s",
+          virGetLastErrorMessage());
     if (elsewhere)
         virConnectClose(elsewhere);
     virConnectClose(other);

@@ -18,16 +18,16 @@
 
 static int failures;
 
-#define CHECK(name, cond, ...)                                  \
-    do {                                                        \
-        if (cond) {                                             \
-            printf("ok %s\n", name);                            \
-        } else {                                                \
-            failures++;                                         \
-            printf("FAIL %s: ", name);                          \
-            printf(__VA_ARGS__);                                \
+#define CHECK(name, cond, ...)                                       \
+    do {                                                             \
+        if (cond) {                                                  \
+            printf("ok %s\n", name);                                 \
+        } else {                                                     \
+            failures++;                                              \
+            printf("FAIL %s: ", name);                               \
+            printf(__VA_ARGS__);                                     \
             printf(" (last error: %s)\n", virGetLastErrorMessage()); \
-        }                                                       \
+        }                                                            \
     } while (0)
 
 static void
@@ -44,9 +44,9 @@ static char path[4][512];
 typedef struct watch {
     virJobPtr job;
     int samples;
-    int regressions;         /* dataProcessed or timeElapsed went down */
+    int regressions; /* dataProcessed or timeElapsed went down */
     char first_regression[160];
-    int bad_percent;         /* running, bounded, and not within 0..99 */
+    int bad_percent; /* running, bounded, and not within 0..99 */
     int running_seen;
     virJobInfo last;
 } watch;
@@ -63,8 +63,9 @@ watcher(void *arg)
         w->samples++;
         if ((info.dataProcessed < w->last.dataProcessed || info.timeElapsed < w->last.timeElapsed) &&
             w->regressions++ == 0)
-            snprintf(w->first_regression, sizeof(w->first_regression), "processed %llu after %llu, elapsed %llu after %llu",
-                     info.dataProcessed, w->last.dataProcessed, info.timeElapsed, w->last.timeElapsed);
+            snprintf(w->first_regression, sizeof(w->first_regression),
+                     "processed %llu after %llu, elapsed %llu after %llu", info.dataProcessed, w->last.dataProcessed,
+                     info.timeElapsed, w->last.timeElapsed);
         if (info.state == VIR_JOB_RUNNING) {
             w->running_seen++;
             if (info.type == VIR_JOB_BOUNDED && (info.percentComplete < 0 || info.percentComplete > 99))
@@ -96,9 +97,9 @@ typedef struct delivery {
     int calls;
     int state;
     int on_caller_thread;
-    int info_state;          /* virJobGetInfo from inside the callback */
-    int wait_state;          /* virJobWait from inside the callback */
-    int freed;               /* virJobFree of the caller's reference from inside */
+    int info_state; /* virJobGetInfo from inside the callback */
+    int wait_state; /* virJobWait from inside the callback */
+    int freed;      /* virJobFree of the caller's reference from inside */
     int freecb_after_cb;
     virJobPtr job;
     virJobPtr seen;
@@ -171,10 +172,11 @@ main(int argc, char **argv)
     CHECK("watched-running", w.running_seen > 1, "%d samples while running", w.running_seen);
     CHECK("progress-monotonic", w.regressions == 0, "%d regressions, first %s", w.regressions, w.first_regression);
     CHECK("percent-below-100", w.bad_percent == 0, "%d samples out of 0..99", w.bad_percent);
-    CHECK("final-info", w.last.state == VIR_JOB_COMPLETED && w.last.percentComplete == 100 &&
-          w.last.dataTotal > 0 && w.last.dataProcessed == w.last.dataTotal && w.last.dataRemaining == 0 &&
-          w.last.timeRemaining == 0, "state %d percent %d processed %llu of %llu", w.last.state,
-          w.last.percentComplete, w.last.dataProcessed, w.last.dataTotal);
+    CHECK("final-info",
+          w.last.state == VIR_JOB_COMPLETED && w.last.percentComplete == 100 && w.last.dataTotal > 0 &&
+              w.last.dataProcessed == w.last.dataTotal && w.last.dataRemaining == 0 && w.last.timeRemaining == 0,
+          "state %d percent %d processed %llu of %llu", w.last.state, w.last.percentComplete, w.last.dataProcessed,
+          w.last.dataTotal);
     virResetLastError();
     CHECK("no-error-when-completed", virJobGetError(job) == NULL && virGetLastError() == NULL, "an error");
     virConnectPtr owner = virJobGetConnect(job);
@@ -199,8 +201,9 @@ main(int argc, char **argv)
     state = virJobWait(job);
     CHECK("wait-cancelled", state == VIR_JOB_CANCELLED, "virJobWait returned %d", state);
     virErrorPtr error = virJobGetError(job);
-    CHECK("cancel-error", error && error->code == VIR_ERR_OPERATION_ABORTED && error->domain == VIR_FROM_TEST &&
-          strcmp(error->message, "operation aborted: domain restore job: canceled by client") == 0,
+    CHECK("cancel-error",
+          error && error->code == VIR_ERR_OPERATION_ABORTED && error->domain == VIR_FROM_TEST &&
+              strcmp(error->message, "operation aborted: domain restore job: canceled by client") == 0,
           "error %d %d %s", error ? error->code : 0, error ? error->domain : 0, error ? error->message : "");
     CHECK("cancel-error-kept", virJobGetError(job) == error, "a second call returned another error");
     virJobInfo info;
@@ -215,8 +218,8 @@ main(int argc, char **argv)
     job = virDomainRestoreJob(fast, path[0], 0);
     state = virJobWait(job);
     virDomainPtr restored = virJobGetDomain(job);
-    CHECK("restored", state == VIR_JOB_COMPLETED && restored && virDomainIsActive(restored) == 1,
-          "state %d domain %p", state, (void *)restored);
+    CHECK("restored", state == VIR_JOB_COMPLETED && restored && virDomainIsActive(restored) == 1, "state %d domain %p",
+          state, (void *)restored);
     virDomainFree(restored);
     virJobFree(job);
 
@@ -225,15 +228,14 @@ main(int argc, char **argv)
     CHECK("failing-started", job != NULL, "the failure came too early");
     state = virJobWait(job);
     error = virJobGetError(job);
-    CHECK("failed", state == VIR_JOB_FAILED && error && error->code == VIR_ERR_SYSTEM_ERROR,
-          "state %d error %d %s", state, error ? error->code : 0, error ? error->message : "");
+    CHECK("failed", state == VIR_JOB_FAILED && error && error->code == VIR_ERR_SYSTEM_ERROR, "state %d error %d %s",
+          state, error ? error->code : 0, error ? error->message : "");
     CHECK("failure-not-thread-error", virGetLastError() == NULL, "the thread has an error");
     virJobFree(job);
 
     /* Checks that need no waiting fail the start itself, with the thread's error. */
     job = virDomainSaveJob(dom, path[1], 1u << 30);
-    CHECK("start-refused", job == NULL && virGetLastErrorCode() == VIR_ERR_INVALID_ARG,
-          "flags were accepted");
+    CHECK("start-refused", job == NULL && virGetLastErrorCode() == VIR_ERR_INVALID_ARG, "flags were accepted");
 
     /* Freed while running: the job goes on to its end. */
     virDomainPtr dom_slowish = virDomainLookupByName(medium, "test");
@@ -249,11 +251,12 @@ main(int argc, char **argv)
     sem_init(&d.done, 0, 0);
     d.job = virDomainRestoreJob(medium, path[1], 0);
     CHECK("callback-set", virJobSetCallback(d.job, on_end, &d, on_free) == 0, "virJobSetCallback failed");
-    CHECK("callback-once", virJobSetCallback(d.job, on_end, &d, on_free) == -1 &&
-          virGetLastErrorCode() == VIR_ERR_OPERATION_INVALID, "a second callback was accepted");
+    CHECK("callback-once",
+          virJobSetCallback(d.job, on_end, &d, on_free) == -1 && virGetLastErrorCode() == VIR_ERR_OPERATION_INVALID,
+          "a second callback was accepted");
     sem_wait(&d.done);
-    CHECK("callback", d.calls == 1 && d.state == VIR_JOB_COMPLETED && d.seen == d.job, "calls %d state %d",
-          d.calls, d.state);
+    CHECK("callback", d.calls == 1 && d.state == VIR_JOB_COMPLETED && d.seen == d.job, "calls %d state %d", d.calls,
+          d.state);
     CHECK("callback-thread", !d.on_caller_thread, "the callback ran on the caller's thread");
     CHECK("callback-inside", d.info_state == VIR_JOB_COMPLETED && d.wait_state == VIR_JOB_COMPLETED && d.freed == 0,
           "info %d wait %d free %d", d.info_state, d.wait_state, d.freed);
@@ -301,12 +304,12 @@ main(int argc, char **argv)
 
     /* The blocking functions wait for their job on this thread. */
     CHECK("save-blocking", virDomainSave(dom, path[3]) == 0 && state_of(dom) == VIR_DOMAIN_SHUTOFF, "save");
-    CHECK("restore-blocking", virDomainRestore(fast, path[3]) == 0 && state_of(dom) == VIR_DOMAIN_RUNNING,
-          "restore");
+    CHECK("restore-blocking", virDomainRestore(fast, path[3]) == 0 && state_of(dom) == VIR_DOMAIN_RUNNING, "restore");
     snprintf(path[3], sizeof(path[3]), "%s/core", argv[1]);
     CHECK("dump-blocking", virDomainCoreDump(dom, path[3], 0) == 0 && access(path[3], F_OK) == 0, "dump");
-    CHECK("save-blocking-error", virDomainSave(dom, "/nonexistent/dir/save") == -1 &&
-          virGetLastErrorCode() == VIR_ERR_SYSTEM_ERROR, "no error");
+    CHECK("save-blocking-error",
+          virDomainSave(dom, "/nonexistent/dir/save") == -1 && virGetLastErrorCode() == VIR_ERR_SYSTEM_ERROR,
+          "no error");
 
     virDomainFree(dom);
     virConnectClose(slow);

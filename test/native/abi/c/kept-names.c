@@ -17,8 +17,8 @@
 #define REUSE_DELAY 4096 /* as native/src/abi/abi_handle.c */
 
 static void *conn;
-static void *victim;                /* the handle released while its name is being answered */
-static void *successor;             /* the handle that takes over its slot */
+static void *victim;    /* the handle released while its name is being answered */
+static void *successor; /* the handle that takes over its slot */
 static int sabotage;
 static int failures;
 
@@ -46,8 +46,8 @@ reuse_victim_slot(void)
 }
 
 static int
-dispatch(abi_call *call, int fn, int foreign, uint32_t h0, uint32_t h1, long long n0, long long n1,
-         long long n2, const char *s0, const char *s1, void *p0, void *p1, void *p2)
+dispatch(abi_call *call, int fn, int foreign, uint32_t h0, uint32_t h1, long long n0, long long n1, long long n2,
+         const char *s0, const char *s1, void *p0, void *p1, void *p2)
 {
     (void)foreign, (void)h1, (void)n0, (void)n1, (void)n2, (void)s0, (void)s1, (void)p0, (void)p1, (void)p2;
     if (fn != ABI_FN_virDomainGetName)

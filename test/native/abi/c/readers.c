@@ -59,7 +59,11 @@ readers_init(const char *library)
     poolIsPersistent = dlsym(lib, "virStoragePoolIsPersistent");
     poolGetUUIDString = dlsym(lib, "virStoragePoolGetUUIDString");
     poolGetInfo = dlsym(lib, "virStoragePoolGetInfo");
-    return poolIsActive && poolIsPersistent && poolGetUUIDString && poolGetInfo && netIsActive && netIsPersistent && netGetUUIDString && getInfo && getState && getID && isActive && isPersistent && getUUIDString && getName && getLastError ? 0 : -1;
+    return poolIsActive && poolIsPersistent && poolGetUUIDString && poolGetInfo && netIsActive && netIsPersistent &&
+                   netGetUUIDString && getInfo && getState && getID && isActive && isPersistent && getUUIDString &&
+                   getName && getLastError
+               ? 0
+               : -1;
 }
 
 typedef struct reading {
@@ -236,7 +240,7 @@ static _Atomic int stress_running;
 static virDomainPtr stress_dom;
 static int allowed_pairs[MAX_ALLOWED][2];
 static int pair_count;
-static unsigned long long allowed_shapes[MAX_ALLOWED][3];   /* maxMem, memory, vcpus */
+static unsigned long long allowed_shapes[MAX_ALLOWED][3]; /* maxMem, memory, vcpus */
 static int shape_count;
 static _Atomic long long reads, torn, failed;
 static char first_torn[256];

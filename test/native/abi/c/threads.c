@@ -213,7 +213,8 @@ main(int argc, char **argv)
     printf("wrong: %d\n", wrongs);
     printf("job: %d\n", state);
     printf("handles left: %d\n", live_handles());
-    fprintf(stderr, "%d threads x %d calls in %.2f s (%.0f calls/s)\n", threads, calls, seconds, (double)made / seconds);
+    fprintf(stderr, "%d threads x %d calls in %.2f s (%.0f calls/s)\n", threads, calls, seconds,
+            (double)made / seconds);
     free(workers);
     free(ids);
     return 0;

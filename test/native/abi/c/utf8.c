@@ -56,22 +56,28 @@ main(int argc, char **argv)
     show("define: name c3", virDomainDefineXML(conn, DOMAIN("vm\xc3", "")) != NULL);
     show("define: overlong c0", virDomainDefineXML(conn, DOMAIN("vm\xc0\xaf", "")) != NULL);
     show("define: text ff", virDomainDefineXML(conn, "<domain type='test'>\xff<name>vm</name></domain>") != NULL);
-    show("define: second line", virDomainDefineXML(conn, "<domain type='test'>\n  <name>v\xc3\xa9m\xe9</name>\n</domain>") != NULL);
-    show("define: tab", virDomainDefineXML(conn, "<domain type='test'>\n\t<name>v\xc3\xa9m\xe9</name>\n</domain>") != NULL);
+    show("define: second line",
+         virDomainDefineXML(conn, "<domain type='test'>\n  <name>v\xc3\xa9m\xe9</name>\n</domain>") != NULL);
+    show("define: tab",
+         virDomainDefineXML(conn, "<domain type='test'>\n\t<name>v\xc3\xa9m\xe9</name>\n</domain>") != NULL);
     show("define: latin-1 declared",
          virDomainDefineXML(conn, "<?xml version='1.0' encoding='ISO-8859-1'?>" DOMAIN("vm\xe9", "")) != NULL);
-    show("define: valid U+FFFD", virDomainDefineXML(conn, DOMAIN("vm\xef\xbf\xbd", "<description>x</description>")) != NULL);
+    show("define: valid U+FFFD",
+         virDomainDefineXML(conn, DOMAIN("vm\xef\xbf\xbd", "<description>x</description>")) != NULL);
     virDomainPtr replacement = virDomainLookupByName(conn, "vm\xef\xbf\xbd");
     show("lookup: valid U+FFFD", replacement != NULL);
     if (replacement) {
         virDomainUndefine(replacement);
         virDomainFree(replacement);
     }
-    show("create: description e9", virDomainCreateXML(conn, DOMAIN("vm", "<description>caf\xe9</description>"), 0) != NULL);
+    show("create: description e9",
+         virDomainCreateXML(conn, DOMAIN("vm", "<description>caf\xe9</description>"), 0) != NULL);
     show("net-define", virNetworkDefineXML(conn, "<network><name>n\xff</name></network>") != NULL);
     show("pool-define",
-         virStoragePoolDefineXML(conn, "<pool type='dir'><name>p\xff</name><target><path>/tmp</path></target></pool>", 0) != NULL);
-    show("vol-create", virStorageVolCreateXML(pool, "<volume><name>v\xe9</name><capacity>1024</capacity></volume>", 0) != NULL);
+         virStoragePoolDefineXML(conn, "<pool type='dir'><name>p\xff</name><target><path>/tmp</path></target></pool>",
+                                 0) != NULL);
+    show("vol-create",
+         virStorageVolCreateXML(pool, "<volume><name>v\xe9</name><capacity>1024</capacity></volume>", 0) != NULL);
 
     show("lookup: domain", virDomainLookupByName(conn, "vm\xff") != NULL);
     show("lookup: network", virNetworkLookupByName(conn, "n\xff") != NULL);
