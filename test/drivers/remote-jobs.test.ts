@@ -14,6 +14,7 @@ import { callSlotDefaults } from '../../src/ts/drivers/remote/call-slots.js';
 import { jobWatchDefaults, pollingLoops } from '../../src/ts/drivers/remote/job-watch.js';
 import { ErrorDomain, ErrorNumber, VirError } from '../../src/ts/errors/index.js';
 import { connect, type Connection, type Job, type JobProgress } from '../../src/ts/index.js';
+import * as virt from '../../src/ts/libvirt.js';
 import { remote_domain_event_callback_job_completed_msg, remote_procedure, type remote_typed_param } from '../../src/ts/rpc/generated/remote-protocol.js';
 import { virNetMessageError } from '../../src/ts/rpc/generated/virnet-protocol.js';
 import { encodePacketWith, VIR_NET_ERROR, VIR_NET_MESSAGE, VIR_NET_OK, VIR_NET_REPLY } from '../../src/ts/rpc/packet.js';
@@ -391,6 +392,30 @@ describe('cancel', () => {
     for (const call of [...daemon.held]) daemon.take(call) && call.reply();
     expect(await Promise.all([dump, restore, signalled].map(outcome))).toEqual(['completed', 'completed', 'completed']);
     expect(daemon.aborts).toHaveLength(0);
+  });
+});
+
+describe('the C-style face', () => {
+  it('virJobCancel of a memory-only dump returns -1 with the refusal; of a save, 0 and the job ends cancelled', async () => {
+    virt.virSetErrorFunc(null, () => {});
+    const c = (await virt.virConnectOpen.async(daemon.fake.uri))!;
+    const dom = (await virt.virDomainLookupByName.async(c, 'a'))!;
+    const dump = virt.virDomainCoreDumpJob(dom, '/x/a.core', virDomainCoreDumpFlags.VIR_DUMP_MEMORY_ONLY, 0)!;
+    expect(virt.virJobCancel(dump)).toBe(-1);
+    expect(virt.virGetLastErrorCode()).toBe(ErrorNumber.VIR_ERR_OPERATION_INVALID);
+    expect(virt.virGetLastErrorMessage()).toBe('Requested operation is not valid: cannot abort memory-only dump');
+    const other = (await virt.virDomainLookupByName.async(c, 'b'))!;
+    const save = virt.virDomainSaveJob(other, '/x/b.save', 0)!;
+    await daemon.until(() => daemon.held.length === 2);
+    expect(virt.virJobCancel(save)).toBe(0);
+    expect(await virt.virJobWait(save)).toBe(3); // VIR_JOB_CANCELLED
+    daemon.finish('a');
+    expect(await virt.virJobWait(dump)).toBe(1); // VIR_JOB_COMPLETED
+    virt.virJobFree(save);
+    virt.virJobFree(dump);
+    virt.virDomainFree(dom);
+    virt.virDomainFree(other);
+    virt.virConnectClose(c);
   });
 });
 

@@ -91,6 +91,76 @@ describe('2. cancel is an idempotent request that returns at once', () => {
   });
 });
 
+describe('2b. cancels the work cannot carry out', () => {
+  it('refused: cancel throws the reason, nothing is requested, the job runs on and completes', async () => {
+    const { job, work } = startJob();
+    work.control.refuseCancel('cannot abort memory-only dump');
+    expect(job.uncancellable).toBe('cannot abort memory-only dump');
+    let thrown: unknown = null;
+    try {
+      job.cancel();
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(VirError);
+    expect((thrown as VirError).code).toBe(ErrorNumber.VIR_ERR_OPERATION_INVALID);
+    expect((thrown as VirError).message).toBe('Requested operation is not valid: cannot abort memory-only dump');
+    expect(work.control.signal.aborted).toBe(false);
+    expect(work.control.cancelRequested).toBe(false);
+    work.finish();
+    await job.whenDone();
+    expect(job.state).toBe(JobState.COMPLETED);
+    expect(job.uncancellable).toBeNull();
+  });
+
+  it('a refusal after a cancel was requested changes nothing: the request stands', async () => {
+    const { job, work } = startJob();
+    job.cancel();
+    work.control.refuseCancel('too late to refuse');
+    expect(() => job.cancel()).not.toThrow();
+    work.fail(work.control.signal.reason);
+    await job.whenDone();
+    expect(job.state).toBe(JobState.CANCELLED);
+  });
+
+  it('too late: the work committed after the request, the job completes and keeps why the cancel failed', async () => {
+    const { job, work } = startJob();
+    job.cancel();
+    expect(work.control.signal.aborted).toBe(true);
+    work.control.commit();
+    const why = new VirError(ErrorNumber.VIR_ERR_OPERATION_INVALID, ErrorDomain.VIR_FROM_QEMU, 'Requested operation is not valid: no job is active on the domain');
+    work.control.cancelFailed(why);
+    work.finish('saved');
+    await job.whenDone();
+    expect(job.state).toBe(JobState.COMPLETED);
+    expect(job.error).toBeNull();
+    expect(job.cancelError).toBe(why);
+  });
+
+  it('cancelFailed without a cancel request is ignored', async () => {
+    const { job, work } = startJob();
+    work.control.cancelFailed(new VirError(ErrorNumber.VIR_ERR_OPERATION_INVALID, ErrorDomain.VIR_FROM_QEMU, 'x'));
+    work.finish();
+    await job.whenDone();
+    expect(job.cancelError).toBeNull();
+  });
+
+  it('cancelled elsewhere (another client aborted the work): the job ends CANCELLED; ignored once committed', async () => {
+    const a = startJob();
+    a.work.control.cancelledElsewhere();
+    a.work.fail(new Error('aborted by someone'));
+    await a.job.whenDone();
+    expect(a.job.state).toBe(JobState.CANCELLED);
+    expect(a.job.error!.code).toBe(ErrorNumber.VIR_ERR_OPERATION_ABORTED);
+    const b = startJob();
+    b.work.control.commit();
+    b.work.control.cancelledElsewhere();
+    b.work.finish();
+    await b.job.whenDone();
+    expect(b.job.state).toBe(JobState.COMPLETED);
+  });
+});
+
 describe('3. the completion notification fires exactly once', () => {
   for (const ending of ['complete', 'fail', 'cancel'] as const) {
     it(`after ${ending}`, async () => {

@@ -5,8 +5,9 @@
 // aborts; what it cannot, the job says so:
 // - save and core dump: bounded jobs whose progress is the daemon's own figures (job-watch.ts polls
 //   DOMAIN_GET_JOB_STATS, job-stats.ts reads them); a cancel sends DOMAIN_ABORT_JOB, and the job ends CANCELLED
-//   only if libvirt's call then fails aborted (as it does when another client aborts the domain's job). If the call succeeds anyway (the abort came too late), the job
-//   COMPLETED and keeps why the cancel failed (cancelError).
+//   only if libvirt's call then fails aborted (as it also does when another client aborts the domain's job).
+//   If the call succeeds anyway (the abort came too late), the job COMPLETED and keeps why the cancel failed
+//   (cancelError).
 // - a memory-only dump: observed, but libvirt cannot abort it: cancel is refused with libvirt's reason.
 // - restore, domain start, network start, volume create/clone/wipe: libvirt reports no progress and has no
 //   abort for them, so the jobs are unbounded (no percent) and a cancel is refused once the call was sent.
