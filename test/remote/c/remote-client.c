@@ -7,22 +7,36 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-static void quiet(void *opaque, virErrorPtr err) { (void)opaque; (void)err; }
+static void
+quiet(void *opaque, virErrorPtr err)
+{
+    (void)opaque;
+    (void)err;
+}
 
-static void print_error(const char *what) {
+static void
+print_error(const char *what)
+{
     virErrorPtr e = virGetLastError();
     printf("%s: error code=%d domain=%d level=%d message=%s\n", what, e ? e->code : -1, e ? e->domain : -1,
            e ? (int)e->level : -1, e && e->message ? e->message : "(none)");
 }
 
-int main(int argc, char **argv) {
-    if (argc < 3) return 2;
+int
+main(int argc, char **argv)
+{
+    if (argc < 3)
+        return 2;
     virSetErrorFunc(NULL, quiet);
     virConnectPtr conn = virConnectOpen(argv[1]);
-    if (!conn) { print_error("open"); return 1; }
+    if (!conn) {
+        print_error("open");
+        return 1;
+    }
     unsigned long version = 0;
     printf("type=%s\n", virConnectGetType(conn));
-    if (virConnectGetVersion(conn, &version) == 0) printf("version=%lu\n", version);
+    if (virConnectGetVersion(conn, &version) == 0)
+        printf("version=%lu\n", version);
     printf("alive=%d\n", virConnectIsAlive(conn));
 
     virDomainPtr *domains = NULL;
@@ -40,10 +54,14 @@ int main(int argc, char **argv) {
     free(domains);
 
     virDomainPtr missing = virDomainLookupByName(conn, "nosuch");
-    if (!missing) print_error("lookup nosuch");
+    if (!missing)
+        print_error("lookup nosuch");
 
     virDomainPtr dom = virDomainLookupByName(conn, "test");
-    if (!dom) { print_error("lookup test"); return 1; }
+    if (!dom) {
+        print_error("lookup test");
+        return 1;
+    }
     char *xml = virDomainGetXMLDesc(dom, 0);
     printf("xml bytes=%zu starts=%.24s\n", xml ? strlen(xml) : 0, xml ? xml : "");
     free(xml);
@@ -51,7 +69,8 @@ int main(int argc, char **argv) {
     virDomainSuspend(dom);
     virDomainGetState(dom, &state, &reason, 0);
     printf("after suspend: state=%d reason=%d\n", state, reason);
-    if (virDomainSuspend(dom) < 0) print_error("suspend again");
+    if (virDomainSuspend(dom) < 0)
+        print_error("suspend again");
     virDomainResume(dom);
     virDomainGetState(dom, &state, &reason, 0);
     printf("after resume: state=%d reason=%d\n", state, reason);
@@ -67,13 +86,16 @@ int main(int argc, char **argv) {
     virDomainFree(dom);
 
     virNetworkPtr net = virNetworkLookupByName(conn, "default");
-    printf("network default bridge=%s active=%d\n", net ? virNetworkGetBridgeName(net) : "?", net ? virNetworkIsActive(net) : -1);
-    if (net) virNetworkFree(net);
+    printf("network default bridge=%s active=%d\n", net ? virNetworkGetBridgeName(net) : "?",
+           net ? virNetworkIsActive(net) : -1);
+    if (net)
+        virNetworkFree(net);
     virStoragePoolPtr pool = virStoragePoolLookupByName(conn, "default-pool");
     virStoragePoolInfo pinfo;
     if (pool && virStoragePoolGetInfo(pool, &pinfo) == 0)
         printf("pool default-pool state=%d capacity=%llu\n", pinfo.state, pinfo.capacity);
-    if (pool) virStoragePoolFree(pool);
+    if (pool)
+        virStoragePoolFree(pool);
 
     printf("close=%d\n", virConnectClose(conn));
     return 0;

@@ -7,27 +7,41 @@
 
 static int seen;
 
-static int lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque) {
+static int
+lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
     (void)conn;
     printf("event %s: %s event=%d detail=%d\n", (const char *)opaque, virDomainGetName(dom), event, detail);
     seen++;
     return 0;
 }
 
-static void freecb(void *opaque) { printf("freecb %s\n", (const char *)opaque); }
+static void
+freecb(void *opaque)
+{
+    printf("freecb %s\n", (const char *)opaque);
+}
 
-static int wait_for(int n) {
+static int
+wait_for(int n)
+{
     for (int i = 0; i < 1000 && seen < n; i++)
-        if (virEventRunDefaultImpl() < 0) return -1;
+        if (virEventRunDefaultImpl() < 0)
+            return -1;
     return seen >= n ? 0 : -1;
 }
 
-int main(int argc, char **argv) {
-    if (argc < 2) return 2;
-    if (virEventRegisterDefaultImpl() < 0) return 1;
+int
+main(int argc, char **argv)
+{
+    if (argc < 2)
+        return 2;
+    if (virEventRegisterDefaultImpl() < 0)
+        return 1;
     virConnectPtr listener = virConnectOpen(argv[1]);
     virConnectPtr actor = virConnectOpen(argv[1]);
-    if (!listener || !actor) return 1;
+    if (!listener || !actor)
+        return 1;
     int id = virConnectDomainEventRegisterAny(listener, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                                               VIR_DOMAIN_EVENT_CALLBACK(lifecycle), "all", freecb);
     printf("register: %d\n", id);
