@@ -362,6 +362,14 @@ class Emitter {
     return [ts, codec];
   }
 
+  /**
+   * A type's codec as the module exports it: built on first use (xdrDeferred) unless it is a name or a
+   * primitive already, so that loading a protocol builds no codec tables (docs/benchmarks.md, "Remote driver").
+   */
+  deferred(codec) {
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(codec) ? codec : `${this.rt('xdrDeferred')}(() => ${codec})`;
+  }
+
   size(dim, line) {
     return dim.size === null ? '0xffffffff' : this.constRef(dim.size, line);
   }
@@ -387,7 +395,7 @@ class Emitter {
       } else if (d.kind === 'typedef') {
         const [ts, codec] = this.decl(d, d.line, declared);
         this.types.set(d.name, this.types.get(d.type.name) === 'enum' && !d.dim && !d.optional ? 'enum' : 'typedef');
-        out.push('', `export type ${d.name} = ${ts};`, `export const ${d.name}: ${this.rt('Codec')}<${d.name}> = ${codec};`);
+        out.push('', `export type ${d.name} = ${ts};`, `export const ${d.name}: ${this.rt('Codec')}<${d.name}> = ${this.deferred(codec)};`);
       } else if (d.kind === 'struct') {
         out.push('', `export interface ${d.name} {`);
         const fields = [];
@@ -398,7 +406,7 @@ class Emitter {
           fields.push(`  ['${f.name}', ${codec}],`);
         }
         out.push('}');
-        out.push(`export const ${d.name}: ${this.rt('Codec')}<${d.name}> = ${this.rt('xdrStruct')}<${d.name}>([`, ...fields, ']);');
+        out.push(`export const ${d.name}: ${this.rt('Codec')}<${d.name}> = ${this.rt('xdrDeferred')}(() => ${this.rt('xdrStruct')}<${d.name}>([`, ...fields, ']));');
       } else if (d.kind === 'union') {
         const discName = d.disc.name;
         const [discTs, discCodec] = this.decl(d.disc, d.line, declared);
@@ -420,8 +428,8 @@ class Emitter {
           defaultArm = ts === 'void' ? ', null' : `, ['${d.defaultArm.name}', ${codec}]`;
         }
         out.push('', `export type ${d.name} =`, ...variants.map((v, i) => `  | ${v}${i === variants.length - 1 ? ';' : ''}`));
-        out.push(`export const ${d.name}: ${this.rt('Codec')}<${d.name}> = ${this.rt('xdrUnion')}<${d.name}>('${discName}', ${discCodec}, new Map<number, readonly [string, ${this.rt('Codec')}<any>] | null>([`,
-          ...arms, `])${defaultArm});`);
+        out.push(`export const ${d.name}: ${this.rt('Codec')}<${d.name}> = ${this.rt('xdrDeferred')}(() => ${this.rt('xdrUnion')}<${d.name}>('${discName}', ${discCodec}, new Map<number, readonly [string, ${this.rt('Codec')}<any>] | null>([`,
+          ...arms, `])${defaultArm}));`);
       }
       declared.add(d.name);
     }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodePacket, decodePayload, encodePayload, PacketFramer } from '../../src/ts/rpc/packet.js';
 import { keepaliveProgram, remoteProgram } from '../../src/ts/rpc/programs.js';
+import { XdrReader, XdrWriter, xdrDeferred, xdrInt, xdrString, xdrStruct } from '../../src/ts/rpc/xdr.js';
 import { hexSessions, readHexSession, remoteProcedureNames } from './captures.js';
 
 describe('generated procedure tables', () => {
@@ -25,6 +26,36 @@ describe('generated procedure tables', () => {
     expect(byName('REMOTE_PROC_DOMAIN_SCREENSHOT').readStream).toBe(1);
     expect(byName('REMOTE_PROC_STORAGE_VOL_UPLOAD').writeStream).toBe(1);
     expect(byName('REMOTE_PROC_STORAGE_VOL_DOWNLOAD').readStream).toBe(1);
+  });
+});
+
+describe('deferred codecs (what the generated tables declare)', () => {
+  it('builds the codec once, on first use, and then encodes, decodes and describes as it does', () => {
+    let builds = 0;
+    const inner = xdrStruct<{ name: string; id: number }>([
+      ['name', xdrString(16)],
+      ['id', xdrInt],
+    ]);
+    const codec = xdrDeferred(() => {
+      builds++;
+      return inner;
+    });
+    expect(builds).toBe(0);
+    const w = new XdrWriter();
+    codec.encode(w, { name: 'test', id: -2 });
+    expect(builds).toBe(1);
+    const bytes = w.bytes();
+    const plain = new XdrWriter();
+    inner.encode(plain, { name: 'test', id: -2 });
+    expect(bytes).toEqual(plain.bytes());
+    expect(codec.decode(new XdrReader(bytes))).toEqual({ name: 'test', id: -2 });
+    expect(codec.shape).toBe(inner.shape);
+    expect(builds).toBe(1);
+  });
+
+  it('an error from the codec it builds reaches the caller', () => {
+    const codec = xdrDeferred(() => xdrString(2));
+    expect(() => codec.encode(new XdrWriter(), 'too long')).toThrow(/XDR/);
   });
 });
 

@@ -334,6 +334,38 @@ export function xdrLazy<T>(get: () => Codec<T>): Codec<T> {
   return { shape: { kind: 'lazy', get }, encode: (w, v) => get().encode(w, v), decode: (r) => get().decode(r) };
 }
 
+/**
+ * A codec built on first use. The generated protocol tables declare each struct, union and array type this
+ * way, so that loading a protocol (libvirt's remote protocol has ~900 types) costs one small object per type,
+ * and only the procedures a process calls build their codecs: a short `tsvirsh -c test+unix://… list` builds
+ * a handful. Once built it costs one call more than the codec itself.
+ */
+class DeferredCodec<T> implements Codec<T> {
+  private codec: Codec<T> | undefined;
+
+  constructor(private readonly build: () => Codec<T>) {}
+
+  private get built(): Codec<T> {
+    return (this.codec ??= this.build());
+  }
+
+  get shape(): Shape {
+    return this.built.shape;
+  }
+
+  encode(w: XdrWriter, v: T): void {
+    this.built.encode(w, v);
+  }
+
+  decode(r: XdrReader): T {
+    return this.built.decode(r);
+  }
+}
+
+export function xdrDeferred<T>(build: () => Codec<T>): Codec<T> {
+  return new DeferredCodec(build);
+}
+
 /** Decodes exactly the whole buffer: trailing bytes are an error, as in libvirt. */
 export function decodeXdr<T>(c: Codec<T>, buf: Buffer, start = 0, end = buf.length): T {
   const r = new XdrReader(buf, start, end);
