@@ -10,11 +10,16 @@ import { remoteStorage } from './storage.js';
 import type { RemoteTarget } from './uri.js';
 
 export async function openRemote(target: RemoteTarget, flags: number): Promise<ConnectionDrivers> {
-  const rc = await RemoteConnection.open(target, flags, remoteDefaults);
+  // tsvirtd's job program, if the daemon has it: jobs then start and are followed there (daemon-jobs.ts). The
+  // probe travels with the calls after CONNECT_OPEN (type, versions, features), not a round trip later.
+  let probe: Promise<DaemonJobs | null> | undefined;
+  const rc = await RemoteConnection.open(target, flags, remoteDefaults, (conn) => {
+    probe = DaemonJobs.probe(conn);
+    probe.catch(() => {});
+  });
   let daemonJobs: DaemonJobs | null;
   try {
-    // tsvirtd's job program, if the daemon has it: jobs then start and are followed there (daemon-jobs.ts).
-    daemonJobs = await DaemonJobs.probe(rc);
+    daemonJobs = await probe!;
   } catch (err) {
     rc.close();
     throw err;
