@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * Where a short tsvirsh command's start-up goes, through a socket and locally, for this checkout and
+ * optionally another build beside it (`--baseline DIR`, a checkout or a copy holding bin/ and dist/ of the
+ * build to compare with; node_modules is found from there as usual):
+ *
+ *   - wall time of whole processes, interleaved round by round (`node -e 0`, then each build's
+ *     `tsvirsh -c test+unix:///default?socket=S list` and `tsvirsh -c test:///default list`), medians;
+ *   - the same commands through bench/lib/tsvirsh-phases.cjs, which times the launcher's steps inside the
+ *     process (Node's own bootstrap before the launcher, reading the code cache, reading the bundle, compiling
+ *     it through the cache, its top level, the command), medians per step.
+ *
+ * Each build's code cache (dist/tsvirsh.cjs.cache) is removed first and written by a remote `list`, so both
+ * builds deserialize the same kind of cache. Needs `npm run build:ts` and libvirtd (test/support/libvirtd.mjs).
+ *
+ *   node bench/startup-phases.mjs [--baseline DIR] [--runs N] [--json]
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const runs = Number(option('--runs')) || 20;
+const builds = { this: repo };
+if (option('--baseline')) builds.baseline = resolve(option('--baseline'));
+
+const { startLibvirtd, CLIENT_ENV } = await import(join(repo, 'test/support/libvirtd.mjs'));
+const phases = join(repo, 'bench/lib/tsvirsh-phases.cjs');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const daemon = await startLibvirtd();
+try {
+  const uri = daemon.uris.test;
+  const node = process.execPath;
+  const commands = [['node -e 0', [node, ['-e', '0']], null]];
+  for (const [name, root] of Object.entries(builds)) {
+    rmSync(join(root, 'dist/tsvirsh.cjs.cache'), { force: true });
+    const first = spawnSync(node, [join(root, 'bin/tsvirsh.cjs'), '-c', uri, 'list'], { env: CLIENT_ENV });
+    if (first.status !== 0) throw new Error(`${name}: tsvirsh list through the socket failed: ${first.stderr}`);
+    for (const [what, target] of [['socket', uri], ['local', 'test:///default']]) {
+      commands.push([`${name} ${what}`, [node, [join(root, 'bin/tsvirsh.cjs'), '-c', target, 'list']], null]);
+      commands.push([`${name} ${what} phases`, [node, [phases, '-c', target, 'list']], root]);
+    }
+  }
+  const wall = new Map(commands.map(([label]) => [label, []]));
+  const steps = new Map();
+  for (let round = 0; round < runs + 3; round++) {
+    for (const [label, [file, argv], root] of commands) {
+      const started = performance.now();
+      const r = spawnSync(file, argv, { encoding: 'utf8', env: { ...CLIENT_ENV, ...(root ? { TSVIRSH_ROOT: root } : {}) } });
+      const took = performance.now() - started;
+      if (r.status !== 0) throw new Error(`${label} exited with ${r.status}: ${r.stderr}`);
+      if (round < 3) continue;
+      wall.get(label).push(took);
+      const line = /^PHASES (.*)$/m.exec(r.stderr);
+      if (!line) continue;
+      const byStep = steps.get(label) ?? new Map();
+      steps.set(label, byStep);
+      let ours = 0;
+      for (const [, step, ms] of line[1].matchAll(/(\w+) ([\d.]+)/g)) {
+        byStep.set(step, [...(byStep.get(step) ?? []), Number(ms)]);
+        if (step !== 'start') ours += Number(ms);
+      }
+      byStep.set('afterBootstrap', [...(byStep.get('afterBootstrap') ?? []), ours]);
+    }
+  }
+  const bare = median(wall.get('node -e 0'));
+  const result = {
+    runs,
+    loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    wall: Object.fromEntries([...wall].filter(([, xs]) => xs.length).map(([label, xs]) => [label, { median: median(xs), ratio: median(xs) / bare }])),
+    phases: Object.fromEntries([...steps].map(([label, byStep]) => [label, Object.fromEntries([...byStep].map(([s, xs]) => [s, median(xs)]))])),
+  };
+  if (args.includes('--json')) console.log(JSON.stringify(result, null, 2));
+  else {
+    console.log(`${runs} interleaved rounds, load average ${result.loadAverage}`);
+    for (const [label, { median: m, ratio }] of Object.entries(result.wall)) {
+      if (!label.endsWith('phases')) console.log(`  ${label.padEnd(18)} ${m.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)} x`);
+    }
+    for (const [label, byStep] of Object.entries(result.phases)) {
+      console.log(`  ${label.padEnd(24)} ${Object.entries(byStep).map(([s, m]) => `${s} ${m.toFixed(1)}`).join(' | ')}`);
+    }
+  }
+} finally {
+  await daemon.stop();
+}
