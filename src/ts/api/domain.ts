@@ -345,6 +345,11 @@ export function virDomainGetJobInfo(dom: VirDomain): MaybePromise<DomainJobInfo>
     if (!job || !job.running) return { ...NO_JOB };
     const info = job.getInfo();
     const bounded = info.type === JobType.BOUNDED;
+    // To libvirt's clients no data remaining means the job is over (virsh then prints "[100 %]"). A job whose
+    // data are all written is still running while it commits its result (a save's fsync and rename), so it
+    // shows its last byte as remaining until it completes: percent stays below 100 until success.
+    const processed = bounded && info.dataTotal > 0 ? Math.min(info.dataProcessed, info.dataTotal - 1) : info.dataProcessed;
+    const remaining = bounded && info.dataTotal > 0 ? info.dataTotal - processed : info.dataRemaining;
     return {
       ...NO_JOB,
       type: bounded ? virDomainJobType.VIR_DOMAIN_JOB_BOUNDED : virDomainJobType.VIR_DOMAIN_JOB_UNBOUNDED,
@@ -352,11 +357,11 @@ export function virDomainGetJobInfo(dom: VirDomain): MaybePromise<DomainJobInfo>
       timeElapsed: info.timeElapsed,
       timeRemaining: info.timeRemaining,
       dataTotal: info.dataTotal,
-      dataProcessed: info.dataProcessed,
-      dataRemaining: info.dataRemaining,
+      dataProcessed: processed,
+      dataRemaining: remaining,
       memTotal: info.dataTotal,
-      memProcessed: info.dataProcessed,
-      memRemaining: info.dataRemaining,
+      memProcessed: processed,
+      memRemaining: remaining,
     };
   });
 }
