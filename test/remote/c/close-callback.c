@@ -10,14 +10,42 @@
 #include <libvirt/virterror.h>
 
 static int fired;
-static virConnectPtr expected;
+
+/* What a close callback saw, printed after the loop in a fixed order (two connections' callbacks may run
+ * in either order within one iteration). */
+typedef struct {
+    const char *name;
+    virConnectPtr conn;
+    int reason;
+    int calls;
+    int same_conn;
+    int alive;
+    int freed;
+} seen;
 
 static void
 on_close(virConnectPtr conn, int reason, void *opaque)
 {
-    printf("close %s: reason=%d same-conn=%d alive=%d\n", (const char *)opaque, reason, conn == expected,
-           virConnectIsAlive(conn));
+    seen *s = opaque;
+    s->reason = reason;
+    s->calls++;
+    s->same_conn = conn == s->conn;
+    s->alive = virConnectIsAlive(conn);
     fired++;
+}
+
+static void
+free_seen(void *opaque)
+{
+    seen *s = opaque;
+    s->freed++;
+}
+
+static void
+print_seen(const seen *s)
+{
+    printf("close %s: calls=%d reason=%d same-conn=%d alive=%d freed=%d\n", s->name, s->calls, s->reason, s->same_conn,
+           s->alive, s->freed);
 }
 
 static void
@@ -49,7 +77,8 @@ local(void)
     virConnectPtr conn = virConnectOpen("test:///default");
     if (!conn)
         exit(1);
-    report("local register", virConnectRegisterCloseCallback(conn, on_close, "local", freecb));
+    static seen local_seen = {.name = "local"};
+    report("local register", virConnectRegisterCloseCallback(conn, on_close, &local_seen, free_seen));
     report("local register again", virConnectRegisterCloseCallback(conn, other_close, "local2", freecb));
     report("local unregister other", virConnectUnregisterCloseCallback(conn, other_close));
     report("local unregister", virConnectUnregisterCloseCallback(conn, on_close));
@@ -59,8 +88,9 @@ local(void)
     report("null register", virConnectRegisterCloseCallback(NULL, on_close, NULL, NULL));
     report("null unregister", virConnectUnregisterCloseCallback(NULL, on_close));
     report("null keepalive", virConnectSetKeepAlive(NULL, 5, 3));
-    report("local register before close", virConnectRegisterCloseCallback(conn, on_close, "local", freecb));
+    report("local register before close", virConnectRegisterCloseCallback(conn, on_close, &local_seen, free_seen));
     report("local close", virConnectClose(conn));
+    print_seen(&local_seen);
 }
 
 int
@@ -72,41 +102,49 @@ main(int argc, char **argv)
         return 1;
     local();
 
-    /* A connection closed by the program: its callback goes with it. */
+    /* A callback unregistered before its connection is closed: freecb runs in unregister. */
     virConnectPtr closed = virConnectOpen(argv[1]);
     if (!closed)
         return 1;
     report("closed register", virConnectRegisterCloseCallback(closed, other_close, "closed", freecb));
     report("closed unregister", virConnectUnregisterCloseCallback(closed, other_close));
-    report("closed register again", virConnectRegisterCloseCallback(closed, other_close, "closed", freecb));
     report("closed close", virConnectClose(closed));
 
+    /* A connection the program closes while its callback is registered stays open for it (close: 1). */
+    virConnectPtr kept = virConnectOpen(argv[1]);
     virConnectPtr conn = virConnectOpen(argv[1]);
-    if (!conn)
+    if (!kept || !conn)
         return 1;
-    expected = conn;
+    seen kept_seen = {.name = "kept", .conn = kept}, conn_seen = {.name = "remote", .conn = conn};
+    report("kept register", virConnectRegisterCloseCallback(kept, on_close, &kept_seen, free_seen));
+    report("kept close", virConnectClose(kept));
+
     report("keepalive", virConnectSetKeepAlive(conn, 5, 3));
     report("keepalive off", virConnectSetKeepAlive(conn, 0, 3));
     report("keepalive on", virConnectSetKeepAlive(conn, 2, 3));
-    report("register", virConnectRegisterCloseCallback(conn, on_close, "remote", freecb));
+    report("register", virConnectRegisterCloseCallback(conn, on_close, &conn_seen, free_seen));
     report("register again", virConnectRegisterCloseCallback(conn, other_close, "remote2", freecb));
     report("unregister other", virConnectUnregisterCloseCallback(conn, other_close));
     report("register null", virConnectRegisterCloseCallback(conn, NULL, NULL, NULL));
     report("unregister", virConnectUnregisterCloseCallback(conn, on_close));
+    print_seen(&conn_seen);
     report("unregister again", virConnectUnregisterCloseCallback(conn, on_close));
-    report("register", virConnectRegisterCloseCallback(conn, on_close, "remote", freecb));
+    report("register", virConnectRegisterCloseCallback(conn, on_close, &conn_seen, free_seen));
     fflush(stdout);
 
     if (kill((pid_t)atoi(argv[2]), SIGKILL) < 0)
         return 1;
-    for (int i = 0; i < 10000 && !fired; i++)
+    /* Each iteration waits in poll() until something is due: the callbacks end the loop. */
+    while (fired < 2)
         if (virEventRunDefaultImpl() < 0)
             return 1;
-    printf("fired: %d\n", fired);
+    print_seen(&kept_seen);
+    print_seen(&conn_seen);
     printf("alive: %d\n", virConnectIsAlive(conn));
     report("unregister after close", virConnectUnregisterCloseCallback(conn, on_close));
     report("register after close", virConnectRegisterCloseCallback(conn, other_close, "after", freecb));
     report("unregister after close", virConnectUnregisterCloseCallback(conn, other_close));
+    print_seen(&conn_seen);
     report("close", virConnectClose(conn));
     return 0;
 }
