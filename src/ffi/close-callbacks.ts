@@ -42,7 +42,8 @@ export class CloseCallbacks {
     const relay: api.virConnectCloseFunc = (_conn, reason) => {
       // Nothing to do when C will not call it (fired already, no event loop): the reference stays until
       // unregistering.
-      this.abi.closePost(connPointer, reason);
+      const error = api.closeError(conn);
+      this.abi.closePost(connPointer, reason, error?.code ?? 0, error?.domain ?? 0, error?.message ?? null);
     };
     const registered = api.virConnectRegisterCloseCallback(conn, cb === null ? (null as never) : relay);
     if (!keeps || cb === null) return registered;

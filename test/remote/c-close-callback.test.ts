@@ -26,8 +26,8 @@ describe.skipIf(!hasCc || !hasRealLibvirt)('C close callbacks through libvirtd',
     const mine = await run((args) => ws.runTsvirt(ws.buildForTsvirt(source), args, { ...CLIENT_ENV }));
     ws.dispose();
     expect(theirs.status).toBe(0);
-    expect(theirs.stdout).toContain('close remote: calls=1 reason=1 same-conn=1 alive=0 freed=2');
-    expect(theirs.stdout).toContain('close kept: calls=1 reason=1 same-conn=1 alive=0 freed=1');
+    expect(theirs.stdout).toContain('close remote: calls=1 reason=1 same-conn=1 alive=0 freed=2 error=7 End of file');
+    expect(theirs.stdout).toContain('close kept: calls=1 reason=1 same-conn=1 alive=0 freed=1 error=7 End of file');
     expect({ status: mine.status, stdout: mine.stdout.split('\n'), stderr: mine.stderr.split('\n') }).toEqual({
       status: theirs.status,
       stdout: theirs.stdout.split('\n'),

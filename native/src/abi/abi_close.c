@@ -5,9 +5,11 @@
  */
 
 #include "abi_close.h"
+#include "abi_error.h"
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct registration registration;
 struct registration {
@@ -17,6 +19,9 @@ struct registration {
     virFreeCallback freecb;
     int timer; /* -1: none (no event loop, or fired) */
     int reason;
+    int error_code; /* what ended the connection: the loop thread's last error during cb, as in libvirt */
+    int error_domain;
+    char *error_message;
     int posted;
     int holds_ref; /* the reference the bridge took on conn, given back by dispatch or release */
     registration *next;
@@ -46,6 +51,19 @@ unlink_locked(registration *r)
         }
 }
 
+/* Gives back the reference the bridge took on conn, leaving the thread's last error as it was: libvirt's
+ * event loop does not touch it. */
+static void
+give_back(void *conn)
+{
+    virErrorPtr saved = virSaveLastError();
+    virConnectClose(conn);
+    if (saved) {
+        abi_error_take(saved);
+        virFreeError(saved);
+    }
+}
+
 /* The timer's callback, on the thread running the event loop. */
 static void
 dispatch(int timer, void *opaque)
@@ -67,14 +85,20 @@ dispatch(int timer, void *opaque)
     virConnectCloseFunc cb = r->cb;
     virFreeCallback freecb = r->freecb;
     int reason = r->reason;
+    int error_code = r->error_code, error_domain = r->error_domain;
+    char *error_message = r->error_message;
+    r->error_message = NULL;
     r->opaque = NULL;
     r->freecb = NULL;
     r->holds_ref = 0;
     pthread_mutex_unlock(&state.lock);
+    if (error_code)
+        abi_error_raise(error_code, error_domain, error_message);
+    free(error_message);
     cb(conn, reason, data);
     if (freecb)
         freecb(data);
-    virConnectClose(conn);
+    give_back(conn);
 }
 
 int
@@ -90,6 +114,8 @@ abi_close_add(void *conn, void *cb, void *opaque, void *freecb)
     pthread_mutex_unlock(&state.lock);
     if (r && r->holds_ref)
         virConnectClose(conn);
+    if (r)
+        free(r->error_message);
     free(r);
     r = calloc(1, sizeof(*r));
     if (!r)
@@ -110,18 +136,24 @@ abi_close_add(void *conn, void *cb, void *opaque, void *freecb)
 }
 
 int
-abi_close_post(void *conn, int reason)
+abi_close_post(void *conn, int reason, int error_code, int error_domain, const char *error_message)
 {
+    char *message = error_message ? strdup(error_message) : NULL;
     pthread_mutex_lock(&state.lock);
     registration *r = find_locked(conn);
     int rc = -1;
     if (r && r->timer != -1 && !r->posted) {
         r->posted = 1;
         r->reason = reason;
+        r->error_code = message ? error_code : 0;
+        r->error_domain = error_domain;
+        r->error_message = message;
+        message = NULL;
         virEventUpdateTimeout(r->timer, 0);
         rc = 0;
     }
     pthread_mutex_unlock(&state.lock);
+    free(message);
     return rc;
 }
 
@@ -142,5 +174,6 @@ abi_close_release(const void *conn)
         r->freecb(r->opaque);
     if (r->holds_ref)
         virConnectClose((virConnectPtr)conn);
+    free(r->error_message);
     free(r);
 }

@@ -28,8 +28,9 @@ ABI_INTERNAL void abi_close_release(const void *conn);
  * the bridge took for it.  0, or -1 out of memory (then the caller gives the reference back). */
 int abi_close_add(void *conn, void *cb, void *opaque, void *freecb);
 
-/* The connection was lost: arms the timer that calls cb with reason.  0, or -1 if nothing will call it
- * (no registration, already fired, no event loop). */
-int abi_close_post(void *conn, int reason);
+/* The connection was lost: arms the timer that calls cb with reason, the thread's last error set (without
+ * reporting it) to what ended the connection when error_message is not NULL, as libvirt's loop thread has
+ * it.  0, or -1 if nothing will call it (no registration, already fired, no event loop). */
+int abi_close_post(void *conn, int reason, int error_code, int error_domain, const char *error_message);
 
 #endif /* TSVIRT_ABI_CLOSE_H */

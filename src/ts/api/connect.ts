@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { VirConnect } from '../core/handles.js';
 import type { MaybePromise, NodeInfo, SecurityModel } from '../drivers/driver.js';
 import { openDrivers } from '../drivers/registry.js';
-import { ErrorDomain, ErrorNumber, virError } from '../errors/index.js';
+import { ErrorDomain, ErrorNumber, virError, type VirError } from '../errors/index.js';
 import { virConnectFlags } from '../core/enums.generated.js';
 import { checkConnect, checkNonNull, checkUInt, slot, mapResult } from './check.js';
 import '../drivers/builtin.js';
@@ -112,11 +112,20 @@ interface CloseRegistration {
   readonly opaque: unknown;
   /** null once it ran (after the callback fired) */
   freecb: ((opaque: unknown) => void) | null;
-  readonly relay: (reason: number) => void;
+  readonly relay: (reason: number, error?: VirError) => void;
 }
 
 /** One close callback per connection of a driver that has them, as libvirt's remote driver allows. */
 const closeCallbacks = new WeakMap<VirConnect, CloseRegistration>();
+
+/** What ended a connection whose close callback was called, for the C bridge: libvirt's loop thread holds it
+ * as its last error when the callback runs. */
+const closeErrors = new WeakMap<VirConnect, VirError>();
+
+/** The error that ended `conn`, once its close callback was called for one. */
+export function closeError(conn: VirConnect): VirError | undefined {
+  return closeErrors.get(conn);
+}
 
 /** The errors of libvirt's remote driver, the one driver with close callbacks. */
 const closeCallbackError = (message: string) => virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, ErrorDomain.VIR_FROM_REMOTE, message);
@@ -144,7 +153,8 @@ export function virConnectRegisterCloseCallback(
     cb,
     opaque,
     freecb,
-    relay: (reason) => {
+    relay: (reason, error) => {
+      if (error) closeErrors.set(conn, error);
       try {
         cb(conn, reason, opaque);
       } catch (err) {

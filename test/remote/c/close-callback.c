@@ -21,12 +21,16 @@ typedef struct {
     int same_conn;
     int alive;
     int freed;
+    char error[128]; /* the thread's last error when the callback starts: its domain and message (its code is
+                      * VIR_ERR_RPC where libvirt says VIR_ERR_SYSTEM_ERROR, docs/remote.md) */
 } seen;
 
 static void
 on_close(virConnectPtr conn, int reason, void *opaque)
 {
     seen *s = opaque;
+    virErrorPtr e = virGetLastError();
+    snprintf(s->error, sizeof(s->error), "%d %s", e ? e->domain : 0, e ? e->message : "");
     s->reason = reason;
     s->calls++;
     s->same_conn = conn == s->conn;
@@ -44,8 +48,8 @@ free_seen(void *opaque)
 static void
 print_seen(const seen *s)
 {
-    printf("close %s: calls=%d reason=%d same-conn=%d alive=%d freed=%d\n", s->name, s->calls, s->reason, s->same_conn,
-           s->alive, s->freed);
+    printf("close %s: calls=%d reason=%d same-conn=%d alive=%d freed=%d error=%s\n", s->name, s->calls, s->reason,
+           s->same_conn, s->alive, s->freed, s->error);
 }
 
 static void
@@ -135,6 +139,7 @@ main(int argc, char **argv)
     if (kill((pid_t)atoi(argv[2]), SIGKILL) < 0)
         return 1;
     /* Each iteration waits in poll() until something is due: the callbacks end the loop. */
+    virConnectRegisterCloseCallback(conn, NULL, NULL, NULL); /* an error of this thread: the loop replaces it */
     while (fired < 2)
         if (virEventRunDefaultImpl() < 0)
             return 1;

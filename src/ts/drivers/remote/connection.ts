@@ -18,7 +18,7 @@ const AUTH = { NONE: 0, SASL: 1, POLKIT: 2 } as const;
 const AUTH_NAMES: Record<number, string> = { [AUTH.SASL]: 'SASL', [AUTH.POLKIT]: 'polkit' };
 
 /** A close callback: libvirt's virConnectCloseFunc without the connection (the entry point adds it). */
-export type CloseCallback = (reason: CloseReason) => void;
+export type CloseCallback = (reason: CloseReason, error?: VirError) => void;
 
 
 export class RemoteConnection {
@@ -40,9 +40,9 @@ export class RemoteConnection {
     readonly client: RpcClient,
     readonly target: RemoteTarget,
   ) {
-    client.onClose((reason) => {
+    client.onClose((reason, error) => {
       if (this.closing && reason === CloseReason.CLIENT) return;
-      for (const cb of [...this.closeCallbacks]) cb(reason);
+      for (const cb of [...this.closeCallbacks]) cb(reason, error);
     });
     client.onMessage(remoteProgram, (procedure, msg) => {
       // The daemon lost its own connection to the hypervisor driver.
