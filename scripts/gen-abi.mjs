@@ -585,6 +585,8 @@ const HAND_WRITTEN = {
   virJobGetInfo: 'published',
   virConnectDomainEventRegisterAny: 'forwarded',
   virConnectDomainEventDeregisterAny: 'forwarded',
+  virConnectRegisterCloseCallback: 'forwarded',
+  virConnectUnregisterCloseCallback: 'forwarded',
 };
 
 /** Headers whose functions C serves alone (native/src/libvirt/vir_error.c, vir_event.c). */

@@ -57,4 +57,16 @@
  * will no longer call that callback.  It must not call back into tsvirt. */
 typedef void (*virFreeCallback)(void *opaque);
 
+/* Why a connection was closed, as told to a virConnectCloseFunc. */
+typedef enum {
+    VIR_CONNECT_CLOSE_REASON_ERROR = 0,     /* an I/O error */
+    VIR_CONNECT_CLOSE_REASON_EOF = 1,       /* the daemon closed it */
+    VIR_CONNECT_CLOSE_REASON_KEEPALIVE = 2, /* keepalive went unanswered */
+    VIR_CONNECT_CLOSE_REASON_CLIENT = 3,    /* the client closed it */
+
+# ifdef VIR_ENUM_SENTINELS
+    VIR_CONNECT_CLOSE_REASON_LAST
+# endif
+} virConnectCloseReason;
+
 #endif /* __VIR_VIRCOMMON_H__ */

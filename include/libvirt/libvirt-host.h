@@ -201,4 +201,35 @@ int virConnectIsSecure(virConnectPtr conn);
 /* Returns 1 if the connection is usable, 0 if it was lost, -1 on error. */
 int virConnectIsAlive(virConnectPtr conn);
 
+/* Has a connection to a daemon send keepalive messages after interval
+ * seconds without word from the daemon, and close the connection when
+ * count of them in a row go unanswered; an interval of 0 or less stops
+ * them.  Needs a registered event loop (libvirt-event.h).  Returns 0, 1
+ * when the daemon does not speak keepalive, or -1 on error (a second
+ * interval once one is set; VIR_ERR_NO_SUPPORT on a local driver). */
+int virConnectSetKeepAlive(virConnectPtr conn,
+                           int interval,
+                           unsigned int count);
+
+/* Called when a connection to a daemon is lost other than by
+ * virConnectClose(); reason is a virConnectCloseReason. */
+typedef void (*virConnectCloseFunc)(virConnectPtr conn,
+                                    int reason,
+                                    void *opaque);
+
+/* Has cb called, with opaque, from the event loop (libvirt-event.h) when
+ * the connection to the daemon is lost; freecb, if any, runs right after
+ * it, or in virConnectUnregisterCloseCallback().  A connection has at most
+ * one; while it is registered the connection stays open.  A local driver
+ * accepts it and never calls it.  Returns 0, or -1 on error. */
+int virConnectRegisterCloseCallback(virConnectPtr conn,
+                                    virConnectCloseFunc cb,
+                                    void *opaque,
+                                    virFreeCallback freecb);
+
+/* Removes cb, which must be the registered close callback, and calls its
+ * freecb before returning.  Returns 0, or -1 on error. */
+int virConnectUnregisterCloseCallback(virConnectPtr conn,
+                                      virConnectCloseFunc cb);
+
 #endif /* LIBVIRT_HOST_H */

@@ -4,11 +4,12 @@ import { VirJob } from '../ts/jobs/job.js';
 import { DispatcherType } from './abi-types.js';
 import type { Handlers } from './call.js';
 import { domainEventHandlers, domainHandlers } from './dispatch-domain.js';
-import { hostHandlers } from './dispatch-host.js';
+import { closeCallbackHandlers, hostHandlers } from './dispatch-host.js';
 import { jobHandlers } from './dispatch-job.js';
 import { networkHandlers } from './dispatch-network.js';
 import { storageHandlers } from './dispatch-storage.js';
 import { createDispatcher } from './dispatch.js';
+import { CloseCallbacks } from './close-callbacks.js';
 import { DomainEventCallbacks } from './domain-event-callbacks.js';
 import { HandleTable } from './handle-table.js';
 import { JobCallbacks } from './job-callbacks.js';
@@ -49,6 +50,7 @@ export function installBridge(): Bridge {
   const publisher = new JobPublisher(abi, table, callbacks);
   const handlers: Handlers = {
     ...hostHandlers,
+    ...closeCallbackHandlers(new CloseCallbacks(abi, table)),
     ...domainHandlers,
     ...domainEventHandlers(new DomainEventCallbacks(abi, table)),
     ...networkHandlers,

@@ -1,6 +1,7 @@
 import { checkConnect, mapResult } from '../ts/api/check.js';
 import * as api from '../ts/api/connect.js';
 import { structTypes } from './abi-types.js';
+import type { CloseCallbacks } from './close-callbacks.js';
 import { checkOut } from './c-args.js';
 import { UnreportedFailure, writeOut, type Handlers } from './call.js';
 
@@ -46,4 +47,13 @@ export const hostHandlers = {
   virConnectIsEncrypted: ({ conn }) => api.virConnectIsEncrypted(conn),
   virConnectIsSecure: ({ conn }) => api.virConnectIsSecure(conn),
   virConnectIsAlive: ({ conn }) => api.virConnectIsAlive(conn),
+  virConnectSetKeepAlive: ({ conn, interval, count }) => api.virConnectSetKeepAlive(conn, interval, count),
 } satisfies Partial<Handlers>;
+
+/** The close callback functions of libvirt-host.h, whose C callbacks `callbacks` keeps. */
+export function closeCallbackHandlers(callbacks: CloseCallbacks) {
+  return {
+    virConnectRegisterCloseCallback: ({ conn, cb, opaque, freecb }) => callbacks.register(conn, cb, opaque, freecb),
+    virConnectUnregisterCloseCallback: ({ conn, cb }) => callbacks.unregister(conn, cb),
+  } satisfies Partial<Handlers>;
+}

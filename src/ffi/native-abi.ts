@@ -71,6 +71,8 @@ export interface NativeAbi {
   eventTimerRelease(): void;
   eventCallbackAdd(conn: Pointer, id: number, cb: Pointer, opaque: Pointer | null, freecb: Pointer | null): number;
   eventPost(conn: Pointer, id: number, dom: Pointer, event: number, detail: number): number;
+  closeAdd(conn: Pointer, cb: Pointer, opaque: Pointer | null, freecb: Pointer | null): number;
+  closePost(conn: Pointer, reason: number, errorCode: number, errorDomain: number, errorMessage: string | null): number;
 
   ringInit(waker: Pointer): number;
   ringAwake(): void;
@@ -118,6 +120,8 @@ export function nativeAbi(): NativeAbi {
     eventTimerRelease: bridgeFunction('void abi_event_timer_release(void)'),
     eventCallbackAdd: bridgeFunction('int abi_event_callback_add(void *conn, int id, void *cb, void *opaque, void *freecb)'),
     eventPost: bridgeFunction('int abi_event_post(void *conn, int id, void *dom, int event, int detail)'),
+    closeAdd: bridgeFunction('int abi_close_add(void *conn, void *cb, void *opaque, void *freecb)'),
+    closePost: bridgeFunction('int abi_close_post(void *conn, int reason, int error_code, int error_domain, const char *error_message)'),
     ringInit: bridgeFunction('int abi_ring_init(abi_waker *waker)'),
     ringAwake: bridgeFunction('void abi_ring_awake(void)'),
     ringServe: bridgeFunction('int abi_ring_serve(int64_t spin_ns, int64_t budget_ns)'),

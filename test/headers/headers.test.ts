@@ -21,7 +21,8 @@ const REQUIRED = {
   host: `virGetVersion virConnectGetLibVersion virConnectGetVersion virConnectOpen virConnectOpenReadOnly
     virConnectOpenAuth virConnectClose virConnectRef virConnectGetType virConnectGetURI virConnectGetHostname
     virConnectIsAlive virConnectIsSecure virConnectIsEncrypted virNodeGetInfo virConnectGetCapabilities
-    virConnectGetMaxVcpus virInitialize virNodeGetSecurityModel`,
+    virConnectGetMaxVcpus virInitialize virNodeGetSecurityModel virConnectSetKeepAlive virConnectRegisterCloseCallback
+    virConnectUnregisterCloseCallback`,
   domain: `virConnectListAllDomains virConnectNumOfDomains virConnectListDomains virConnectNumOfDefinedDomains
     virConnectListDefinedDomains virDomainLookupByName virDomainLookupByID virDomainLookupByUUID
     virDomainLookupByUUIDString virDomainGetName virDomainGetID virDomainGetUUID virDomainGetUUIDString
@@ -324,8 +325,8 @@ const UNSUPPORTED_EXAMPLES: Record<string, { reason: string; missing: string }> 
   'domain/domtop.c': { reason: 'typed parameters and CPU statistics are not implemented', missing: 'virTypedParameterPtr' },
   'domain/rename.c': { reason: 'renaming is not implemented', missing: 'virDomainRename' },
   'misc/event-test.c': {
-    reason: 'only domain lifecycle events are declared: not the other events, their callbacks and close callbacks',
-    missing: 'virConnectCloseReason',
+    reason: 'only domain lifecycle events are declared: not the other events and their callbacks',
+    missing: 'virDomainEventShutdownDetailType',
   },
 };
 /** libvirt-admin is a separate library (daemon administration) that tsvirt does not provide. */

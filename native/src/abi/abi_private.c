@@ -10,6 +10,7 @@
 
 #include "abi_bridge.h"
 #include "abi_error.h"
+#include "abi_close.h"
 #include "abi_event.h"
 #include "abi_handle.h"
 #include "abi_job.h"
@@ -55,6 +56,8 @@ static const struct {
     BRIDGE(abi_event_timer_release),
     BRIDGE(abi_event_callback_add),
     BRIDGE(abi_event_post),
+    BRIDGE(abi_close_add),
+    BRIDGE(abi_close_post),
     BRIDGE(abi_ring_init),
     BRIDGE(abi_ring_awake),
     BRIDGE(abi_ring_serve),

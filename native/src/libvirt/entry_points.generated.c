@@ -21,6 +21,9 @@ int virNodeGetSecurityModel(virConnectPtr conn, virSecurityModelPtr secmodel) { 
 int virConnectIsEncrypted(virConnectPtr conn) { return abi_int(ABI_FN_virConnectIsEncrypted, &(abi_args){.handle = {{ABI_KIND_CONNECT, conn}}}); }
 int virConnectIsSecure(virConnectPtr conn) { return abi_int(ABI_FN_virConnectIsSecure, &(abi_args){.handle = {{ABI_KIND_CONNECT, conn}}}); }
 int virConnectIsAlive(virConnectPtr conn) { return abi_int(ABI_FN_virConnectIsAlive, &(abi_args){.handle = {{ABI_KIND_CONNECT, conn}}}); }
+int virConnectSetKeepAlive(virConnectPtr conn, int interval, unsigned int count) { return abi_int(ABI_FN_virConnectSetKeepAlive, &(abi_args){.handle = {{ABI_KIND_CONNECT, conn}}, .num = {interval, count}}); }
+int abi_bridged_virConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb, void *opaque, virFreeCallback freecb) { return abi_int(ABI_FN_virConnectRegisterCloseCallback, &(abi_args){.handle = {{ABI_KIND_CONNECT, conn}}, .ptr = {(void *)cb, (void *)opaque, (void *)freecb}}); }
+int abi_bridged_virConnectUnregisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb) { return abi_int(ABI_FN_virConnectUnregisterCloseCallback, &(abi_args){.handle = {{ABI_KIND_CONNECT, conn}}, .ptr = {(void *)cb}}); }
 int virConnectListDomains(virConnectPtr conn, int *ids, int maxids) { return abi_int(ABI_FN_virConnectListDomains, &(abi_args){.handle = {{ABI_KIND_CONNECT, conn}}, .num = {maxids}, .ptr = {(void *)ids}, .capacity = maxids}); }
 int virConnectNumOfDomains(virConnectPtr conn) { return abi_int(ABI_FN_virConnectNumOfDomains, &(abi_args){.handle = {{ABI_KIND_CONNECT, conn}}}); }
 virConnectPtr virDomainGetConnect(virDomainPtr domain) { return abi_pointer(ABI_FN_virDomainGetConnect, &(abi_args){.handle = {{ABI_KIND_DOMAIN, domain}}}); }

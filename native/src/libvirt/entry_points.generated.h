@@ -12,27 +12,29 @@
     X(virConnectClose) X(virConnectGetType) X(virConnectGetVersion) X(virConnectGetLibVersion) \
     X(virConnectGetHostname) X(virConnectGetURI) X(virConnectGetMaxVcpus) X(virNodeGetInfo) \
     X(virConnectGetCapabilities) X(virNodeGetSecurityModel) X(virConnectIsEncrypted) X(virConnectIsSecure) \
-    X(virConnectIsAlive) X(virConnectListDomains) X(virConnectNumOfDomains) X(virDomainGetConnect) \
-    X(virDomainCreateXML) X(virDomainLookupByName) X(virDomainLookupByID) X(virDomainLookupByUUID) \
-    X(virDomainLookupByUUIDString) X(virDomainShutdown) X(virDomainShutdownFlags) X(virDomainReboot) \
-    X(virDomainDestroy) X(virDomainDestroyFlags) X(virDomainRef) X(virDomainFree) X(virDomainSuspend) \
-    X(virDomainResume) X(virDomainSave) X(virDomainSaveFlags) X(virDomainRestore) X(virDomainRestoreFlags) \
-    X(virDomainHasManagedSaveImage) X(virDomainCoreDump) X(virDomainCoreDumpWithFormat) X(virDomainGetInfo) \
-    X(virDomainGetState) X(virDomainGetName) X(virDomainGetID) X(virDomainGetUUID) X(virDomainGetUUIDString) \
-    X(virDomainGetOSType) X(virDomainGetMaxMemory) X(virDomainGetSecurityLabel) X(virDomainGetXMLDesc) \
-    X(virDomainDefineXML) X(virDomainDefineXMLFlags) X(virDomainUndefine) X(virDomainUndefineFlags) \
-    X(virConnectNumOfDefinedDomains) X(virConnectListDefinedDomains) X(virConnectListAllDomains) \
-    X(virDomainCreate) X(virDomainCreateWithFlags) X(virDomainGetAutostart) X(virDomainCreateLinux) \
-    X(virDomainIsActive) X(virDomainIsPersistent) X(virDomainGetJobInfo) X(virDomainAbortJob) \
-    X(virConnectDomainEventRegisterAny) X(virConnectDomainEventDeregisterAny) X(virNetworkGetConnect) \
-    X(virConnectNumOfNetworks) X(virConnectListNetworks) X(virConnectNumOfDefinedNetworks) \
-    X(virConnectListDefinedNetworks) X(virConnectListAllNetworks) X(virNetworkLookupByName) \
-    X(virNetworkLookupByUUID) X(virNetworkLookupByUUIDString) X(virNetworkCreateXML) X(virNetworkDefineXML) \
-    X(virNetworkUndefine) X(virNetworkCreate) X(virNetworkDestroy) X(virNetworkRef) X(virNetworkFree) \
-    X(virNetworkGetName) X(virNetworkGetUUID) X(virNetworkGetUUIDString) X(virNetworkGetXMLDesc) \
-    X(virNetworkGetBridgeName) X(virNetworkGetAutostart) X(virNetworkSetAutostart) X(virNetworkIsActive) \
-    X(virNetworkIsPersistent) X(virStoragePoolGetConnect) X(virConnectNumOfStoragePools) \
-    X(virConnectListStoragePools) X(virConnectNumOfDefinedStoragePools) X(virConnectListDefinedStoragePools) \
+    X(virConnectIsAlive) X(virConnectSetKeepAlive) X(virConnectRegisterCloseCallback) \
+    X(virConnectUnregisterCloseCallback) X(virConnectListDomains) X(virConnectNumOfDomains) \
+    X(virDomainGetConnect) X(virDomainCreateXML) X(virDomainLookupByName) X(virDomainLookupByID) \
+    X(virDomainLookupByUUID) X(virDomainLookupByUUIDString) X(virDomainShutdown) X(virDomainShutdownFlags) \
+    X(virDomainReboot) X(virDomainDestroy) X(virDomainDestroyFlags) X(virDomainRef) X(virDomainFree) \
+    X(virDomainSuspend) X(virDomainResume) X(virDomainSave) X(virDomainSaveFlags) X(virDomainRestore) \
+    X(virDomainRestoreFlags) X(virDomainHasManagedSaveImage) X(virDomainCoreDump) \
+    X(virDomainCoreDumpWithFormat) X(virDomainGetInfo) X(virDomainGetState) X(virDomainGetName) \
+    X(virDomainGetID) X(virDomainGetUUID) X(virDomainGetUUIDString) X(virDomainGetOSType) \
+    X(virDomainGetMaxMemory) X(virDomainGetSecurityLabel) X(virDomainGetXMLDesc) X(virDomainDefineXML) \
+    X(virDomainDefineXMLFlags) X(virDomainUndefine) X(virDomainUndefineFlags) X(virConnectNumOfDefinedDomains) \
+    X(virConnectListDefinedDomains) X(virConnectListAllDomains) X(virDomainCreate) X(virDomainCreateWithFlags) \
+    X(virDomainGetAutostart) X(virDomainCreateLinux) X(virDomainIsActive) X(virDomainIsPersistent) \
+    X(virDomainGetJobInfo) X(virDomainAbortJob) X(virConnectDomainEventRegisterAny) \
+    X(virConnectDomainEventDeregisterAny) X(virNetworkGetConnect) X(virConnectNumOfNetworks) \
+    X(virConnectListNetworks) X(virConnectNumOfDefinedNetworks) X(virConnectListDefinedNetworks) \
+    X(virConnectListAllNetworks) X(virNetworkLookupByName) X(virNetworkLookupByUUID) \
+    X(virNetworkLookupByUUIDString) X(virNetworkCreateXML) X(virNetworkDefineXML) X(virNetworkUndefine) \
+    X(virNetworkCreate) X(virNetworkDestroy) X(virNetworkRef) X(virNetworkFree) X(virNetworkGetName) \
+    X(virNetworkGetUUID) X(virNetworkGetUUIDString) X(virNetworkGetXMLDesc) X(virNetworkGetBridgeName) \
+    X(virNetworkGetAutostart) X(virNetworkSetAutostart) X(virNetworkIsActive) X(virNetworkIsPersistent) \
+    X(virStoragePoolGetConnect) X(virConnectNumOfStoragePools) X(virConnectListStoragePools) \
+    X(virConnectNumOfDefinedStoragePools) X(virConnectListDefinedStoragePools) \
     X(virConnectListAllStoragePools) X(virStoragePoolLookupByName) X(virStoragePoolLookupByUUID) \
     X(virStoragePoolLookupByUUIDString) X(virStoragePoolLookupByVolume) X(virStoragePoolCreateXML) \
     X(virStoragePoolDefineXML) X(virStoragePoolBuild) X(virStoragePoolUndefine) X(virStoragePoolCreate) \
@@ -53,6 +55,8 @@
     X(virConnectListAllJobs) X(virJobWait) X(virJobSetCallback)
 
 /* The bridge's half of the entry points written by hand (native/src/libvirt/). */
+ABI_INTERNAL int abi_bridged_virConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb, void *opaque, virFreeCallback freecb);
+ABI_INTERNAL int abi_bridged_virConnectUnregisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb);
 ABI_INTERNAL int abi_bridged_virDomainGetInfo(virDomainPtr domain, virDomainInfoPtr info);
 ABI_INTERNAL int abi_bridged_virDomainGetState(virDomainPtr domain, int *state, int *reason, unsigned int flags);
 ABI_INTERNAL unsigned int abi_bridged_virDomainGetID(virDomainPtr domain);

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { VirConnect } from '../core/handles.js';
 import type { MaybePromise, NodeInfo, SecurityModel } from '../drivers/driver.js';
 import { openDrivers } from '../drivers/registry.js';
-import { ErrorDomain, ErrorNumber, virError } from '../errors/index.js';
+import { ErrorDomain, ErrorNumber, virError, type VirError } from '../errors/index.js';
 import { virConnectFlags } from '../core/enums.generated.js';
 import { checkConnect, checkNonNull, checkUInt, slot, mapResult } from './check.js';
 import '../drivers/builtin.js';
@@ -61,10 +61,10 @@ export function virConnectGetLibVersion(conn: VirConnect): number {
  */
 export function virConnectSetKeepAlive(conn: VirConnect, interval: number, count: number): MaybePromise<number> {
   const fn = 'virConnectSetKeepAlive';
-  checkConnect(conn, fn, ErrorDomain.VIR_FROM_NONE);
-  if (!Number.isInteger(interval)) throw virError(ErrorNumber.VIR_ERR_INVALID_ARG, ErrorDomain.VIR_FROM_NONE, `interval in ${fn} must be an int`);
-  checkUInt(count, 'count', fn, ErrorDomain.VIR_FROM_NONE);
-  return slot(conn.drivers.hypervisor, 'connectSetKeepAlive', fn, ErrorDomain.VIR_FROM_NONE)(conn, interval, count);
+  checkConnect(conn, fn);
+  if (!Number.isInteger(interval)) throw virError(ErrorNumber.VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, `interval in ${fn} must be an int`);
+  checkUInt(count, 'count', fn);
+  return slot(conn.drivers.hypervisor, 'connectSetKeepAlive', fn)(conn, interval, count);
 }
 
 export function virConnectGetType(conn: VirConnect): string {
@@ -110,17 +110,32 @@ export type virConnectCloseFunc = (conn: VirConnect, reason: number, opaque: unk
 interface CloseRegistration {
   readonly cb: virConnectCloseFunc;
   readonly opaque: unknown;
-  readonly freecb: ((opaque: unknown) => void) | null;
-  readonly relay: (reason: number) => void;
+  /** null once it ran (after the callback fired) */
+  freecb: ((opaque: unknown) => void) | null;
+  readonly relay: (reason: number, error?: VirError) => void;
 }
 
-/** One close callback per connection, as libvirt allows. */
+/** One close callback per connection of a driver that has them, as libvirt's remote driver allows. */
 const closeCallbacks = new WeakMap<VirConnect, CloseRegistration>();
+
+/** What ended a connection whose close callback was called, for the C bridge: libvirt's loop thread holds it
+ * as its last error when the callback runs. */
+const closeErrors = new WeakMap<VirConnect, VirError>();
+
+/** The error that ended `conn`, once its close callback was called for one. */
+export function closeError(conn: VirConnect): VirError | undefined {
+  return closeErrors.get(conn);
+}
+
+/** The errors of libvirt's remote driver, the one driver with close callbacks. */
+const closeCallbackError = (message: string) => virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, ErrorDomain.VIR_FROM_REMOTE, message);
 
 /**
  * virConnectRegisterCloseCallback: `cb` runs when the connection is lost other than by virConnectClose (the
- * daemon gone, a keepalive timeout). A connection has at most one; a driver whose connections cannot be lost
- * accepts it and never calls it.
+ * daemon gone, a keepalive timeout), then `freecb`; as in libvirt 9.0 the callback then stays registered
+ * (registering another fails, unregistering it needs the lost connection), its opaque released. A
+ * connection has at most one. A driver whose connections cannot be lost (a local one) accepts any and
+ * keeps none, as libvirt's local drivers: it never calls them, nor their freecb.
  */
 export function virConnectRegisterCloseCallback(
   conn: VirConnect,
@@ -129,25 +144,28 @@ export function virConnectRegisterCloseCallback(
   freecb: ((opaque: unknown) => void) | null = null,
 ): MaybePromise<number> {
   const fn = 'virConnectRegisterCloseCallback';
-  checkConnect(conn, fn, ErrorDomain.VIR_FROM_NONE);
-  checkNonNull(cb, 'cb', fn, ErrorDomain.VIR_FROM_NONE);
-  if (closeCallbacks.has(conn))
-    throw virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, ErrorDomain.VIR_FROM_NONE, 'A close callback is already registered');
+  checkConnect(conn, fn);
+  checkNonNull(cb, 'cb', fn);
+  const register = conn.drivers.hypervisor.connectRegisterCloseCallback;
+  if (!register) return 0;
+  if (closeCallbacks.has(conn)) throw closeCallbackError('A close callback is already registered');
   const registration: CloseRegistration = {
     cb,
     opaque,
     freecb,
-    relay: (reason) => {
+    relay: (reason, error) => {
+      if (error) closeErrors.set(conn, error);
       try {
         cb(conn, reason, opaque);
       } catch (err) {
         process.emitWarning(`tsvirt: a connection close callback failed: ${err instanceof Error ? err.message : String(err)}`);
       }
+      const free = registration.freecb;
+      registration.freecb = null;
+      free?.(opaque);
     },
   };
   closeCallbacks.set(conn, registration);
-  const register = conn.drivers.hypervisor.connectRegisterCloseCallback;
-  if (!register) return 0;
   try {
     return mapResult(register.call(conn.drivers.hypervisor, conn, registration.relay), () => 0);
   } catch (err) {
@@ -156,22 +174,30 @@ export function virConnectRegisterCloseCallback(
   }
 }
 
-/** virConnectUnregisterCloseCallback: `cb` must be the registered one; its freecb runs. */
+/**
+ * virConnectUnregisterCloseCallback: `cb` must be the registered one; its freecb runs (unless it ran when the
+ * callback fired). A local driver's connection keeps none: 0.
+ */
 export function virConnectUnregisterCloseCallback(conn: VirConnect, cb: virConnectCloseFunc): MaybePromise<number> {
   const fn = 'virConnectUnregisterCloseCallback';
-  checkConnect(conn, fn, ErrorDomain.VIR_FROM_NONE);
-  checkNonNull(cb, 'cb', fn, ErrorDomain.VIR_FROM_NONE);
-  const registration = closeCallbacks.get(conn);
-  if (!registration || registration.cb !== cb)
-    throw virError(ErrorNumber.VIR_ERR_OPERATION_INVALID, ErrorDomain.VIR_FROM_NONE, 'A different callback was requested');
-  closeCallbacks.delete(conn);
-  const release = () => {
-    registration.freecb?.(registration.opaque);
-    return 0;
-  };
+  checkConnect(conn, fn);
+  checkNonNull(cb, 'cb', fn);
   const unregister = conn.drivers.hypervisor.connectUnregisterCloseCallback;
-  if (!unregister) return release();
-  return mapResult(unregister.call(conn.drivers.hypervisor, conn, registration.relay), release);
+  if (!unregister) return 0;
+  const registration = closeCallbacks.get(conn);
+  if (!registration || registration.cb !== cb) throw closeCallbackError('A different callback was requested');
+  return mapResult(unregister.call(conn.drivers.hypervisor, conn, registration.relay), () => {
+    if (closeCallbacks.get(conn) === registration) closeCallbacks.delete(conn);
+    const free = registration.freecb;
+    registration.freecb = null;
+    free?.(registration.opaque);
+    return 0;
+  });
+}
+
+/** Whether `conn` keeps close callbacks (its driver's connections can be lost). */
+export function hasCloseCallbacks(conn: VirConnect): boolean {
+  return conn.drivers.hypervisor.connectRegisterCloseCallback !== undefined;
 }
 
 export function virConnectIsSecure(conn: VirConnect): boolean {

@@ -11,6 +11,7 @@ import type {
   VirStorageVol,
 } from '../core/handles.js';
 import type { JobControl, JobSpec, VirJob } from '../jobs/job.js';
+import type { VirError } from '../errors/index.js';
 import type { DomainEventOptions, DomainLifecycleCallback } from './domain-events.js';
 
 /**
@@ -205,9 +206,10 @@ export interface HypervisorDriver {
    * virConnectRegisterCloseCallback: `callback` is called with a virConnectCloseReason when the connection
    * ends other than by the caller's close (a daemon gone, a keepalive timeout). Drivers whose connections
    * cannot end that way have none (registering then succeeds and the callback is never called, as in libvirt).
+   * `error` is what ended it, when something failed (what calls waiting then fail with).
    */
-  connectRegisterCloseCallback?(conn: VirConnect, callback: (reason: number) => void): MaybePromise<void>;
-  connectUnregisterCloseCallback?(conn: VirConnect, callback: (reason: number) => void): MaybePromise<void>;
+  connectRegisterCloseCallback?(conn: VirConnect, callback: (reason: number, error?: VirError) => void): MaybePromise<void>;
+  connectUnregisterCloseCallback?(conn: VirConnect, callback: (reason: number, error?: VirError) => void): MaybePromise<void>;
   /** virConnectIsAlive: false once the connection to the driver has been lost. */
   connectIsAlive?(conn: VirConnect): boolean;
 }

@@ -1,6 +1,6 @@
 // One connection to a daemon: the RPC client, libvirt's open sequence (AUTH_LIST, SUPPORTS_FEATURE,
 // CONNECT_OPEN, keepalive), typed calls of REMOTE procedures, close callbacks, and CONNECT_CLOSE at the end.
-import { ErrorDomain, ErrorNumber, VirError, toVirError } from '../../errors/index.js';
+import { ErrorDomain, ErrorNumber, VirError, toVirError, virError } from '../../errors/index.js';
 import { CloseReason, RpcClient } from '../../rpc/client.js';
 import type { RemoteOptions } from './options.js';
 import { remote_procedure } from '../../rpc/generated/remote-protocol.js';
@@ -18,7 +18,7 @@ const AUTH = { NONE: 0, SASL: 1, POLKIT: 2 } as const;
 const AUTH_NAMES: Record<number, string> = { [AUTH.SASL]: 'SASL', [AUTH.POLKIT]: 'polkit' };
 
 /** A close callback: libvirt's virConnectCloseFunc without the connection (the entry point adds it). */
-export type CloseCallback = (reason: CloseReason) => void;
+export type CloseCallback = (reason: CloseReason, error?: VirError) => void;
 
 
 export class RemoteConnection {
@@ -33,15 +33,16 @@ export class RemoteConnection {
   private readonly closeCallbacks = new Set<CloseCallback>();
   private closeCallbackRegistered = false;
   private closing = false;
+  private keepaliveSet = false;
   private features = new Map<number, boolean>();
 
   private constructor(
     readonly client: RpcClient,
     readonly target: RemoteTarget,
   ) {
-    client.onClose((reason) => {
+    client.onClose((reason, error) => {
       if (this.closing && reason === CloseReason.CLIENT) return;
-      for (const cb of [...this.closeCallbacks]) cb(reason);
+      for (const cb of [...this.closeCallbacks]) cb(reason, error);
     });
     client.onMessage(remoteProgram, (procedure, msg) => {
       // The daemon lost its own connection to the hypervisor driver.
@@ -116,8 +117,14 @@ export class RemoteConnection {
   /** virConnectSetKeepAlive: seconds between PINGs to a quiet daemon; 1 when it has no keepalive. */
   async setKeepAlive(interval: number, count: number): Promise<number> {
     if (!(await this.supports(FEATURE.PROGRAM_KEEPALIVE))) return 1;
-    if (interval <= 0) this.client.stopKeepalive();
-    else this.client.startKeepalive(interval * 1000, count);
+    if (interval <= 0) {
+      this.client.stopKeepalive();
+      return 0;
+    }
+    // libvirt 9.0 takes one interval per connection: a second one fails, also after interval 0 stopped it.
+    if (this.keepaliveSet) throw virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, ErrorDomain.VIR_FROM_RPC, 'keepalive interval already set');
+    this.keepaliveSet = true;
+    this.client.startKeepalive(interval * 1000, count);
     return 0;
   }
 
@@ -151,12 +158,14 @@ export class RemoteConnection {
     }
   }
 
+  /** As libvirt's: once the daemon was told, removing needs it; on a lost connection that fails. */
   async removeCloseCallback(cb: CloseCallback): Promise<void> {
-    this.closeCallbacks.delete(cb);
-    if (this.closeCallbacks.size === 0 && this.closeCallbackRegistered && this.alive) {
-      this.closeCallbackRegistered = false;
+    if (this.closeCallbacks.size === 1 && this.closeCallbacks.has(cb) && this.closeCallbackRegistered) {
+      if (!this.alive) throw virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, ErrorDomain.VIR_FROM_RPC, 'client socket is closed');
       await this.call('CONNECT_UNREGISTER_CLOSE_CALLBACK');
+      this.closeCallbackRegistered = false;
     }
+    this.closeCallbacks.delete(cb);
   }
 
   hasCloseCallback(cb: CloseCallback): boolean {

@@ -80,6 +80,14 @@ on_end(virJobPtr job, int state, void *opaque)
 }
 
 static void
+on_close(virConnectPtr conn, int reason, void *opaque)
+{
+    (void)conn;
+    (void)reason;
+    (void)opaque;
+}
+
+static void
 host(virConnectPtr conn)
 {
     unsigned long lib = 0, type = 0;
@@ -126,6 +134,15 @@ host(virConnectPtr conn)
     OK("virConnectIsEncrypted", virConnectIsEncrypted(conn) == 0, "encrypted");
     OK("virConnectIsSecure", virConnectIsSecure(conn) == 1, "not secure");
     OK("virConnectIsAlive", virConnectIsAlive(conn) == 1, "not alive");
+    /* A local driver accepts close callbacks and keeps none (libvirt's); it has no keepalive. */
+    OK("virConnectRegisterCloseCallback",
+       virConnectRegisterCloseCallback(conn, on_close, NULL, NULL) == 0 &&
+           virConnectRegisterCloseCallback(conn, NULL, NULL, NULL) == -1 &&
+           virGetLastErrorCode() == VIR_ERR_INVALID_ARG,
+       "failed");
+    OK("virConnectUnregisterCloseCallback", virConnectUnregisterCloseCallback(conn, on_close) == 0, "failed");
+    OK("virConnectSetKeepAlive",
+       virConnectSetKeepAlive(conn, 5, 3) == -1 && virGetLastErrorCode() == VIR_ERR_NO_SUPPORT, "failed");
 }
 
 static void
