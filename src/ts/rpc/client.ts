@@ -89,6 +89,7 @@ export class RpcClient {
   private holds = 0;
   private readonly streams = new Map<number, { prog: number; proc: number; handler: StreamHandler }>();
   private pauses = 0;
+  private paused = false;
 
   private constructor(
     private readonly socket: Socket,
@@ -146,6 +147,7 @@ export class RpcClient {
     return new Promise<T>((resolve, reject) => {
       this.pending.set(serial, { procedure, resolve: resolve as (v: unknown) => void, reject });
       this.updateRef();
+      this.updateFlow();
       this.socket.write(packet);
     });
   }
@@ -193,16 +195,29 @@ export class RpcClient {
 
   /**
    * Stops reading the socket (a download's consumer is slow: back-pressure reaches the daemon through the
-   * socket); returns how to resume. Keepalive does not count the pause as the daemon's silence.
+   * socket); returns how to resume. Keepalive does not count the pause as the daemon's silence. While a
+   * call waits for its reply the socket is read regardless: the reply may be queued behind stream data, and
+   * a consumer that awaits a call before reading on would otherwise wait forever.
    */
   pauseReading(): () => void {
-    if (this.pauses++ === 0) this.socket.pause();
+    this.pauses++;
+    this.updateFlow();
     let resumed = false;
     return () => {
       if (resumed) return;
       resumed = true;
-      if (--this.pauses === 0 && !this.closeError) this.socket.resume();
+      this.pauses--;
+      this.updateFlow();
     };
+  }
+
+  private updateFlow(): void {
+    if (this.closeError) return;
+    const pause = this.pauses > 0 && this.pending.size === 0;
+    if (pause === this.paused) return;
+    this.paused = pause;
+    if (pause) this.socket.pause();
+    else this.socket.resume();
   }
 
   /** Calls `listener` for every MESSAGE packet of `program` (events); returns how to stop. */
@@ -244,7 +259,7 @@ export class RpcClient {
   }
 
   private keepaliveTick(): void {
-    if (this.pauses > 0) this.lastHeard = Date.now(); // not reading is our choice, not the daemon's silence
+    if (this.paused) this.lastHeard = Date.now(); // not reading is our choice, not the daemon's silence
     if (Date.now() - this.lastHeard < this.keepaliveIntervalMs) return;
     if (this.unanswered >= this.keepaliveCount) {
       this.shutdown(CloseReason.KEEPALIVE, rpcError('connection closed due to keepalive timeout'));
@@ -299,6 +314,7 @@ export class RpcClient {
       if (!call || call.procedure.number !== header.proc) return;
       this.pending.delete(header.serial);
       this.updateRef();
+      this.updateFlow();
       try {
         if (header.status === VIR_NET_ERROR) call.reject(fromRemoteError(decodeXdr(virNetMessageError, payload)));
         else if (header.status !== VIR_NET_OK) call.reject(rpcError(`unexpected status ${header.status} in reply to ${call.procedure.name}`));
