@@ -128,6 +128,9 @@ describe.each(['tsvirtd', 'libvirtd'] as const)('streams through the remote driv
   it.skipIf(skip)('tsvirsh vol-upload and vol-download through the socket print what virsh prints', async () => {
     const src = join(work, `src-${name}.bin`);
     writeFileSync(src, randomBytes(2 * MiB + 12345));
+    // A file with a 1 MiB run of zeros between data, for --sparse (holes travel as STREAM_HOLE packets).
+    const holey = join(work, `holey-${name}.bin`);
+    writeFileSync(holey, Buffer.concat([randomBytes(300_000), Buffer.alloc(MiB), randomBytes(200_000)]));
     const cases = [
       ['vol-upload', 'v1', src, '--pool', 'p1'],
       ['vol-download', 'v1', 'OUT', '--pool', 'p1'],
@@ -136,6 +139,9 @@ describe.each(['tsvirtd', 'libvirtd'] as const)('streams through the remote driv
       ['vol-download', 'v1', 'OUT', '--pool', 'p1'],
       ['vol-upload', 'nosuch', src, '--pool', 'p1'],
       ['vol-download', 'v1', 'OUT', '--pool', 'nosuch'],
+      ['vol-upload', 'v1', holey, '--pool', 'p1', '--sparse'],
+      ['vol-download', 'v1', 'OUT', '--pool', 'p1', '--sparse'],
+      ['vol-download', 'v1', 'OUT', '--pool', 'p1'],
     ];
     for (const args of cases) {
       const outTs = join(work, `out-ts-${name}`);
