@@ -91,7 +91,8 @@ class RemoteStream implements StreamHandler, StreamIO {
       throw err;
     }
     // An open stream keeps the process alive, as a call waiting for its reply does.
-    if (!this.ended) this.release = client.hold();
+    // (Not when the daemon failed it already: its error came with the reply, in the same read.)
+    if (!this.ended && !this.failure) this.release = client.hold();
   }
 
   // ---- StreamHandler: packets from the daemon ----
