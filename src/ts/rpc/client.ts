@@ -19,6 +19,8 @@ import {
   VIR_NET_MESSAGE,
   VIR_NET_OK,
   VIR_NET_REPLY,
+  VIR_NET_STREAM,
+  VIR_NET_STREAM_HOLE,
 } from './packet.js';
 import type { RpcProcedure, RpcProgram } from './program.js';
 import { findProcedure, keepaliveProgram } from './programs.js';
@@ -45,6 +47,12 @@ export const DEFAULT_KEEPALIVE_COUNT = 5;
 
 export type MessageListener = (procedure: RpcProcedure, msg: unknown) => void;
 export type CloseListener = (reason: CloseReason, error: VirError) => void;
+
+/** The packets of one stream: STREAM and STREAM_HOLE packets carrying its call's serial, and the connection's end. */
+export interface StreamHandler {
+  packet(header: virNetMessageHeader, payload: Buffer): void;
+  closed(error: VirError): void;
+}
 
 interface Pending {
   readonly procedure: RpcProcedure;
@@ -79,6 +87,9 @@ export class RpcClient {
   private unanswered = 0;
   private lastHeard = Date.now();
   private holds = 0;
+  private readonly streams = new Map<number, { prog: number; proc: number; handler: StreamHandler }>();
+  private pauses = 0;
+  private paused = false;
 
   private constructor(
     private readonly socket: Socket,
@@ -136,8 +147,77 @@ export class RpcClient {
     return new Promise<T>((resolve, reject) => {
       this.pending.set(serial, { procedure, resolve: resolve as (v: unknown) => void, reject });
       this.updateRef();
+      this.updateFlow();
       this.socket.write(packet);
     });
+  }
+
+  /**
+   * A call that opens a stream (libvirt's stream protocol): `handler` gets the STREAM and STREAM_HOLE packets
+   * of the call's serial from before the call goes out (a download's data may follow the REPLY at once) until
+   * endStream(serial). The stream's logic is src/ts/drivers/remote/streams.ts.
+   */
+  callStream<T = unknown>(program: RpcProgram, proc: number, args: unknown, handler: StreamHandler): { serial: number; reply: Promise<T> } {
+    const serial = this.nextSerial;
+    if (!this.closeError) this.streams.set(serial, { prog: program.program, proc, handler });
+    const reply = this.call<T>(program, proc, args);
+    return { serial, reply };
+  }
+
+  endStream(serial: number): void {
+    this.streams.delete(serial);
+  }
+
+  /** Writes a whole packet (given in parts) of a stream; dropped once the connection ended. */
+  writeRaw(...parts: Buffer[]): void {
+    if (this.closeError) return;
+    for (const part of parts) this.socket.write(part);
+  }
+
+  /** Bytes written and not yet taken by the kernel. */
+  get queuedOutput(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Resolves once the socket's output queue drained, or the connection ended. */
+  drained(): Promise<void> {
+    if (this.closeError || this.socket.writableLength === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
+  /**
+   * Stops reading the socket (a download's consumer is slow: back-pressure reaches the daemon through the
+   * socket); returns how to resume. Keepalive does not count the pause as the daemon's silence. While a
+   * call waits for its reply the socket is read regardless: the reply may be queued behind stream data, and
+   * a consumer that awaits a call before reading on would otherwise wait forever.
+   */
+  pauseReading(): () => void {
+    this.pauses++;
+    this.updateFlow();
+    let resumed = false;
+    return () => {
+      if (resumed) return;
+      resumed = true;
+      this.pauses--;
+      this.updateFlow();
+    };
+  }
+
+  private updateFlow(): void {
+    if (this.closeError) return;
+    const pause = this.pauses > 0 && this.pending.size === 0;
+    if (pause === this.paused) return;
+    this.paused = pause;
+    if (pause) this.socket.pause();
+    else this.socket.resume();
   }
 
   /** Calls `listener` for every MESSAGE packet of `program` (events); returns how to stop. */
@@ -179,6 +259,7 @@ export class RpcClient {
   }
 
   private keepaliveTick(): void {
+    if (this.paused) this.lastHeard = Date.now(); // not reading is our choice, not the daemon's silence
     if (Date.now() - this.lastHeard < this.keepaliveIntervalMs) return;
     if (this.unanswered >= this.keepaliveCount) {
       this.shutdown(CloseReason.KEEPALIVE, rpcError('connection closed due to keepalive timeout'));
@@ -233,6 +314,7 @@ export class RpcClient {
       if (!call || call.procedure.number !== header.proc) return;
       this.pending.delete(header.serial);
       this.updateRef();
+      this.updateFlow();
       try {
         if (header.status === VIR_NET_ERROR) call.reject(fromRemoteError(decodeXdr(virNetMessageError, payload)));
         else if (header.status !== VIR_NET_OK) call.reject(rpcError(`unexpected status ${header.status} in reply to ${call.procedure.name}`));
@@ -263,7 +345,12 @@ export class RpcClient {
         }
       }
     }
-    // Stream packets are not used by this client yet; anything else is ignored.
+    if (header.type === VIR_NET_STREAM || header.type === VIR_NET_STREAM_HOLE) {
+      const s = this.streams.get(header.serial);
+      // Packets of no open stream (late ones after its end) are dropped, as libvirt's client does.
+      if (s && s.prog === header.prog && s.proc === header.proc) s.handler.packet(header, payload);
+    }
+    // Anything else is ignored.
   }
 
   /**
@@ -306,6 +393,9 @@ export class RpcClient {
     }
     this.closeListeners.clear();
     this.messageListeners.clear();
+    const streams = [...this.streams.values()];
+    this.streams.clear();
+    for (const s of streams) s.handler.closed(error);
   }
 }
 

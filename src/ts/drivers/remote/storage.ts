@@ -5,6 +5,7 @@ import type { remote_nonnull_storage_pool, remote_nonnull_storage_vol } from '..
 import type { StorageDriver } from '../driver.js';
 import type { RemoteConnection } from './connection.js';
 import { blockingCallJob, remoteJobSpec } from './jobs.js';
+import { openVolumeStream } from './streams.js';
 import { num, poolFromWire, toWirePool, toWireVol, uuidBytes, volFromWire } from './wire.js';
 
 type Pool = { pool: remote_nonnull_storage_pool };
@@ -82,6 +83,8 @@ export function remoteStorage(rc: RemoteConnection): StorageDriver {
         { ...pool(p), xml, clonevol: toWireVol(source), flags },
         volOf,
       ),
+    storageVolUpload: (v, offset, length, flags) => openVolumeStream(rc, 'upload', v, offset, length, flags),
+    storageVolDownload: (v, offset, length, flags) => openVolumeStream(rc, 'download', v, offset, length, flags),
     storageVolWipe: (v, algorithm, flags, start) => {
       const spec = remoteJobSpec('volume-wipe', 'volume wipe', FROM, { vol: v });
       return algorithm === 0
