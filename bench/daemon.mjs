@@ -15,13 +15,14 @@
  *
  * --with-libvirtd starts a private real libvirtd for the comparison (test/support/libvirtd.mjs).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runClients } from './daemon-clients.mjs';
+import { pythonRoundTrip } from './lib/python-round-trip.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -40,25 +41,8 @@ if (!existsSync(join(repo, 'dist/tsvirtd.js'))) {
   process.exit(2);
 }
 
-const PYTHON_ROUND_TRIP = `
-import sys, time, libvirt
-c = libvirt.open(sys.argv[1])
-d = c.lookupByName('test')
-n = int(sys.argv[2])
-for _ in range(min(n, 500)): d.info()
-ts = []
-for _ in range(n):
-    t = time.perf_counter_ns(); d.info(); ts.append(time.perf_counter_ns() - t)
-ts.sort()
-print(ts[len(ts) // 2] / 1000, ts[len(ts) * 99 // 100] / 1000)
-`;
 
-function roundTrip(socket) {
-  const r = spawnSync('/usr/bin/python3', ['-c', PYTHON_ROUND_TRIP, `test+unix:///default?socket=${socket}`, String(calls)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
-  const [p50, p99] = r.stdout.trim().split(' ').map(Number);
-  return { p50, p99 };
-}
+const roundTrip = (socket) => pythonRoundTrip(`test+unix:///default?socket=${socket}`, calls);
 
 const rssKiB = (pid) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 

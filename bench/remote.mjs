@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pythonRoundTrip as pythonRoundTripOf } from './lib/python-round-trip.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -34,25 +35,8 @@ if (!existsSync(join(repo, 'dist/index.js')) || !existsSync(join(repo, 'dist/tsv
 const { connect } = await import(join(repo, 'dist/index.js'));
 const { startLibvirtd, CLIENT_ENV } = await import(join(repo, 'test/support/libvirtd.mjs'));
 
-const PYTHON_ROUND_TRIP = `
-import sys, time, libvirt
-c = libvirt.open(sys.argv[1])
-d = c.lookupByName('test')
-n = int(sys.argv[2])
-for _ in range(min(n, 500)): d.info()
-ts = []
-for _ in range(n):
-    t = time.perf_counter_ns(); d.info(); ts.append(time.perf_counter_ns() - t)
-ts.sort()
-print(ts[len(ts) // 2] / 1000, ts[len(ts) * 99 // 100] / 1000)
-`;
 
-function pythonRoundTrip(uri) {
-  const r = spawnSync('/usr/bin/python3', ['-c', PYTHON_ROUND_TRIP, uri, String(calls)], { encoding: 'utf8', env: CLIENT_ENV });
-  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
-  const [p50, p99] = r.stdout.trim().split(' ').map(Number);
-  return { p50, p99 };
-}
+const pythonRoundTrip = (uri) => pythonRoundTripOf(uri, calls, CLIENT_ENV);
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 

@@ -72,6 +72,20 @@ function objectName(job: VirJob): string | null {
   return job.domain?.name ?? job.network?.name ?? null;
 }
 
+/** The fields of a journal entry that say which job it is, whatever its state. */
+function identity(job: VirJob): Pick<JournalEntry, 'id' | 'operation' | 'label' | 'type' | 'errorDomain' | 'uri' | 'instance' | 'object'> {
+  return {
+    id: job.id,
+    operation: job.operation,
+    label: job.label,
+    type: job.type,
+    errorDomain: job.errorDomain,
+    uri: job.conn.uri,
+    instance: instanceKey(job.conn.uri),
+    object: objectName(job),
+  };
+}
+
 export type JournalLog = (message: string) => void;
 
 export class JobJournal {
@@ -162,14 +176,7 @@ export class JobJournal {
       }
     }
     this.running.set(job.id, {
-      id: job.id,
-      operation: job.operation,
-      label: job.label,
-      type: job.type,
-      errorDomain: job.errorDomain,
-      uri: job.conn.uri,
-      instance: instanceKey(job.conn.uri),
-      object: objectName(job),
+      ...identity(job),
       output: fresh,
       state: JobState.RUNNING,
       startedAt: new Date().toISOString(),
@@ -209,14 +216,7 @@ export class JobJournal {
       if (job.running) continue;
       const err = job.error;
       ended.push({
-        id: job.id,
-        operation: job.operation,
-        label: job.label,
-        type: job.type,
-        errorDomain: job.errorDomain,
-        uri: job.conn.uri,
-        instance: instanceKey(job.conn.uri),
-        object: objectName(job),
+        ...identity(job),
         output: null,
         state: job.state,
         startedAt: '',

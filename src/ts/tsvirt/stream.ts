@@ -53,36 +53,70 @@ function watch(signal: AbortSignal | undefined, onAbort: () => void): () => void
 }
 
 /**
- * An upload into a volume in progress (`vol.openUpload()`): `send` the bytes, then `finish` (the volume
- * changes only now) or `abort` (it stays as it was). Freeing it, or losing it to the garbage collector,
- * while it is open aborts it.
+ * What an upload and a download share: the stream, the AbortSignal that cancels it, and the rule that a call
+ * that fails aborts the stream (the volume stays as it was) and throws the cancel's error when there was one.
  */
-export class VolumeUpload extends Owned<VirStream> {
+abstract class VolumeTransfer extends Owned<VirStream> {
   #stopWatching: () => void = () => {};
   #aborted: VirError | null = null;
 
-  /** @internal */
-  static async open(vol: VirStorageVol, options: TransferOptions = {}): Promise<VolumeUpload> {
-    const upload = new VolumeUpload(await openStream(vol, options, api.virStorageVolUpload, 'volume upload'));
-    upload.#stopWatching = watch(options.signal, () => void upload.#cancel());
-    return upload;
+  protected watch(signal: AbortSignal | undefined, what: string): void {
+    this.#stopWatching = watch(signal, () => {
+      this.#aborted ??= aborted(what);
+      void api.virStreamAbort(this.handle).catch(() => {});
+    });
   }
 
-  async #cancel(): Promise<void> {
-    this.#aborted ??= aborted('volume upload');
-    await api.virStreamAbort(this.handle).catch(() => {});
-  }
-
-  /** Sends all of `data` (virStreamSend until it is taken). Fails past the upload's length limit. */
-  async send(data: Uint8Array | string): Promise<void> {
+  /** Runs one stream call; if it fails, the stream is aborted and the error (or the cancel's) thrown. */
+  protected async step<T>(call: () => Promise<T>): Promise<T> {
     if (this.#aborted) throw this.#aborted;
-    let rest = typeof data === 'string' ? Buffer.from(data) : data;
     try {
-      while (rest.length) rest = rest.subarray(await api.virStreamSend(this.handle, rest));
+      return await call();
     } catch (err) {
       await api.virStreamAbort(this.handle).catch(() => {});
       throw this.#aborted ?? err;
     }
+  }
+
+  protected stopWatching(): void {
+    this.#stopWatching();
+  }
+
+  /** Completes the transfer (virStreamFinish): for an upload, the volume now holds what was sent. */
+  async finish(): Promise<void> {
+    try {
+      await this.step(() => api.virStreamFinish(this.handle));
+    } finally {
+      this.#stopWatching();
+    }
+  }
+
+  /** Abandons the transfer (virStreamAbort): an upload leaves the volume as it was. Harmless once finished. */
+  async abort(): Promise<void> {
+    this.#stopWatching();
+    await api.virStreamAbort(this.handle);
+  }
+}
+
+/**
+ * An upload into a volume in progress (`vol.openUpload()`): `send` the bytes, then `finish` (the volume
+ * changes only now) or `abort` (it stays as it was). Freeing it, or losing it to the garbage collector,
+ * while it is open aborts it.
+ */
+export class VolumeUpload extends VolumeTransfer {
+  /** @internal */
+  static async open(vol: VirStorageVol, options: TransferOptions = {}): Promise<VolumeUpload> {
+    const upload = new VolumeUpload(await openStream(vol, options, api.virStorageVolUpload, 'volume upload'));
+    upload.watch(options.signal, 'volume upload');
+    return upload;
+  }
+
+  /** Sends all of `data` (virStreamSend until it is taken). Fails past the upload's length limit. */
+  async send(data: Uint8Array | string): Promise<void> {
+    let rest = typeof data === 'string' ? Buffer.from(data) : data;
+    await this.step(async () => {
+      while (rest.length) rest = rest.subarray(await api.virStreamSend(this.handle, rest));
+    });
   }
 
   /**
@@ -90,32 +124,7 @@ export class VolumeUpload extends Owned<VirStream> {
    * zeros, sent as a hole (virStreamSendHole) rather than as data.
    */
   async sendHole(length: number): Promise<void> {
-    if (this.#aborted) throw this.#aborted;
-    try {
-      await api.virStreamSendHole(this.handle, length, 0);
-    } catch (err) {
-      await api.virStreamAbort(this.handle).catch(() => {});
-      throw this.#aborted ?? err;
-    }
-  }
-
-  /** Completes the upload (virStreamFinish): the volume now holds what was sent. */
-  async finish(): Promise<void> {
-    if (this.#aborted) throw this.#aborted;
-    try {
-      await api.virStreamFinish(this.handle);
-    } catch (err) {
-      await api.virStreamAbort(this.handle).catch(() => {});
-      throw this.#aborted ?? err;
-    } finally {
-      this.#stopWatching();
-    }
-  }
-
-  /** Abandons the upload (virStreamAbort): the volume stays as it was. Harmless once finished. */
-  async abort(): Promise<void> {
-    this.#stopWatching();
-    await api.virStreamAbort(this.handle);
+    await this.step(() => api.virStreamSendHole(this.handle, length, 0));
   }
 
   /** Sends everything `source` yields, then finishes; on any failure the upload is aborted and the error thrown. */
@@ -127,7 +136,7 @@ export class VolumeUpload extends Owned<VirStream> {
       await api.virStreamAbort(this.handle).catch(() => {});
       throw err;
     } finally {
-      this.#stopWatching();
+      this.stopWatching();
     }
   }
 }
@@ -145,9 +154,7 @@ async function* chunks(source: UploadSource): AsyncIterable<Uint8Array | string>
  * It is async-iterable (finishing at the end, aborting if the loop is left early) and `toReadable()` gives
  * a Node Readable.
  */
-export class VolumeDownload extends Owned<VirStream> implements AsyncIterable<Buffer> {
-  #stopWatching: () => void = () => {};
-  #aborted: VirError | null = null;
+export class VolumeDownload extends VolumeTransfer implements AsyncIterable<Buffer> {
   #ended = false;
   /** Sparse reads: bytes of data known to lie ahead before asking virStreamInData again. */
   #dataAhead = 0;
@@ -155,28 +162,17 @@ export class VolumeDownload extends Owned<VirStream> implements AsyncIterable<Bu
   /** @internal */
   static async open(vol: VirStorageVol, options: TransferOptions = {}): Promise<VolumeDownload> {
     const download = new VolumeDownload(await openStream(vol, options, api.virStorageVolDownload, 'volume download'));
-    download.#stopWatching = watch(options.signal, () => void download.#cancel());
+    download.watch(options.signal, 'volume download');
     return download;
-  }
-
-  async #cancel(): Promise<void> {
-    this.#aborted ??= aborted('volume download');
-    await api.virStreamAbort(this.handle).catch(() => {});
   }
 
   /** The next bytes (at most `max`), or null at the end of the data (virStreamRecv). */
   async read(max = READ_SIZE): Promise<Buffer | null> {
-    if (this.#aborted) throw this.#aborted;
-    if (this.#ended) return null;
-    try {
-      const data = await api.virStreamRecv(this.handle, max);
-      if (data.length > 0) return data;
-      this.#ended = true;
-      return null;
-    } catch (err) {
-      await api.virStreamAbort(this.handle).catch(() => {});
-      throw this.#aborted ?? err;
-    }
+    if (this.#ended) return this.step(async () => null);
+    const data = await this.step(() => api.virStreamRecv(this.handle, max));
+    if (data.length > 0) return data;
+    this.#ended = true;
+    return null;
   }
 
   /**
@@ -185,20 +181,14 @@ export class VolumeDownload extends Owned<VirStream> implements AsyncIterable<Bu
    * null at the end (virStreamInData, virStreamSendHole, virStreamRecv).
    */
   async readSparse(max = READ_SIZE): Promise<Buffer | number | null> {
-    if (this.#aborted) throw this.#aborted;
-    if (this.#ended) return null;
+    if (this.#ended) return this.step(async () => null);
     if (this.#dataAhead === 0) {
-      let ahead: { inData: boolean; length: number };
-      try {
-        ahead = await api.virStreamInData(this.handle);
-        if (!ahead.inData && ahead.length > 0) {
-          await api.virStreamSendHole(this.handle, ahead.length, 0);
-          return ahead.length;
-        }
-      } catch (err) {
-        await api.virStreamAbort(this.handle).catch(() => {});
-        throw this.#aborted ?? err;
-      }
+      const ahead = await this.step(async () => {
+        const found = await api.virStreamInData(this.handle);
+        if (!found.inData && found.length > 0) await api.virStreamSendHole(this.handle, found.length, 0);
+        return found;
+      });
+      if (!ahead.inData && ahead.length > 0) return ahead.length;
       if (ahead.length === 0) {
         this.#ended = true;
         return null;
@@ -210,23 +200,6 @@ export class VolumeDownload extends Owned<VirStream> implements AsyncIterable<Bu
     return data;
   }
 
-  async finish(): Promise<void> {
-    if (this.#aborted) throw this.#aborted;
-    try {
-      await api.virStreamFinish(this.handle);
-    } catch (err) {
-      await api.virStreamAbort(this.handle).catch(() => {});
-      throw this.#aborted ?? err;
-    } finally {
-      this.#stopWatching();
-    }
-  }
-
-  async abort(): Promise<void> {
-    this.#stopWatching();
-    await api.virStreamAbort(this.handle);
-  }
-
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     let done = false;
     try {
@@ -235,7 +208,7 @@ export class VolumeDownload extends Owned<VirStream> implements AsyncIterable<Bu
       done = true;
     } finally {
       if (!done) await api.virStreamAbort(this.handle).catch(() => {});
-      this.#stopWatching();
+      this.stopWatching();
       this.free();
     }
   }
