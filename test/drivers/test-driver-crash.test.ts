@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { nativeLibraryPath } from '../../src/ts/native/library.js';
 import { REFERENCE } from '../reference.js';
 
 /**
@@ -17,11 +18,19 @@ const NOBODY = 65534;
 let bundleDir: string;
 let child: string;
 let dir: string;
+let nativeLibrary: string;
 
 beforeAll(async () => {
-  mkdirSync(join(repo, 'tmp'), { recursive: true });
-  bundleDir = mkdtempSync(join(repo, 'tmp', 'save-child-'));
-  chmodSync(bundleDir, 0o755); // the unprivileged child must be able to read it
+  // The child, koffi and the native library together under the system's temporary directory, not in the clone:
+  // the unprivileged child must reach all three (without the library, saves fall back to named temporary files),
+  // and a clone may sit in a directory only root can enter (mktemp -d).
+  bundleDir = mkdtempSync(join(tmpdir(), 'tsvirt-save-child-'));
+  chmodSync(bundleDir, 0o755);
+  for (const pkg of ['koffi', '@koromix']) // koffi and its prebuilt binary's package
+    if (existsSync(join(repo, 'node_modules', pkg)))
+      cpSync(join(repo, 'node_modules', pkg), join(bundleDir, 'node_modules', pkg), { recursive: true });
+  nativeLibrary = join(bundleDir, 'tsvirt.node');
+  copyFileSync(nativeLibraryPath(), nativeLibrary);
   child = join(bundleDir, 'save-child.mjs');
   await build({
     entryPoints: [join(repo, 'test', 'drivers', 'fixtures', 'save-child.ts')],
@@ -41,6 +50,10 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+function childEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, TSVIRT_NATIVE_LIBRARY: nativeLibrary };
+}
+
 /** libvirt's image of domain `test` whatever its id: the header, its length, then the whole XML. */
 function isCompleteImage(data: Buffer): boolean {
   const ours = data.toString('latin1').replace(/<domain type='test' id='\d+'>/, "<domain type='test' id='1'>");
@@ -51,7 +64,7 @@ function isCompleteImage(data: Buffer): boolean {
 /** Runs the saving loop until it has saved `saves` times and `extraMs` more, then kills it with SIGKILL. */
 function saveAndKill(target: string, saves: number, extraMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [child, 'loop', target], { stdio: ['ignore', 'pipe', 'pipe'], cwd: repo });
+    const proc = spawn(process.execPath, [child, 'loop', target], { stdio: ['ignore', 'pipe', 'pipe'], cwd: repo, env: childEnv() });
     let out = '';
     let err = '';
     proc.stdout.on('data', (chunk: Buffer) => {
@@ -87,7 +100,7 @@ it('as an unprivileged user: an existing writable file in a directory it may not
   writeFileSync(file, 'old');
   chownSync(file, NOBODY, NOBODY);
   const run = (path: string) =>
-    spawnSync(process.execPath, [child, 'save', path], { uid: NOBODY, gid: NOBODY, cwd: '/', encoding: 'utf8', env: { ...process.env, HOME: '/' } });
+    spawnSync(process.execPath, [child, 'save', path], { uid: NOBODY, gid: NOBODY, cwd: '/', encoding: 'utf8', env: { ...childEnv(), HOME: '/' } });
   const saved = run(file);
   expect(saved.stderr).toBe('');
   expect(saved.stdout).toBe('ok\n');
