@@ -22,8 +22,8 @@ const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 30;
 const asJson = args.includes('--json');
 
-if (!existsSync(join(repo, 'dist/tsvirsh.cjs'))) {
-  console.error('bench: dist/tsvirsh.cjs is missing; run `npm run build` first');
+if (!existsSync(join(repo, 'dist/tsvirsh/tsvirsh.cjs'))) {
+  console.error('bench: dist/tsvirsh/ is missing; run `npm run build` first');
   process.exit(2);
 }
 

@@ -27,7 +27,7 @@ const calls = Number(option('--calls')) || 5000;
 const runs = Number(option('--runs')) || 30;
 const asJson = args.includes('--json');
 
-if (!existsSync(join(repo, 'dist/index.js')) || !existsSync(join(repo, 'dist/tsvirsh.cjs'))) {
+if (!existsSync(join(repo, 'dist/index.js')) || !existsSync(join(repo, 'dist/tsvirsh/tsvirsh.cjs'))) {
   console.error('bench: dist/ is missing; run `npm run build` first');
   process.exit(2);
 }

@@ -7,16 +7,17 @@
  *   - wall time of whole processes, interleaved round by round (`node -e 0`, then each build's
  *     `tsvirsh -c test+unix:///default?socket=S list` and `tsvirsh -c test:///default list`), medians;
  *   - the same commands through bench/lib/tsvirsh-phases.cjs, which times the launcher's steps inside the
- *     process (Node's own bootstrap before the launcher, reading the code cache, reading the bundle, compiling
- *     it through the cache, its top level, the command), medians per step.
+ *     process (Node's own bootstrap before the launcher, then reading code caches, reading and compiling the
+ *     shell's code, running it), medians per step.
  *
- * Each build's code cache (dist/tsvirsh.cjs.cache) is removed first and written by a remote `list`, so both
- * builds deserialize the same kind of cache. Needs `npm run build:ts` and libvirtd (test/support/libvirtd.mjs).
+ * Each build's code caches (dist/tsvirsh/*.cache, or an older build's dist/tsvirsh.cjs.cache) are removed first
+ * and written by one remote and one local `list`, as a user's first commands would. Needs `npm run build:ts` and
+ * libvirtd (test/support/libvirtd.mjs).
  *
  *   node bench/startup-phases.mjs [--baseline DIR] [--runs N] [--json]
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,15 +32,23 @@ const { startLibvirtd, CLIENT_ENV } = await import(join(repo, 'test/support/libv
 const phases = join(repo, 'bench/lib/tsvirsh-phases.cjs');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+function removeCodeCaches(root) {
+  rmSync(join(root, 'dist/tsvirsh.cjs.cache'), { force: true });
+  const chunks = join(root, 'dist/tsvirsh');
+  if (existsSync(chunks)) for (const f of readdirSync(chunks)) if (f.endsWith('.cache')) rmSync(join(chunks, f));
+}
+
 const daemon = await startLibvirtd();
 try {
   const uri = daemon.uris.test;
   const node = process.execPath;
   const commands = [['node -e 0', [node, ['-e', '0']], null]];
   for (const [name, root] of Object.entries(builds)) {
-    rmSync(join(root, 'dist/tsvirsh.cjs.cache'), { force: true });
-    const first = spawnSync(node, [join(root, 'bin/tsvirsh.cjs'), '-c', uri, 'list'], { env: CLIENT_ENV });
-    if (first.status !== 0) throw new Error(`${name}: tsvirsh list through the socket failed: ${first.stderr}`);
+    removeCodeCaches(root);
+    for (const target of [uri, 'test:///default']) {
+      const first = spawnSync(node, [join(root, 'bin/tsvirsh.cjs'), '-c', target, 'list'], { env: CLIENT_ENV });
+      if (first.status !== 0) throw new Error(`${name}: tsvirsh -c ${target} list failed: ${first.stderr}`);
+    }
     for (const [what, target] of [['socket', uri], ['local', 'test:///default']]) {
       commands.push([`${name} ${what}`, [node, [join(root, 'bin/tsvirsh.cjs'), '-c', target, 'list']], null]);
       commands.push([`${name} ${what} phases`, [node, [phases, '-c', target, 'list']], root]);
@@ -60,9 +69,9 @@ try {
       const byStep = steps.get(label) ?? new Map();
       steps.set(label, byStep);
       let ours = 0;
-      for (const [, step, ms] of line[1].matchAll(/(\w+) ([\d.]+)/g)) {
+      for (const [, step, ms] of line[1].matchAll(/(\w+)[ =]([\d.]+)/g)) {
         byStep.set(step, [...(byStep.get(step) ?? []), Number(ms)]);
-        if (step !== 'start') ours += Number(ms);
+        if (step !== 'start' && step !== 'chunks') ours += Number(ms);
       }
       byStep.set('afterBootstrap', [...(byStep.get('afterBootstrap') ?? []), ours]);
     }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -105,7 +105,7 @@ export function normalise(text: string): string {
 
 /** True when the built CLI is missing or older than any source file, so spawned tests must rebuild. */
 export function buildIsStale(): boolean {
-  const built = join(REPO, 'dist/tsvirsh.cjs');
+  const built = join(REPO, 'dist/tsvirsh/tsvirsh.cjs');
   if (!existsSync(built)) return true;
   const builtAt = statSync(built).mtimeMs;
   const newest = (dir: string): number =>
@@ -121,4 +121,26 @@ export function ensureBuilt(): void {
   if (!buildIsStale()) return;
   const r = spawnSync('npx', ['tsup'], { cwd: REPO, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+/**
+ * A copy of the built shell (launcher and dist/tsvirsh/ chunks) under `dir`, without code caches: after a
+ * command, cachedChunks() tells which chunks it loaded, since the launcher writes a cache for each.
+ */
+export function installShellCopy(dir: string): { launcher: string; chunks: string } {
+  const root = join(dir, 'shell-copy');
+  const chunks = join(root, 'dist', 'tsvirsh');
+  mkdirSync(join(root, 'bin'), { recursive: true });
+  cpSync(join(REPO, 'dist', 'tsvirsh'), chunks, { recursive: true, filter: (src) => !src.endsWith('.cache') });
+  cpSync(LAUNCHER, join(root, 'bin', 'tsvirsh.cjs'));
+  cpSync(join(REPO, 'package.json'), join(root, 'package.json'));
+  symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
+  return { launcher: join(root, 'bin', 'tsvirsh.cjs'), chunks };
+}
+
+/** The chunks of a shell copy that have a code cache, by name without hash: 'tsvirsh', 'runtime', 'open', ... */
+export function cachedChunks(chunks: string): string[] {
+  return readdirSync(chunks)
+    .filter((f) => f.endsWith('.cjs.cache'))
+    .map((f) => f.replace(/(-[A-Z0-9]+)?\.cjs\.cache$/, ''));
 }

@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt, LAUNCHER, REPO, runProcess } from './harness.js';
+import { cachedChunks, ensureBuilt, installShellCopy, LAUNCHER, REPO, runProcess } from './harness.js';
 
 /**
- * tsvirsh as a real process (bin/tsvirsh.cjs on the built dist/tsvirsh.cjs): exit statuses, the interactive
+ * tsvirsh as a real process (bin/tsvirsh.cjs on the built dist/tsvirsh/): exit statuses, the interactive
  * shell on a pipe, signals, and Ctrl-C pressed on a real pseudo-terminal during `save --verbose`.
  */
 
@@ -162,4 +162,30 @@ describe.skipIf(!python)('Ctrl-C on a real terminal', () => {
     expect(existsSync(target)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
   }, 120_000);
+});
+
+describe("the shell's chunks and their code caches", () => {
+  const run = (launcher: string, argv: string[]) =>
+    spawnSync(process.execPath, [launcher, ...argv], { encoding: 'utf8', env: { ...process.env, TSVIRT_TEST_RATE: '0' } });
+
+  it('load on first use: --version reads no driver, a local list reads the test driver but not the RPC protocol', () => {
+    const { launcher, chunks } = installShellCopy(dir);
+    expect(run(launcher, ['--version']).stdout).toBe('9.0.0\n');
+    expect(cachedChunks(chunks)).toContain('tsvirsh');
+    expect(cachedChunks(chunks).some((c) => c.startsWith('runtime') || c.startsWith('test-driver'))).toBe(false);
+    const listed = run(launcher, ['-c', 'test:///default', 'list']);
+    expect(listed.stdout).toBe(' Id   Name   State\n----------------------\n 1    test   running\n\n');
+    expect(cachedChunks(chunks)).toEqual(expect.arrayContaining(['runtime', 'test-driver']));
+    expect(cachedChunks(chunks).some((c) => c.startsWith('open') || c.startsWith('storage-dir'))).toBe(false);
+  });
+
+  it('replace a code cache V8 rejects, and run the same', () => {
+    const { launcher, chunks } = installShellCopy(dir);
+    const first = run(launcher, ['-c', 'test:///default', 'list']);
+    const entryCache = join(chunks, 'tsvirsh.cjs.cache');
+    const good = readFileSync(entryCache);
+    writeFileSync(entryCache, Buffer.alloc(good.length, 0x5a));
+    expect(run(launcher, ['-c', 'test:///default', 'list'])).toMatchObject({ status: 0, stdout: first.stdout, stderr: '' });
+    expect(readFileSync(entryCache).equals(Buffer.alloc(good.length, 0x5a))).toBe(false);
+  });
 });

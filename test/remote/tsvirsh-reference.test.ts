@@ -2,10 +2,11 @@
 // every case of the reference transcripts (../shared/reference/libvirt-9.0/cases.tsv). Each invocation gets a
 // fresh test driver, as each reference case does: the daemon serves a custom driver file made from its own
 // test:///default (libvirtd gives every connection to a custom file its own state, but shares test:///default).
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, normalise } from '../cli/harness.js';
+import { cachedChunks, ensureBuilt, installShellCopy, normalise } from '../cli/harness.js';
 import { REFERENCE } from '../reference.js';
 import { run } from '../daemon/helpers.js';
 import { CLIENT_ENV, REPO, type Libvirtd } from '../support/libvirtd.mjs';
@@ -73,5 +74,18 @@ describe('tsvirsh through a libvirtd socket prints what virsh prints through it'
         stderr: same(theirs.stderr),
       });
     });
+  }
+});
+
+it('through the socket, tsvirsh reads the remote driver and none of the local drivers', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tsvirsh-chunks-'));
+  try {
+    const { launcher, chunks } = installShellCopy(dir);
+    const listed = await run(process.execPath, [launcher, '-c', `test+unix:///default?socket=${daemon.socket}`, 'list'], { env: CLIENT_ENV });
+    expect(listed.stdout).toContain(' Id   Name   State\n');
+    expect(cachedChunks(chunks)).toEqual(expect.arrayContaining(['tsvirsh', 'runtime', 'open']));
+    expect(cachedChunks(chunks).filter((c) => c === 'test-driver' || c === 'storage-dir')).toEqual([]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });

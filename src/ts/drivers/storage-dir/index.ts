@@ -1,4 +1,5 @@
 import type { ConnectDriver, ConnectionDrivers } from '../driver.js';
+import { isTsvirtUri } from '../local-uris.js';
 import { DriverState } from './driver-state.js';
 import { DirHypervisor } from './hypervisor.js';
 import { stateRootFor } from './state-root.js';
@@ -12,7 +13,7 @@ import { DirStorage } from './storage.js';
  */
 export const dirStorageDriver: ConnectDriver = {
   name: 'tsvirt',
-  accepts: (uri) => uri.protocol === 'tsvirt:' && (uri.host === '' || uri.host === 'localhost'),
+  accepts: isTsvirtUri,
   open(uri): ConnectionDrivers {
     const root = stateRootFor(uri);
     const state = DriverState.acquire(root.dir);

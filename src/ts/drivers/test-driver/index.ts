@@ -8,6 +8,7 @@ import { checkFlags } from '../../core/flags.js';
 import { virConnectFlags } from '../../core/enums.generated.js';
 import { ErrorDomain, ErrorNumber, virError } from '../../errors/index.js';
 import type { ConnectDriver, ConnectionDrivers } from '../driver.js';
+import { isTestUri } from '../local-uris.js';
 import { DEFAULT_DOMAIN_XML, DEFAULT_NETWORK_XML, DEFAULT_NODE_INFO, DEFAULT_POOL_XML } from './defaults.js';
 import { TestHypervisor } from './hypervisor.js';
 import { TestNetworks } from './networks.js';
@@ -99,7 +100,7 @@ function tables(state: TestState, uri: URL, release: () => void): ConnectionDriv
 /** libvirt's mock hypervisor: `test:///default` or `test:///ABSOLUTE/PATH.xml`. */
 export const testDriver: ConnectDriver = {
   name: 'Test',
-  accepts: (uri) => uri.protocol === 'test:' && (uri.host === '' || uri.host === 'localhost'),
+  accepts: isTestUri,
   open(uri, flags) {
     checkFlags(flags, VIR_CONNECT_RO, 'testConnectOpen', ErrorDomain.VIR_FROM_TEST);
     // `test:`, `test:/`, `test://`: no file and not the default.
