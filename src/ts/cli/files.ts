@@ -1,4 +1,3 @@
-import { open } from 'node:fs/promises';
 import { ErrorDomain, systemError } from '../errors/index.js';
 import { decodeBytes } from '../xml/bytes.js';
 
@@ -13,6 +12,8 @@ const MAX_XML_FILE = 10 * 1024 * 1024;
  * (see xml/bytes.ts), for the XML parser to refuse as libxml2 does.
  */
 export async function readXmlFile(path: string): Promise<string> {
+  // Node's promise file API loads on first use (2 ms of a short command's start-up otherwise).
+  const { open } = await import('node:fs/promises');
   let file;
   try {
     file = await open(path, 'r');

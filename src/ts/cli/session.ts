@@ -192,7 +192,8 @@ export class Session {
   async run(commands: readonly ParsedCommand[]): Promise<boolean> {
     let ok = true;
     for (const cmd of commands) {
-      const started = performance.now();
+      // Node loads its performance API (1-2 ms) on first use: only for --timing.
+      const started = this.timing ? performance.now() : 0;
       ok = await this.runOne(cmd);
       if (cmd.name === 'quit' || cmd.name === 'exit') return ok;
       if (this.timing) this.print(`\n(Time: ${toFixed(performance.now() - started, 3)} ms)\n\n`);

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import type { StoragePool, StorageVolume, VolumeDownload, VolumeUpload } from '../../index.js';
 import {
   virStorageVolCreateFlags as Create,
@@ -284,6 +284,7 @@ async function cmdVolUpload(s: Session, cmd: ParsedCommand): Promise<boolean> {
   const length = optULongLong(s, cmd, 'length', true);
   const { vol, key } = await optVolume(s, cmd);
   const file = optRequired(s, cmd, 'file');
+  const { open } = await import('node:fs/promises'); // loaded on first use: see cli/files.ts
   let fd: FileHandle;
   try {
     fd = await open(file, 'r');
@@ -334,6 +335,7 @@ async function cmdVolDownload(s: Session, cmd: ParsedCommand): Promise<boolean> 
   const length = optULongLong(s, cmd, 'length', true);
   const { vol, key } = await optVolume(s, cmd);
   const file = optRequired(s, cmd, 'file');
+  const { open, unlink } = await import('node:fs/promises'); // loaded on first use: see cli/files.ts
   // virsh's way: a new file, else an existing one truncated; a file it created is removed on failure.
   let fd: FileHandle;
   let created = false;
