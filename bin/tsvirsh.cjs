@@ -29,7 +29,8 @@ function loadChunk(file) {
   } catch {
     cachedData = undefined;
   }
-  const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  // Each chunk is already a function of the CommonJS wrapper's arguments (scripts/build-cli.mjs).
+  const script = new Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
   if (!cachedData || script.cachedDataRejected) uncached.push([file, script]);
   const chunk = { exports: {} };
   chunks.set(file, chunk);

@@ -64,7 +64,9 @@ export async function buildCli() {
       sourcefile: basename(file.path),
       logLevel: 'warning',
     });
-    writeFileSync(file.path, cjs.code);
+    // Written as the function Node's Module.wrap() would make of it, so the launcher compiles the file's text
+    // as it is: wrapping it at start-up would copy every chunk's source once more before V8 compiles it.
+    writeFileSync(file.path, `(function (exports, require, module, __filename, __dirname) {${cjs.code}\n})`);
   }
 }
 

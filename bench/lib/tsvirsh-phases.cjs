@@ -38,9 +38,10 @@ function loadChunk(file) {
     cachedData = undefined;
   }
   lap('readCache');
-  const source = readFileSync(file, 'utf8');
+  // Chunks are written wrapped (scripts/build-cli.mjs); an older build's single bundle is not.
+  const source = chunked ? readFileSync(file, 'utf8') : Module.wrap(readFileSync(file, 'utf8'));
   lap('readSource');
-  const script = new Script(Module.wrap(source), { filename: file, cachedData });
+  const script = new Script(source, { filename: file, cachedData });
   lap('compile');
   rejected ||= !cachedData || script.cachedDataRejected;
   const chunk = { exports: {} };
