@@ -4,8 +4,10 @@
 //   src/ts/rpc/generated/keepalive-protocol.ts   from src/rpc/virkeepaliveprotocol.x
 //   src/ts/rpc/generated/remote-protocol.ts      from src/remote/remote_protocol.x (REMOTE_PROGRAM)
 //   src/ts/rpc/generated/job-protocol.ts         from tsvirt's own src/ts/rpc/tsvirt_job_protocol.x (TSVIRT_JOB_PROGRAM)
-// Each holds the constants, enums, one TypeScript type and one codec per XDR type, and the procedure table
-// (number, name, args/ret/msg codecs, priority, streams), used by both the daemon and the client.
+// Each holds the constants, enums, one TypeScript type and one named codec per XDR type, the codecs as one
+// schema string (src/ts/rpc/xdr-schema.ts reads it, building each type on first use), and the procedure table
+// as one descriptor per procedure (number, name, args/ret/msg codecs, priority, streams; src/ts/rpc/program.ts),
+// used by both the daemon and the client.
 //
 // The .x files are read from libvirt 9.0.0's upstream tarball as Debian 12 ships it in its source package
 // (libvirt_9.0.0.orig.tar.xz, checked against the SHA-256 below); nothing of it is committed. See docs/daemon.md.
@@ -304,7 +306,7 @@ class Emitter {
     this.runtime = new Set();
     this.lines = [];
     this.schema = [];
-    this.aliases = new Map(); // typedef name -> the primitive letter or type name it renames
+    this.aliases = new Map(); // typedef name -> the primitive letter or type name it renames (first pass)
   }
 
   fail(line, message) { throw new ProtocolError(`${this.file}:${line}: ${message}`); }
@@ -373,7 +375,8 @@ class Emitter {
     let target = name;
     while (this.aliases.has(target)) target = this.aliases.get(target);
     let value;
-    if (PRIM_CODECS[target]) value = this.rt(PRIM_CODECS[target]);
+    if ((this.types.get(target) ?? this.imported.get(target)?.kind) === 'enum') value = this.rt('xdrInt');
+    else if (PRIM_CODECS[target]) value = this.rt(PRIM_CODECS[target]);
     else if (!this.types.has(target)) value = target;
     else value = `/* @__PURE__ */ $codec('${target}')`;
     return `export const ${name}: ${this.rt('Codec')}<${name}> = ${value};`;
@@ -389,6 +392,9 @@ class Emitter {
       } else {
         if (SCHEMA_RESERVED.test(d.name)) this.fail(d.line, `type name '${d.name}' reads as a primitive in the codec schema`);
         this.types.set(d.name, d.kind);
+        if (d.kind === 'typedef' && !d.dim && !d.optional && (d.type.kind === 'prim' || d.type.kind === 'named')) {
+          this.aliases.set(d.name, d.type.kind === 'prim' ? PRIM_LETTERS[d.type.name] : d.type.name);
+        }
       }
     }
     const out = this.lines;
@@ -404,7 +410,6 @@ class Emitter {
         if (ts === 'void') this.fail(d.line, `typedef '${d.name}' of void`);
         this.types.set(d.name, this.types.get(d.type.name) === 'enum' && !d.dim && !d.optional ? 'enum' : 'typedef');
         this.schema.push(`${d.name}=${decl}`);
-        if (PRIM_CODECS[decl] || (/^[A-Za-z_][A-Za-z0-9_]*$/.test(decl) && !SCHEMA_RESERVED.test(decl))) this.aliases.set(d.name, decl);
         out.push('', `export type ${d.name} = ${ts};`, this.codecExport(d.name));
       } else if (d.kind === 'struct') {
         out.push('', `export interface ${d.name} {`);

@@ -91,20 +91,27 @@ ${PROGRAM}`));
     );
   });
 
-  it('names a typedef of a primitive or an earlier alias by its codec', () => {
+  it('names a typedef of a primitive, an enum or an alias, declared anywhere, by the codec it comes to', () => {
     const remote = output(
       generate(tree(`
+typedef remote_z remote_w;
 typedef unsigned hyper size_t;
 typedef struct remote_x remote_y;
 typedef remote_y remote_z;
-struct remote_x { size_t s; remote_z *next; };
+enum remote_kind { REMOTE_KIND_A = 1 };
+typedef remote_kind remote_kind_t;
+struct remote_x { size_t s; remote_w *next; remote_kind_t k; };
 ${PROGRAM}`)),
       'remote-protocol.ts',
     );
-    expect(remote).toContain('size_t=H\nremote_y=remote_x\nremote_z=remote_y\nremote_x{s:size_t,next:remote_z*}\n');
+    expect(remote).toContain(
+      'remote_w=remote_z\nsize_t=H\nremote_y=remote_x\nremote_z=remote_y\nremote_kind_t=i\nremote_x{s:size_t,next:remote_w*,k:i}\n',
+    );
     expect(remote).toContain('export const size_t: Codec<size_t> = xdrUHyper;');
+    expect(remote).toContain('export const remote_kind_t: Codec<remote_kind_t> = xdrInt;');
+    expect(remote).toContain("export const remote_w: Codec<remote_w> = /* @__PURE__ */ $codec('remote_x');");
     expect(remote).toContain("export const remote_z: Codec<remote_z> = /* @__PURE__ */ $codec('remote_x');");
-    expect(remote).toContain("import { xdrUHyper } from '../xdr.js';");
+    expect(remote).toContain("import { xdrInt, xdrUHyper } from '../xdr.js';");
   });
 
   it.each([
