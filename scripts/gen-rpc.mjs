@@ -4,8 +4,10 @@
 //   src/ts/rpc/generated/keepalive-protocol.ts   from src/rpc/virkeepaliveprotocol.x
 //   src/ts/rpc/generated/remote-protocol.ts      from src/remote/remote_protocol.x (REMOTE_PROGRAM)
 //   src/ts/rpc/generated/job-protocol.ts         from tsvirt's own src/ts/rpc/tsvirt_job_protocol.x (TSVIRT_JOB_PROGRAM)
-// Each holds the constants, enums, one TypeScript type and one codec per XDR type, and the procedure table
-// (number, name, args/ret/msg codecs, priority, streams), used by both the daemon and the client.
+// Each holds the constants, enums, one TypeScript type and one named codec per XDR type, the codecs as one
+// schema string (src/ts/rpc/xdr-schema.ts reads it, building each type on first use), and the procedure table
+// as one descriptor per procedure (number, name, args/ret/msg codecs, priority, streams; src/ts/rpc/program.ts),
+// used by both the daemon and the client.
 //
 // The .x files are read from libvirt 9.0.0's upstream tarball as Debian 12 ships it in its source package
 // (libvirt_9.0.0.orig.tar.xz, checked against the SHA-256 below); nothing of it is committed. See docs/daemon.md.
@@ -281,6 +283,18 @@ function headerConstants(texts) {
 // ---------------------------------------------------------------------------------------------------
 // Emitting
 
+/** Type names the schema line format reads as something else (src/ts/rpc/xdr-schema.ts). */
+const SCHEMA_RESERVED = /^(?:[iuhHfdb]|[so][0-9]*)$/;
+const PRIM_LETTERS = { int: 'i', uint: 'u', hyper: 'h', uhyper: 'H', float: 'f', double: 'd', bool: 'b' };
+const PRIM_CODECS = { i: 'xdrInt', u: 'xdrUInt', h: 'xdrHyper', H: 'xdrUHyper', f: 'xdrFloat', d: 'xdrDouble', b: 'xdrBool' };
+const PRIM_TS = { int: 'number', uint: 'number', hyper: 'bigint', uhyper: 'bigint', float: 'number', double: 'number', bool: 'boolean' };
+
+/**
+ * Writes one module: constants and enum objects, a TypeScript type per XDR type, the codecs as one schema
+ * string read by src/ts/rpc/xdr-schema.ts (each type built on first use), a named codec per type that looks it
+ * up (marked pure, so bundlers drop those nobody imports), and the procedure table as one descriptor per
+ * procedure (src/ts/rpc/program.ts). Loading a module thus parses one string constant and creates no codec.
+ */
 class Emitter {
   constructor(file, externals, imported) {
     this.file = file;
@@ -288,9 +302,11 @@ class Emitter {
     this.imported = imported; // Map name -> { module, kind } from earlier protocol files
     this.constants = new Map(); // name -> number (constants and enum members of this file)
     this.types = new Map(); // name -> kind of this file's types
-    this.used = new Map(); // module -> Set of imported names used
+    this.used = new Map(); // module -> Set of imported type names used
     this.runtime = new Set();
     this.lines = [];
+    this.schema = [];
+    this.aliases = new Map(); // typedef name -> the primitive letter or type name it renames (first pass)
   }
 
   fail(line, message) { throw new ProtocolError(`${this.file}:${line}: ${message}`); }
@@ -302,14 +318,6 @@ class Emitter {
     if (imp && imp.kind === 'const') return imp.value;
     if (this.externals.has(v)) return this.externals.get(v);
     this.fail(line, `unknown constant '${v}'`);
-  }
-
-  /** The constant's name when it is one we export (readable output), else the number. */
-  constRef(v, line) {
-    const n = this.number(v, line);
-    if (this.constants.has(v)) return v;
-    if (this.imported.get(v)?.kind === 'const') { this.use(v); return v; }
-    return String(n);
   }
 
   use(name) {
@@ -327,62 +335,67 @@ class Emitter {
     this.fail(line, `unknown type '${name}'`);
   }
 
-  /** [TypeScript type, codec expression] of a declaration. */
-  decl(d, line, declaredSoFar) {
+  /** A maximum as the schema writes it: the number, or nothing for 0xffffffff (`<>` in the .x file). */
+  max(dim, line) {
+    if (dim.size === null) return '';
+    const n = this.number(dim.size, line);
+    return n === 0xffffffff ? '' : String(n);
+  }
+
+  /** [TypeScript type, schema declaration] of a declaration; void is ['void', '']. */
+  decl(d, line) {
     const { type, optional, dim } = d;
+    if (type.kind === 'void') return ['void', ''];
+    if (type.kind === 'string') return ['string', `s${this.max(dim, line)}`];
+    if (type.kind === 'opaque') return ['Buffer', dim.fixed ? `o[${this.number(dim.size, line)}]` : `o${this.max(dim, line)}`];
     let ts;
-    let codec;
-    if (type.kind === 'void') return ['void', this.rt('xdrVoid')];
-    if (type.kind === 'string') return ['string', `${this.rt('xdrString')}(${this.size(dim, line)})`];
-    if (type.kind === 'opaque') {
-      return dim.fixed ? ['Buffer', `${this.rt('xdrFixedOpaque')}(${this.constRef(dim.size, line)})`]
-        : ['Buffer', `${this.rt('xdrOpaque')}(${this.size(dim, line)})`];
-    }
+    let decl;
     if (type.kind === 'prim') {
-      const prims = {
-        int: ['number', 'xdrInt'], uint: ['number', 'xdrUInt'], hyper: ['bigint', 'xdrHyper'],
-        uhyper: ['bigint', 'xdrUHyper'], float: ['number', 'xdrFloat'], double: ['number', 'xdrDouble'],
-        bool: ['boolean', 'xdrBool'],
-      };
-      [ts, codec] = prims[type.name];
-      this.rt(codec);
+      ts = PRIM_TS[type.name];
+      decl = PRIM_LETTERS[type.name];
+    } else if ((this.types.get(type.name) ?? this.imported.get(type.name)?.kind) === 'enum') {
+      ts = 'number'; // enums travel as int; their members are in the enum's exported object
+      decl = 'i';
     } else {
-      const kind = this.types.get(type.name) ?? this.imported.get(type.name)?.kind;
-      if (kind === 'enum') { // enums travel as int; their members are in the enum's exported object
-        ts = 'number';
-        codec = this.rt('xdrInt');
-      } else {
-        ts = this.typeName(type.name, line);
-        codec = declaredSoFar.has(type.name) || this.imported.has(type.name) ? type.name : `${this.rt('xdrLazy')}(() => ${type.name})`;
-      }
+      ts = this.typeName(type.name, line);
+      decl = type.name;
     }
-    if (optional) return [`${ts} | null`, `${this.rt('xdrOptional')}(${codec})`];
-    if (dim?.fixed) return [`${ts}[]`, `${this.rt('xdrFixedArray')}(${codec}, ${this.constRef(dim.size, line)})`];
-    if (dim) return [`${ts}[]`, `${this.rt('xdrArray')}(${codec}, ${this.size(dim, line)})`];
-    return [ts, codec];
+    if (optional) return [`${ts} | null`, `${decl}*`];
+    if (dim?.fixed) return [`${ts}[]`, `${decl}[${this.number(dim.size, line)}]`];
+    if (dim) return [`${ts}[]`, `${decl}<${this.max(dim, line)}>`];
+    return [ts, decl];
   }
 
   /**
-   * A type's codec as the module exports it: built on first use (xdrDeferred) unless it is a name or a
-   * primitive already, so that loading a protocol builds no codec tables (docs/benchmarks.md, "Remote driver").
+   * The named codec of a type. A typedef of a bare primitive or name is that codec itself, as xdr-schema.ts
+   * resolves it in fields, so that both are one object (the daemon compares codecs by identity); a name of this
+   * module is looked up (it may be declared further down), an imported one is the import.
    */
-  deferred(codec) {
-    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(codec) ? codec : `${this.rt('xdrDeferred')}(() => ${codec})`;
-  }
-
-  size(dim, line) {
-    return dim.size === null ? '0xffffffff' : this.constRef(dim.size, line);
+  codecExport(name) {
+    let target = name;
+    while (this.aliases.has(target)) target = this.aliases.get(target);
+    let value;
+    if ((this.types.get(target) ?? this.imported.get(target)?.kind) === 'enum') value = this.rt('xdrInt');
+    else if (PRIM_CODECS[target]) value = this.rt(PRIM_CODECS[target]);
+    else if (!this.types.has(target)) value = target;
+    else value = `/* @__PURE__ */ $codec('${target}')`;
+    return `export const ${name}: ${this.rt('Codec')}<${name}> = ${value};`;
   }
 
   emit(defs, program) {
-    const declared = new Set();
     // First pass: names and values, so that any definition may refer to any other.
     for (const d of defs) {
       if (d.kind === 'const') this.constants.set(d.name, this.number(d.value, d.line));
       else if (d.kind === 'enum') {
         this.types.set(d.name, 'enum');
         for (const m of d.members) this.constants.set(m.name, this.number(m.value, m.line));
-      } else this.types.set(d.name, d.kind);
+      } else {
+        if (SCHEMA_RESERVED.test(d.name)) this.fail(d.line, `type name '${d.name}' reads as a primitive in the codec schema`);
+        this.types.set(d.name, d.kind);
+        if (d.kind === 'typedef' && !d.dim && !d.optional && (d.type.kind === 'prim' || d.type.kind === 'named')) {
+          this.aliases.set(d.name, d.type.kind === 'prim' ? PRIM_LETTERS[d.type.name] : d.type.name);
+        }
+      }
     }
     const out = this.lines;
     for (const d of defs) {
@@ -393,45 +406,43 @@ class Emitter {
         for (const m of d.members) out.push(`  ${m.name}: ${this.constants.get(m.name)},`);
         out.push('} as const;');
       } else if (d.kind === 'typedef') {
-        const [ts, codec] = this.decl(d, d.line, declared);
+        const [ts, decl] = this.decl(d, d.line);
+        if (ts === 'void') this.fail(d.line, `typedef '${d.name}' of void`);
         this.types.set(d.name, this.types.get(d.type.name) === 'enum' && !d.dim && !d.optional ? 'enum' : 'typedef');
-        out.push('', `export type ${d.name} = ${ts};`, `export const ${d.name}: ${this.rt('Codec')}<${d.name}> = ${this.deferred(codec)};`);
+        this.schema.push(`${d.name}=${decl}`);
+        out.push('', `export type ${d.name} = ${ts};`, this.codecExport(d.name));
       } else if (d.kind === 'struct') {
         out.push('', `export interface ${d.name} {`);
         const fields = [];
         for (const f of d.fields) {
-          const [ts, codec] = this.decl(f, d.line, declared);
+          const [ts, decl] = this.decl(f, d.line);
           if (ts === 'void') this.fail(d.line, `void field in struct '${d.name}'`);
           out.push(`  ${f.name}: ${ts};`);
-          fields.push(`  ['${f.name}', ${codec}],`);
+          fields.push(`${f.name}:${decl}`);
         }
-        out.push('}');
-        out.push(`export const ${d.name}: ${this.rt('Codec')}<${d.name}> = ${this.rt('xdrDeferred')}(() => ${this.rt('xdrStruct')}<${d.name}>([`, ...fields, ']));');
+        out.push('}', this.codecExport(d.name));
+        this.schema.push(`${d.name}{${fields.join(',')}}`);
       } else if (d.kind === 'union') {
         const discName = d.disc.name;
-        const [discTs, discCodec] = this.decl(d.disc, d.line, declared);
+        const [discTs, discDecl] = this.decl(d.disc, d.line);
         if (discTs !== 'number') this.fail(d.line, `union '${d.name}' discriminant must be an integer or enum`);
         const variants = [];
         const arms = [];
         for (const arm of d.arms) {
-          const [ts, codec] = this.decl(arm.decl, d.line, declared);
-          for (const label of arm.labels) {
-            const v = this.number(label, d.line);
-            variants.push(ts === 'void' ? `{ ${discName}: ${v} }` : `{ ${discName}: ${v}; ${arm.decl.name}: ${ts} }`);
-            arms.push(ts === 'void' ? `  [${v}, null],` : `  [${v}, ['${arm.decl.name}', ${codec}]],`);
-          }
+          const [ts, decl] = this.decl(arm.decl, d.line);
+          const labels = arm.labels.map((label) => this.number(label, d.line));
+          for (const v of labels) variants.push(ts === 'void' ? `{ ${discName}: ${v} }` : `{ ${discName}: ${v}; ${arm.decl.name}: ${ts} }`);
+          arms.push(`${labels.join(',')}=${ts === 'void' ? '' : `${arm.decl.name}:${decl}`}`);
         }
-        let defaultArm = '';
         if (d.defaultArm) {
-          const [ts, codec] = this.decl(d.defaultArm, d.line, declared);
+          const [ts, decl] = this.decl(d.defaultArm, d.line);
           variants.push(ts === 'void' ? `{ ${discName}: number }` : `{ ${discName}: number; ${d.defaultArm.name}: ${ts} }`);
-          defaultArm = ts === 'void' ? ', null' : `, ['${d.defaultArm.name}', ${codec}]`;
+          arms.push(`*=${ts === 'void' ? '' : `${d.defaultArm.name}:${decl}`}`);
         }
         out.push('', `export type ${d.name} =`, ...variants.map((v, i) => `  | ${v}${i === variants.length - 1 ? ';' : ''}`));
-        out.push(`export const ${d.name}: ${this.rt('Codec')}<${d.name}> = ${this.rt('xdrDeferred')}(() => ${this.rt('xdrUnion')}<${d.name}>('${discName}', ${discCodec}, new Map<number, readonly [string, ${this.rt('Codec')}<any>] | null>([`,
-          ...arms, `])${defaultArm}));`);
+        out.push(this.codecExport(d.name));
+        this.schema.push(`${d.name}|${discName}:${discDecl}|${arms.join('|')}`);
       }
-      declared.add(d.name);
     }
     if (program) this.emitProgram(defs, program);
   }
@@ -441,24 +452,22 @@ class Emitter {
     const procs = defs.find((d) => d.kind === 'enum' && d.name === procEnum);
     if (!procs) this.fail(1, `no enum '${procEnum}'`);
     const typePrefix = procPrefix.replace(/PROC_$/, '').toLowerCase();
-    const out = this.lines;
-    const tableName = `${label}Program`;
-    out.push('', `/** ${progConst}: every procedure, by number. */`);
-    out.push(`export const ${tableName}: ${this.rt('RpcProgram')} = {`);
-    out.push(`  name: '${label}',`, `  program: ${progConst},`, `  version: ${versConst},`);
-    out.push(`  procedures: new Map<number, ${this.rt('RpcProcedure')}>([`);
+    const notes = [];
     for (const m of procs.members) {
       if (!m.name.startsWith(procPrefix)) this.fail(m.line, `procedure '${m.name}' lacks prefix ${procPrefix}`);
       const base = typePrefix + m.name.slice(procPrefix.length).toLowerCase();
-      const ref = (suffix) => (this.types.has(base + suffix) ? base + suffix : 'null');
-      const notes = parseAnnotations(m.comment ?? '');
-      const fields = [`number: ${this.constants.get(m.name)}`, `name: '${m.name}'`, `args: ${ref('_args')}`,
-        `ret: ${ref('_ret')}`, `msg: ${ref('_msg')}`, `priority: '${notes.priority ?? 'low'}'`];
-      if (notes.readstream) fields.push(`readStream: ${Number(notes.readstream)}`);
-      if (notes.writestream) fields.push(`writeStream: ${Number(notes.writestream)}`);
-      out.push(`    [${this.constants.get(m.name)}, { ${fields.join(', ')} }],`);
+      const annotations = parseAnnotations(m.comment ?? '');
+      let note = ['args', 'ret', 'msg'].filter((suffix) => this.types.has(`${base}_${suffix}`)).map((suffix) => suffix[0]).join('');
+      if ((annotations.priority ?? 'low') === 'high') note += '!';
+      else if (annotations.priority !== undefined && annotations.priority !== 'low') this.fail(m.line, `priority '${annotations.priority}'`);
+      if (annotations.readstream) note += `R${Number(annotations.readstream)}`;
+      if (annotations.writestream) note += `W${Number(annotations.writestream)}`;
+      notes.push(note || '-');
     }
-    out.push('  ]),', '};');
+    const schema = this.schema.length ? ', $codec' : '';
+    this.lines.push('', `/** ${progConst}: every procedure, by number (made on first use; src/ts/rpc/program.ts reads the descriptors). */`,
+      `export const ${label}Program: ${this.rt('RpcProgram')} = /* @__PURE__ */ ${this.rt('rpcProgram')}('${label}', ${progConst}, ${versConst}, ${procEnum}, ` +
+      `'${procPrefix}', '${typePrefix}', '${notes.join(' ')}'${schema});`);
   }
 
   text(source, ours = false) {
@@ -473,14 +482,24 @@ class Emitter {
           '// Regenerate with `node scripts/gen-rpc.mjs`; docs/daemon.md says why this output is committed.',
           '/* eslint-disable */',
         ];
-    const runtime = [...this.runtime].filter((n) => n !== 'RpcProgram' && n !== 'RpcProcedure').sort();
-    const types = runtime.filter((n) => n === 'Codec');
-    const values = runtime.filter((n) => n !== 'Codec');
-    if (values.length) header.push(`import { ${values.join(', ')} } from '../xdr.js';`);
-    if (types.length) header.push(`import type { Codec } from '../xdr.js';`);
-    if (this.runtime.has('RpcProgram')) header.push(`import type { RpcProcedure, RpcProgram } from '../program.js';`);
-    for (const [module, names] of this.used) if (names.size) header.push(`import { ${[...names].sort().join(', ')} } from './${module}.js';`);
-    return `${header.join('\n')}\n\n${this.lines.join('\n').replace(/^\n/, '')}\n`;
+    const xdrValues = [...this.runtime].filter((n) => n.startsWith('xdr')).sort();
+    if (xdrValues.length) header.push(`import { ${xdrValues.join(', ')} } from '../xdr.js';`);
+    if (this.runtime.has('Codec')) header.push(`import type { Codec } from '../xdr.js';`);
+    if (this.schema.length) header.push(`import { xdrSchema } from '../xdr-schema.js';`);
+    if (this.runtime.has('rpcProgram')) header.push(`import { rpcProgram, type RpcProgram } from '../program.js';`);
+    const imports = [];
+    for (const [module, names] of this.used) {
+      if (!names.size) continue;
+      header.push(`import { ${[...names].sort().join(', ')} } from './${module}.js';`);
+      imports.push(...[...names].sort());
+    }
+    const schema = [];
+    if (this.schema.length) {
+      schema.push('/** The codecs of the types below, one line per type (src/ts/rpc/xdr-schema.ts reads the format). */',
+        `const $codec = /* @__PURE__ */ xdrSchema(\`\n${this.schema.join('\n')}\n\`${imports.length ? `, { ${imports.join(', ')} }` : ''});`, '');
+    }
+    const lines = this.lines[0] === '' ? this.lines.slice(1) : this.lines;
+    return `${header.join('\n')}\n\n${[...schema, ...lines].join('\n')}\n`;
   }
 }
 

@@ -29,7 +29,7 @@ describe('generated procedure tables', () => {
   });
 });
 
-describe('deferred codecs (what the generated tables declare)', () => {
+describe('deferred codecs (what xdr-schema.ts makes of each generated type)', () => {
   it('builds the codec once, on first use, and then encodes, decodes and describes as it does', () => {
     let builds = 0;
     const inner = xdrStruct<{ name: string; id: number }>([

@@ -61,30 +61,65 @@ struct remote_thing_get_args { name_t name; };
 struct remote_thing_get_ret { thing t; value v; };
 ${PROGRAM}`));
     const remote = output(files, 'remote-protocol.ts');
-    expect(remote).toContain("import { NET_MAX } from './virnet-protocol.js';");
-    // Codecs are built on first use, so loading a protocol builds none of them.
-    expect(remote).toContain('export const name_t: Codec<name_t> = xdrDeferred(() => xdrString(NET_MAX));');
-    expect(remote).toContain('export const uuid_t: Codec<uuid_t> = xdrDeferred(() => xdrFixedOpaque(16));');
-    expect(remote).toContain('export const thing: Codec<thing> = xdrDeferred(() => xdrStruct<thing>([');
-    expect(remote).toContain('export const thing_t: Codec<thing_t> = thing;'); // a plain alias stays one
+    // The codecs are one schema string, read on first use (src/ts/rpc/xdr-schema.ts): constants are numbers
+    // there, rpcgen's char a 4-byte int, an empty maximum 0xffffffff, union labels sharing an arm one entry.
+    expect(remote).toContain(
+      [
+        'const $codec = /* @__PURE__ */ xdrSchema(`',
+        'name_t=s8',
+        'uuid_t=o[16]',
+        'thing{name:name_t,uuid:uuid_t,size:H,next:thing_t*,model:i[4],ids:i<>}',
+        'thing_t=thing',
+        'value|type:i|1=i:i|2,3=l:h|*=',
+        'remote_thing_get_args{name:name_t}',
+        'remote_thing_get_ret{t:thing,v:value}',
+        '`);',
+      ].join('\n'),
+    );
+    expect(remote).not.toContain('./virnet-protocol.js'); // NET_MAX is a number in the schema
+    // Each named codec a lookup bundlers may drop; a plain alias is its target's codec, declared later or not.
+    expect(remote).toContain("export const name_t: Codec<name_t> = /* @__PURE__ */ $codec('name_t');");
+    expect(remote).toContain("export const thing: Codec<thing> = /* @__PURE__ */ $codec('thing');");
+    expect(remote).toContain("export const thing_t: Codec<thing_t> = /* @__PURE__ */ $codec('thing');");
     expect(remote).toContain('  next: thing_t | null;');
-    expect(remote).toContain("  ['next', xdrOptional(xdrLazy(() => thing_t))],"); // declared later: lazy
-    expect(remote).toContain("  ['model', xdrFixedArray(xdrInt, 4)],"); // rpcgen's char: a 4-byte int
-    expect(remote).toContain("  ['ids', xdrArray(xdrInt, 0xffffffff)],");
     expect(remote).toContain('  | { type: 1; i: number }');
     expect(remote).toContain('  | { type: 3; l: bigint }');
     expect(remote).toContain('  | { type: number };');
+    // The procedure table: one descriptor per member of the procedure enum, in its order.
     expect(remote).toContain(
-      "[1, { number: 1, name: 'REMOTE_PROC_THING_GET', args: remote_thing_get_args, ret: remote_thing_get_ret, msg: null, priority: 'high' }],",
+      "export const remoteProgram: RpcProgram = /* @__PURE__ */ rpcProgram('remote', REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, remote_procedure, 'REMOTE_PROC_', 'remote_', 'ar! R1', $codec);",
     );
-    expect(remote).toContain("[2, { number: 2, name: 'REMOTE_PROC_THING_DOWNLOAD', args: null, ret: null, msg: null, priority: 'low', readStream: 1 }],");
+  });
+
+  it('names a typedef of a primitive, an enum or an alias, declared anywhere, by the codec it comes to', () => {
+    const remote = output(
+      generate(tree(`
+typedef remote_z remote_w;
+typedef unsigned hyper size_t;
+typedef struct remote_x remote_y;
+typedef remote_y remote_z;
+enum remote_kind { REMOTE_KIND_A = 1 };
+typedef remote_kind remote_kind_t;
+struct remote_x { size_t s; remote_w *next; remote_kind_t k; };
+${PROGRAM}`)),
+      'remote-protocol.ts',
+    );
+    expect(remote).toContain(
+      'remote_w=remote_z\nsize_t=H\nremote_y=remote_x\nremote_z=remote_y\nremote_kind_t=i\nremote_x{s:size_t,next:remote_w*,k:i}\n',
+    );
+    expect(remote).toContain('export const size_t: Codec<size_t> = xdrUHyper;');
+    expect(remote).toContain('export const remote_kind_t: Codec<remote_kind_t> = xdrInt;');
+    expect(remote).toContain("export const remote_w: Codec<remote_w> = /* @__PURE__ */ $codec('remote_x');");
+    expect(remote).toContain("export const remote_z: Codec<remote_z> = /* @__PURE__ */ $codec('remote_x');");
+    expect(remote).toContain("import { xdrInt, xdrUHyper } from '../xdr.js';");
   });
 
   it.each([
-    ['an unknown type', 'struct s { nosuch x; };', /remote_protocol\.x:2: unknown type 'nosuch'/],
-    ['an unknown constant', 'typedef string s<NOSUCH>;', /remote_protocol\.x:2: unknown constant 'NOSUCH'/],
-    ['a string without a maximum', 'struct s { string x; };', /remote_protocol\.x:2: string 'x' needs <max>/],
-    ['a stray character', 'struct s { int x; } ?', /remote_protocol\.x:2: unexpected character '\?'/],
+    ['an unknown type', 'struct st { nosuch x; };', /remote_protocol\.x:2: unknown type 'nosuch'/],
+    ['an unknown constant', 'typedef string st<NOSUCH>;', /remote_protocol\.x:2: unknown constant 'NOSUCH'/],
+    ['a string without a maximum', 'struct st { string x; };', /remote_protocol\.x:2: string 'x' needs <max>/],
+    ['a stray character', 'struct st { int x; } ?', /remote_protocol\.x:2: unexpected character '\?'/],
+    ['a type named like a schema primitive', 'struct s12 { int x; };', /remote_protocol\.x:2: type name 's12' reads as a primitive in the codec schema/],
     ['an unknown declaration', 'program P { };', /remote_protocol\.x:2: unexpected 'program' at top level/],
   ])('names the file and line of %s', (_what, text, message) => {
     expect(() => generate(tree(`\n${text}\n${PROGRAM}`))).toThrow(message);

@@ -13,12 +13,6 @@ import {
 } from '../rpc/generated/remote-protocol.js';
 import { type Codec, type Shape, xdrError } from '../rpc/xdr.js';
 
-function shapeOf(codec: Codec<unknown>): Shape {
-  let shape = codec.shape;
-  while (shape.kind === 'lazy') shape = shape.get().shape;
-  return shape;
-}
-
 /** The handles made while decoding a call's arguments: released once the call has finished. */
 export class HandleScope {
   private readonly handles: VirObject[] = [];
@@ -48,7 +42,7 @@ export function fromWire(codec: Codec<any>, value: any, scope: HandleScope | nul
     if (codec === remote_nonnull_storage_pool) return scope.keep(new VirStoragePool(scope.conn, { name: value.name, uuid: formatUUID(value.uuid) }));
     return scope.keep(new VirStorageVol(scope.conn, { pool: value.pool, name: value.name, key: value.key }));
   }
-  const shape = shapeOf(codec);
+  const shape = codec.shape;
   switch (shape.kind) {
     case 'hyper':
     case 'uhyper':
@@ -68,7 +62,7 @@ export function fromWire(codec: Codec<any>, value: any, scope: HandleScope | nul
   }
 }
 
-const isCharArray = (shape: Shape) => (shape.kind === 'array' || shape.kind === 'fixedArray') && shapeOf(shape.of).kind === 'int';
+const isCharArray = (shape: Shape) => (shape.kind === 'array' || shape.kind === 'fixedArray') && shape.of.shape.kind === 'int';
 
 /** An entry point's result as the wire value of `codec`. */
 export function toWire(codec: Codec<any>, value: any): any {
@@ -76,7 +70,7 @@ export function toWire(codec: Codec<any>, value: any): any {
   if (codec === remote_nonnull_domain) return { name: value.name, uuid: uuidBytes(value.uuid), id: value.id };
   if (codec === remote_nonnull_network || codec === remote_nonnull_storage_pool) return { name: value.name, uuid: uuidBytes(value.uuid) };
   if (codec === remote_nonnull_storage_vol) return { pool: value.pool, name: value.name, key: value.key };
-  const shape = shapeOf(codec);
+  const shape = codec.shape;
   switch (shape.kind) {
     case 'int':
     case 'uint':

@@ -1,6 +1,6 @@
 // XDR (RFC 4506) as libvirt's RPC uses it: big-endian, every item padded to 4 bytes, variable-length items
 // prefixed by their length and checked against the declared maximum, optional data as a bool then the value.
-// Codecs are small composable objects; src/ts/rpc/generated/ builds every protocol type from them.
+// Codecs are small composable objects; xdr-schema.ts builds every type of src/ts/rpc/generated/ from them.
 import { ErrorDomain, ErrorNumber } from '../errors/codes.js';
 import { VirError } from '../errors/vir-error.js';
 
@@ -200,8 +200,7 @@ export type Shape =
   | { kind: 'array'; of: Codec<any>; max: number }
   | { kind: 'fixedArray'; of: Codec<any>; size: number }
   | { kind: 'struct'; fields: ReadonlyArray<readonly [string, Codec<any>]> }
-  | { kind: 'union' }
-  | { kind: 'lazy'; get: () => Codec<any> };
+  | { kind: 'union' };
 
 export interface Codec<T> {
   readonly shape: Shape;
@@ -329,16 +328,11 @@ export function xdrUnion<T extends object>(
   };
 }
 
-/** A codec for a type declared later in the file (protocol types may refer to each other in any order). */
-export function xdrLazy<T>(get: () => Codec<T>): Codec<T> {
-  return { shape: { kind: 'lazy', get }, encode: (w, v) => get().encode(w, v), decode: (r) => get().decode(r) };
-}
-
 /**
- * A codec built on first use. The generated protocol tables declare each struct, union and array type this
- * way, so that loading a protocol (libvirt's remote protocol has ~900 types) costs one small object per type,
- * and only the procedures a process calls build their codecs: a short `tsvirsh -c test+unix://… list` builds
- * a handful. Once built it costs one call more than the codec itself.
+ * A codec built on first use: what src/ts/rpc/xdr-schema.ts gives for each type of a generated protocol, so that
+ * only the procedures a process calls build their codecs (a short `tsvirsh -c test+unix://… list` builds a
+ * handful), and types may refer to each other in any order, or to themselves. Its shape is the built codec's.
+ * Once built it costs one call more than the codec itself.
  */
 class DeferredCodec<T> implements Codec<T> {
   private codec: Codec<T> | undefined;
