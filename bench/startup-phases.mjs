@@ -71,7 +71,7 @@ try {
       let ours = 0;
       for (const [, step, ms] of line[1].matchAll(/(\w+)[ =]([\d.]+)/g)) {
         byStep.set(step, [...(byStep.get(step) ?? []), Number(ms)]);
-        if (step !== 'start' && step !== 'chunks') ours += Number(ms);
+        if (step !== 'start' && step !== 'files') ours += Number(ms);
       }
       byStep.set('afterBootstrap', [...(byStep.get('afterBootstrap') ?? []), ours]);
     }

@@ -3,10 +3,10 @@
 //
 // A CommonJS launcher, so a short command never starts Node's ESM loader. The shell is CommonJS chunks that
 // load on first use (a remote command never reads the local drivers, a local one never reads the RPC protocol),
-// each compiled through a V8 code cache kept beside it (CHUNK.cjs.cache): with the compiled code at hand,
-// `tsvirsh list` starts almost as fast as Node itself. A chunk's cache is written after a run that loaded the
-// chunk without one or whose cache V8 rejected (another Node version, a rebuilt shell); where the folder is
-// read-only the shell simply runs without caches.
+// kept in a few files, each compiled through a V8 code cache kept beside it (FILE.cjs.cache): with the compiled
+// code at hand, `tsvirsh list` starts almost as fast as Node itself. A file's cache is written after a run that
+// read the file without one or whose cache V8 rejected (another Node version, a rebuilt shell); where the folder
+// is read-only the shell simply runs without caches.
 'use strict';
 const { readFileSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
@@ -14,35 +14,46 @@ const { join } = require('node:path');
 const { Script } = require('node:vm');
 
 const dir = join(__dirname, '..', 'dist', 'tsvirsh');
-const entry = join(dir, 'tsvirsh.cjs');
 // Packages and Node's modules, resolved from the shell's folder as a require() there would.
-const requireOutside = Module.createRequire(entry);
+const requireOutside = Module.createRequire(join(dir, 'tsvirsh.cjs'));
+// Chunks live in files by the chunks loaded together (scripts/build-cli.mjs): the entry's file says which.
+let fileOf = {};
+const unrun = new Map();
 const chunks = new Map();
 const uncached = [];
 
-function loadChunk(file) {
-  const loaded = chunks.get(file);
-  if (loaded) return loaded.exports;
+function readFile(name) {
+  const file = join(dir, name);
   let cachedData;
   try {
     cachedData = readFileSync(`${file}.cache`);
   } catch {
     cachedData = undefined;
   }
-  // Each chunk is already a function of the CommonJS wrapper's arguments (scripts/build-cli.mjs).
   const script = new Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
   if (!cachedData || script.cachedDataRejected) uncached.push([file, script]);
+  const contents = script.runInThisContext();
+  if (contents.groups) fileOf = contents.groups;
+  for (const [chunk, wrapper] of Object.entries(contents.chunks)) unrun.set(chunk, wrapper);
+}
+
+function requireChunk(name) {
+  const loaded = chunks.get(name);
+  if (loaded) return loaded.exports;
+  if (!unrun.has(name)) readFile(fileOf[name] ?? name);
+  const wrapper = unrun.get(name);
+  unrun.delete(name);
   const chunk = { exports: {} };
-  chunks.set(file, chunk);
-  script.runInThisContext()(chunk.exports, requireFromChunk, chunk, file, dir);
+  chunks.set(name, chunk);
+  wrapper.call(chunk.exports, chunk.exports, requireFromChunk, chunk, join(dir, name), dir);
   return chunk.exports;
 }
 
 function requireFromChunk(id) {
-  return id.startsWith('./') ? loadChunk(join(dir, id)) : requireOutside(id);
+  return id.startsWith('./') ? requireChunk(id.slice(2)) : requireOutside(id);
 }
 
-loadChunk(entry)
+requireChunk('tsvirsh.cjs')
   .main()
   .then((status) => {
     for (const [file, script] of uncached) {
