@@ -124,8 +124,8 @@ export function ensureBuilt(): void {
 }
 
 /**
- * A copy of the built shell (launcher and dist/tsvirsh/ chunks) under `dir`, without code caches: after a
- * command, cachedChunks() tells which chunks it loaded, since the launcher writes a cache for each.
+ * A copy of the built shell (launcher and dist/tsvirsh/ files of chunks) under `dir`, without code caches: after
+ * a command, cachedChunks() tells which files it read, since the launcher writes a cache for each.
  */
 export function installShellCopy(dir: string): { launcher: string; chunks: string } {
   const root = join(dir, 'shell-copy');
@@ -138,7 +138,7 @@ export function installShellCopy(dir: string): { launcher: string; chunks: strin
   return { launcher: join(root, 'bin', 'tsvirsh.cjs'), chunks };
 }
 
-/** The chunks of a shell copy that have a code cache, by name without hash: 'tsvirsh', 'runtime', 'open', ... */
+/** The files of a shell copy that have a code cache, by name without hash: 'tsvirsh', 'runtime', 'open', ... */
 export function cachedChunks(chunks: string): string[] {
   return readdirSync(chunks)
     .filter((f) => f.endsWith('.cjs.cache'))
