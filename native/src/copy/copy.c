@@ -108,6 +108,23 @@ copy_cancelled(tsvirt_copy_task *task)
     return atomic_load_explicit(&task->cancel_requested, memory_order_relaxed);
 }
 
+int
+copy_commit_target(tsvirt_copy_task *task, int *fd)
+{
+    /* Last chance to stop: past this point the operation completes even when cancelled. */
+    if (copy_cancelled(task))
+        return TSVIRT_COPY_CANCELLED;
+    if (fsync(*fd) < 0)
+        return copy_fail(task, errno, "cannot sync data to file '%s'", task->target);
+    int rc = close(*fd);
+    *fd = -1;
+    if (rc < 0)
+        return copy_fail(task, errno, "cannot close file '%s'", task->target);
+    if (copy_sync_parent_dir(task->target) < 0)
+        return copy_fail(task, errno, "cannot sync the directory of '%s'", task->target);
+    return TSVIRT_COPY_DONE;
+}
+
 void
 copy_set_total(tsvirt_copy_task *task, uint64_t total)
 {

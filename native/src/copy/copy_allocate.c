@@ -89,18 +89,7 @@ allocate_run(allocate_ctx *c)
         pos += (uint64_t)n;
     }
 
-    /* Last chance to stop: past this point the allocation completes even when cancelled. */
-    if (copy_cancelled(task))
-        return TSVIRT_COPY_CANCELLED;
-    if (fsync(c->fd) < 0)
-        return copy_fail(task, errno, "cannot sync data to file '%s'", task->target);
-    int rc = close(c->fd);
-    c->fd = -1;
-    if (rc < 0)
-        return copy_fail(task, errno, "cannot close file '%s'", task->target);
-    if (copy_sync_parent_dir(task->target) < 0)
-        return copy_fail(task, errno, "cannot sync the directory of '%s'", task->target);
-    return TSVIRT_COPY_DONE;
+    return copy_commit_target(task, &c->fd);
 }
 
 int

@@ -181,18 +181,7 @@ clone_run(clone_ctx *c)
             return state;
     }
 
-    /* Last chance to stop: past this point the clone completes even when cancelled. */
-    if (copy_cancelled(task))
-        return TSVIRT_COPY_CANCELLED;
-    if (fsync(c->dst) < 0)
-        return copy_fail(task, errno, "cannot sync data to file '%s'", task->target);
-    int rc = close(c->dst);
-    c->dst = -1;
-    if (rc < 0)
-        return copy_fail(task, errno, "cannot close file '%s'", task->target);
-    if (copy_sync_parent_dir(task->target) < 0)
-        return copy_fail(task, errno, "cannot sync the directory of '%s'", task->target);
-    return TSVIRT_COPY_DONE;
+    return copy_commit_target(task, &c->dst);
 }
 
 int

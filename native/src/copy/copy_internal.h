@@ -48,6 +48,9 @@ struct tsvirt_copy_task {
 /* ---- copy.c: reporting from the worker ---- */
 
 bool copy_cancelled(tsvirt_copy_task *task);
+/* The end of a clone or an allocation into the open target *fd: the last chance to cancel, then the data, the
+ * file and its name in the directory made durable; *fd is closed (-1) whatever the outcome past the cancel. */
+int copy_commit_target(tsvirt_copy_task *task, int *fd);
 void copy_set_total(tsvirt_copy_task *task, uint64_t total);
 void copy_add_processed(tsvirt_copy_task *task, uint64_t bytes);
 /* Records a failure as libvirt's virReportSystemError words it ("<what>: <strerror(err)>") and returns
