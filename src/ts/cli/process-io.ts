@@ -1,5 +1,4 @@
 import { readFileSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { decodeBytes, encodeBytes } from '../xml/bytes.js';
 import type { CliIO } from './session.js';
 
@@ -9,10 +8,8 @@ import type { CliIO } from './session.js';
  * and a one-shot command does not pay for building Node's stream objects (several milliseconds of a start
  * that has to stay close to a bare `node`). Whether a descriptor is a terminal is only asked when needed.
  */
-const require = createRequire(import.meta.url);
-
 function isTerminal(fd: number): boolean {
-  return (require('node:tty') as typeof import('node:tty')).isatty(fd);
+  return process.getBuiltinModule('node:tty').isatty(fd);
 }
 
 /** A tiny sleep for a full non-blocking pipe, without spinning the CPU. */
