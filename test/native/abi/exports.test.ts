@@ -40,6 +40,8 @@ const NATIVE_ONLY = [
   'virResetLastError',
   'virSaveLastError',
   'virSetErrorFunc',
+  'virStreamRecvAll',
+  'virStreamSendAll',
 ];
 
 /** The library's one symbol besides the API, through which src/ffi and src/ts/native find the bridge (native/src/abi/abi_private.h). */
