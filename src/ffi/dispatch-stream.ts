@@ -55,13 +55,15 @@ export const streamHandlers = {
   // Not async: the checks above the first await must throw to the dispatcher, so that a call on the
   // JavaScript thread is refused rather than started.
   virStreamSend({ st, data, nbytes }, c) {
-    waitingOnStream(c, st);
+    checkStream(st, c.name);
     checkNonNull(data, 'data', c.name, FROM);
+    c.mayWait();
     return undoneOnFailure(st, api.virStreamSend(st, c.copyIn(bounded(nbytes))));
   },
   virStreamRecv({ st, data, nbytes }, c) {
-    waitingOnStream(c, st);
+    checkStream(st, c.name);
     checkNonNull(data, 'data', c.name, FROM);
+    c.mayWait();
     const received = api.virStreamRecv(st, bounded(nbytes)).then((bytes) => {
       c.copyOut(bytes);
       return bytes.length;

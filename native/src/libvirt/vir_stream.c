@@ -9,8 +9,10 @@
 #include "abi_bridge.h"
 #include "abi_error.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* libvirt's chunk: VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX. */
 #define CHUNK (256 * 1024)
@@ -45,13 +47,34 @@ checked_stream(virStreamPtr st, const void *handler, const char *fn)
     return handle;
 }
 
-/* A callback's failure: the transfer is aborted, and the failure reported as libvirt 9.0 reports it (the
- * abort's own call clears the thread's error, so a callback's error does not survive it). */
+/* libvirt 9.0's answer to a callback that returned -1: VIR_ERR_SYSTEM_ERROR with the callback's errno (EIO if
+ * it left none), reported after the transfer is aborted. */
 static int
-failed(abi_handle *stream, int abort_transfer)
+callback_failed(abi_handle *stream, const char *what, int errnum)
 {
-    if (abort_transfer)
-        virStreamAbort((virStreamPtr)stream);
+    virStreamAbort((virStreamPtr)stream);
+    char buf[256], message[320];
+    /* The GNU strerror_r (the library is built with _GNU_SOURCE): it returns the text, in buf or not. */
+    const char *detail = strerror_r(errnum, buf, sizeof(buf));
+    snprintf(message, sizeof(message), "%s: %s", what, detail);
+    virError error;
+    memset(&error, 0, sizeof(error));
+    error.code = VIR_ERR_SYSTEM_ERROR;
+    error.domain = VIR_FROM_STREAMS;
+    error.level = VIR_ERR_ERROR;
+    error.message = strdup(message);
+    error.str1 = strdup(detail);
+    error.int1 = errnum;
+    error.int2 = -1;
+    abi_error_take(&error);
+    abi_error_dispatch(atomic_load(&stream->conn));
+    return -1;
+}
+
+/* A failed virStreamSend or virStreamRecv, which reported its error already: libvirt reports it again. */
+static int
+call_failed(abi_handle *stream)
+{
     abi_error_dispatch(atomic_load(&stream->conn));
     return -1;
 }
@@ -65,13 +88,15 @@ virStreamSendAll(virStreamPtr st, virStreamSourceFunc handler, void *opaque)
     char *bytes = calloc(1, CHUNK);
     if (!bytes) {
         abi_error_raise(VIR_ERR_NO_MEMORY, VIR_FROM_NONE, "out of memory");
-        return failed(stream, 0);
+        return call_failed(stream);
     }
     for (;;) {
+        errno = 0;
         int got = handler(st, bytes, CHUNK, opaque);
         if (got < 0) {
+            int errnum = errno ? errno : EIO;
             free(bytes);
-            return failed(stream, 1);
+            return callback_failed(stream, "send handler failed", errnum);
         }
         if (got == 0)
             break;
@@ -79,7 +104,7 @@ virStreamSendAll(virStreamPtr st, virStreamSourceFunc handler, void *opaque)
             int done = virStreamSend(st, bytes + offset, (size_t)(got - offset));
             if (done < 0) {
                 free(bytes);
-                return failed(stream, 0);
+                return call_failed(stream);
             }
             offset += done;
         }
@@ -97,21 +122,23 @@ virStreamRecvAll(virStreamPtr st, virStreamSinkFunc handler, void *opaque)
     char *bytes = calloc(1, CHUNK);
     if (!bytes) {
         abi_error_raise(VIR_ERR_NO_MEMORY, VIR_FROM_NONE, "out of memory");
-        return failed(stream, 0);
+        return call_failed(stream);
     }
     for (;;) {
         int got = virStreamRecv(st, bytes, CHUNK);
         if (got < 0) {
             free(bytes);
-            return failed(stream, 0);
+            return call_failed(stream);
         }
         if (got == 0)
             break;
         for (int offset = 0; offset < got;) {
+            errno = 0;
             int done = handler(st, bytes + offset, (size_t)(got - offset), opaque);
             if (done < 0) {
+                int errnum = errno ? errno : EIO;
                 free(bytes);
-                return failed(stream, 1);
+                return callback_failed(stream, "recv handler failed", errnum);
             }
             offset += done;
         }
