@@ -50,6 +50,35 @@ int virStreamRecv(virStreamPtr st,
                   char *data,
                   size_t nbytes);
 
+/* Flags for virStreamRecvFlags(). */
+typedef enum {
+    VIR_STREAM_RECV_STOP_AT_HOLE = (1 << 0),    /* return -3 where a hole starts */
+} virStreamRecvFlagsValues;
+
+/* virStreamRecv() with flags (virStreamRecvFlagsValues).  On a sparse
+ * download (VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM), with
+ * VIR_STREAM_RECV_STOP_AT_HOLE, returns -3 where a hole comes next (then
+ * take it with virStreamRecvHole()); without it, or on a stream that is not
+ * sparse, holes read as zeros. */
+int virStreamRecvFlags(virStreamPtr st,
+                       char *data,
+                       size_t nbytes,
+                       unsigned int flags);
+
+/* Sparse uploads: sends a hole of length bytes, which the volume reads as
+ * zeros, without sending them.  flags: none, pass 0.  Returns 0, or -1 on
+ * error. */
+int virStreamSendHole(virStreamPtr st,
+                      long long length,
+                      unsigned int flags);
+
+/* Sparse downloads: after virStreamRecvFlags() returned -3, moves past the
+ * hole and stores its length in *length (0 when no hole comes next).  flags:
+ * none, pass 0.  Returns 0, or -1 on error. */
+int virStreamRecvHole(virStreamPtr st,
+                      long long *length,
+                      unsigned int flags);
+
 /* Fills data with up to nbytes for virStreamSendAll(): returns how many it
  * filled, 0 at the end of the source, -1 to abort the transfer. */
 typedef int (*virStreamSourceFunc)(virStreamPtr st,
@@ -63,6 +92,29 @@ int virStreamSendAll(virStreamPtr st,
                      virStreamSourceFunc handler,
                      void *opaque);
 
+/* For virStreamSparseSendAll(): stores in *inData whether the source is in
+ * data (1) or in a hole (0) and in *length how long that lasts (both 0 at the
+ * end), without moving.  Returns 0, or -1 to abort the transfer. */
+typedef int (*virStreamSourceHoleFunc)(virStreamPtr st,
+                                       int *inData,
+                                       long long *length,
+                                       void *opaque);
+
+/* For virStreamSparseSendAll(): moves the source past a hole of length
+ * bytes.  Returns 0, or -1 to abort the transfer. */
+typedef int (*virStreamSourceSkipFunc)(virStreamPtr st,
+                                       long long length,
+                                       void *opaque);
+
+/* virStreamSendAll() for sparse uploads: holes the source reports are sent
+ * with virStreamSendHole() and skipped, not read.  Returns 0 (then call
+ * virStreamFinish()), or -1 on error with the transfer aborted. */
+int virStreamSparseSendAll(virStreamPtr st,
+                           virStreamSourceFunc handler,
+                           virStreamSourceHoleFunc holeHandler,
+                           virStreamSourceSkipFunc skipHandler,
+                           void *opaque);
+
 /* Consumes up to nbytes of data for virStreamRecvAll(): returns how many it
  * consumed, -1 to abort the transfer. */
 typedef int (*virStreamSinkFunc)(virStreamPtr st,
@@ -75,6 +127,20 @@ typedef int (*virStreamSinkFunc)(virStreamPtr st,
 int virStreamRecvAll(virStreamPtr st,
                      virStreamSinkFunc handler,
                      void *opaque);
+
+/* For virStreamSparseRecvAll(): makes a hole of length bytes in the sink.
+ * Returns 0, or -1 to abort the transfer. */
+typedef int (*virStreamSinkHoleFunc)(virStreamPtr st,
+                                     long long length,
+                                     void *opaque);
+
+/* virStreamRecvAll() for sparse downloads: data goes to handler, holes to
+ * holeHandler.  Returns 0 (then call virStreamFinish()), or -1 on error with
+ * the transfer aborted. */
+int virStreamSparseRecvAll(virStreamPtr stream,
+                           virStreamSinkFunc handler,
+                           virStreamSinkHoleFunc holeHandler,
+                           void *opaque);
 
 /* Ends the transfer: an upload's data is the volume's once this returns 0.
  * Returns 0, or -1 on error (the transfer is then undone). */

@@ -2,8 +2,9 @@ import { checkNonNull, checkStorageVol } from '../ts/api/check.js';
 import * as api from '../ts/api/stream.js';
 import { checkStream } from '../ts/api/stream.js';
 import type { VirStream } from '../ts/core/handles.js';
-import { ErrorDomain } from '../ts/errors/index.js';
-import type { Call, Handlers } from './call.js';
+import { virStreamRecvFlagsValues } from '../ts/core/enums.generated.js';
+import { ErrorDomain, ErrorNumber, VirError, virError } from '../ts/errors/index.js';
+import { writeOut, type Call, type Handlers } from './call.js';
 
 /**
  * libvirt-stream.h and the two volume functions that open a stream, served by src/ts/api/stream.ts.
@@ -38,6 +39,20 @@ function undoneOnFailure<T>(st: VirStream, result: Promise<T>): Promise<T> {
   });
 }
 
+/** virStreamRecvFlags' answer where a hole comes next (VIR_STREAM_RECV_STOP_AT_HOLE). */
+const RECV_HOLE = -3;
+const { VIR_STREAM_RECV_STOP_AT_HOLE } = virStreamRecvFlagsValues;
+
+/**
+ * Flags of a stream call: libvirt checks them in the stream's driver, so a stream no operation opened gets
+ * "not supported" first.
+ */
+function driverFlags(c: Call, st: VirStream, flags: number, known: number): void {
+  if (!st.io) throw virError(ErrorNumber.VIR_ERR_NO_SUPPORT, FROM, c.name);
+  if (flags & ~known)
+    throw new VirError(ErrorNumber.VIR_ERR_INVALID_ARG, FROM, `unsupported flags (0x${(flags >>> 0).toString(16)}) in function ${c.name}`);
+}
+
 function waitingOnStream(c: Call, st: unknown): void {
   checkStream(st, c.name);
   c.mayWait();
@@ -69,6 +84,45 @@ export const streamHandlers = {
       return bytes.length;
     });
     return undoneOnFailure(st, received);
+  },
+  virStreamRecvFlags({ st, data, nbytes, flags }, c) {
+    checkStream(st, c.name);
+    checkNonNull(data, 'data', c.name, FROM);
+    driverFlags(c, st, flags, VIR_STREAM_RECV_STOP_AT_HOLE);
+    c.mayWait();
+    const received = (async () => {
+      let max = bounded(nbytes);
+      // Only a sparse download knows holes; on any other stream they read as zeros, as libvirt's.
+      if (flags & VIR_STREAM_RECV_STOP_AT_HOLE && st.io?.inData) {
+        const next = await api.virStreamInData(st);
+        if (!next.inData && next.length > 0) return RECV_HOLE;
+        if (next.inData) max = Math.min(max, next.length);
+      }
+      const bytes = await api.virStreamRecv(st, max);
+      c.copyOut(bytes);
+      return bytes.length;
+    })();
+    return undoneOnFailure(st, received);
+  },
+  virStreamSendHole({ st, length, flags }, c) {
+    checkStream(st, c.name);
+    driverFlags(c, st, flags, 0);
+    c.mayWait();
+    return undoneOnFailure(st, api.virStreamSendHole(st, length, flags));
+  },
+  virStreamRecvHole({ st, length, flags }, c) {
+    checkStream(st, c.name);
+    checkNonNull(length, 'length', c.name, FROM);
+    driverFlags(c, st, flags, 0);
+    c.mayWait();
+    const taken = (async () => {
+      const next = await api.virStreamInData(st);
+      const hole = !next.inData ? next.length : 0;
+      if (hole > 0) await api.virStreamSendHole(st, hole, 0);
+      writeOut(length, 'long long', hole);
+      return 0;
+    })();
+    return undoneOnFailure(st, taken);
   },
   virStreamFinish({ st }, c) {
     waitingOnStream(c, st);

@@ -55,7 +55,8 @@ const REQUIRED = {
     virStorageVolDelete virStorageVolWipe virStorageVolWipePattern virStorageVolResize virStorageVolRef
     virStorageVolFree virStorageVolGetConnect virStorageVolUpload virStorageVolDownload`,
   streams: `virStreamNew virStreamRef virStreamSend virStreamRecv virStreamSendAll virStreamRecvAll virStreamFinish
-    virStreamAbort virStreamFree`,
+    virStreamAbort virStreamFree virStreamRecvFlags virStreamSendHole virStreamRecvHole virStreamSparseSendAll
+    virStreamSparseRecvAll`,
   errors: `virGetLastError virGetLastErrorCode virGetLastErrorDomain virGetLastErrorMessage virResetLastError
     virCopyLastError virSaveLastError virFreeError virResetError virSetErrorFunc virConnGetLastError
     virConnResetLastError virConnCopyLastError virConnSetErrorFunc virDefaultErrorFunc`,

@@ -154,6 +154,9 @@ virStreamPtr virStreamNew(virConnectPtr conn, unsigned int flags) { return abi_p
 int virStreamRef(virStreamPtr st) { return abi_int(ABI_FN_virStreamRef, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}}); }
 int virStreamSend(virStreamPtr st, const char *data, size_t nbytes) { return abi_int(ABI_FN_virStreamSend, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}, .num = {nbytes}, .ptr = {(void *)data}}); }
 int virStreamRecv(virStreamPtr st, char *data, size_t nbytes) { return abi_int(ABI_FN_virStreamRecv, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}, .num = {nbytes}, .ptr = {(void *)data}}); }
+int virStreamRecvFlags(virStreamPtr st, char *data, size_t nbytes, unsigned int flags) { return abi_int(ABI_FN_virStreamRecvFlags, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}, .num = {nbytes, flags}, .ptr = {(void *)data}}); }
+int virStreamSendHole(virStreamPtr st, long long length, unsigned int flags) { return abi_int(ABI_FN_virStreamSendHole, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}, .num = {length, flags}}); }
+int virStreamRecvHole(virStreamPtr st, long long *length, unsigned int flags) { return abi_int(ABI_FN_virStreamRecvHole, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}, .num = {flags}, .ptr = {(void *)length}}); }
 int virStreamFinish(virStreamPtr st) { return abi_int(ABI_FN_virStreamFinish, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}}); }
 int virStreamAbort(virStreamPtr st) { return abi_int(ABI_FN_virStreamAbort, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}}); }
 int virStreamFree(virStreamPtr st) { return abi_int(ABI_FN_virStreamFree, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}}); }

@@ -48,9 +48,10 @@
     X(virStorageVolWipe) X(virStorageVolWipePattern) X(virStorageVolRef) X(virStorageVolFree) \
     X(virStorageVolGetInfo) X(virStorageVolGetXMLDesc) X(virStorageVolGetPath) X(virStorageVolResize) \
     X(virStoragePoolIsActive) X(virStoragePoolIsPersistent) X(virStreamNew) X(virStreamRef) X(virStreamSend) \
-    X(virStreamRecv) X(virStreamFinish) X(virStreamAbort) X(virStreamFree) X(virDomainCreateXMLJob) \
-    X(virDomainCreateLinuxJob) X(virDomainCreateJob) X(virDomainSaveJob) X(virDomainRestoreJob) \
-    X(virDomainCoreDumpJob) X(virNetworkCreateJob) X(virNetworkCreateXMLJob) X(virStorageVolCreateXMLJob) \
+    X(virStreamRecv) X(virStreamRecvFlags) X(virStreamSendHole) X(virStreamRecvHole) X(virStreamFinish) \
+    X(virStreamAbort) X(virStreamFree) X(virDomainCreateXMLJob) X(virDomainCreateLinuxJob) \
+    X(virDomainCreateJob) X(virDomainSaveJob) X(virDomainRestoreJob) X(virDomainCoreDumpJob) \
+    X(virNetworkCreateJob) X(virNetworkCreateXMLJob) X(virStorageVolCreateXMLJob) \
     X(virStorageVolCreateXMLFromJob) X(virStorageVolWipeJob) X(virJobGetInfo) X(virJobCancel) \
     X(virJobGetError) X(virJobGetOperation) X(virJobRef) X(virJobFree) X(virJobGetConnect) X(virJobGetDomain) \
     X(virJobGetNetwork) X(virJobGetStorageVol) X(virJobGetID) X(virJobLookupByID) X(virConnectListAllJobs) \

@@ -17,11 +17,18 @@
 /* libvirt's chunk: VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX. */
 #define CHUNK (256 * 1024)
 
-/* virCheckStreamReturn and virCheckNonNullArgGoto: the stream's handle, or NULL once the error is reported. */
+/* A callback argument and its name, for virCheckNonNullArgGoto. */
+typedef struct callback_arg {
+    const char *name;
+    const void *fn;
+} callback_arg;
+
+/* virCheckStreamReturn and virCheckNonNullArgGoto for each callback (count of them): the stream's handle, or
+ * NULL once the error is reported. */
 static abi_handle *
-checked_stream(virStreamPtr st, const void *handler, const char *fn)
+checked_stream(virStreamPtr st, const char *fn, const callback_arg *callbacks, int count)
 {
-    char message[128];
+    char message[160];
     abi_error_reset();
     abi_handle *handle = abi_handle_check(st, ABI_KIND_STREAM);
     if (!handle) {
@@ -30,11 +37,13 @@ checked_stream(virStreamPtr st, const void *handler, const char *fn)
         abi_error_dispatch(NULL);
         return NULL;
     }
-    if (!handler) {
-        snprintf(message, sizeof(message), "handler in %s must not be NULL", fn);
-        abi_error_raise(VIR_ERR_INVALID_ARG, VIR_FROM_STREAMS, message);
-        abi_error_dispatch(atomic_load(&handle->conn));
-        return NULL;
+    for (int i = 0; i < count; i++) {
+        if (!callbacks[i].fn) {
+            snprintf(message, sizeof(message), "%s in %s must not be NULL", callbacks[i].name, fn);
+            abi_error_raise(VIR_ERR_INVALID_ARG, VIR_FROM_STREAMS, message);
+            abi_error_dispatch(atomic_load(&handle->conn));
+            return NULL;
+        }
     }
     if (abi_on_js_thread()) {
         /* Refused before the first callback, so that no data is consumed for nothing. */
@@ -79,10 +88,24 @@ call_failed(abi_handle *stream)
     return -1;
 }
 
+/* A failed virStreamSendHole or virStreamRecvHole: the transfer is aborted, keeping the call's error, which is
+ * reported again. */
+static int
+hole_call_failed(abi_handle *stream)
+{
+    virErrorPtr saved = virSaveLastError();
+    virStreamAbort((virStreamPtr)stream);
+    if (saved) {
+        abi_error_take(saved);
+        free(saved);
+    }
+    return call_failed(stream);
+}
+
 int
 virStreamSendAll(virStreamPtr st, virStreamSourceFunc handler, void *opaque)
 {
-    abi_handle *stream = checked_stream(st, (const void *)handler, "virStreamSendAll");
+    abi_handle *stream = checked_stream(st, "virStreamSendAll", &(callback_arg){"handler", (const void *)handler}, 1);
     if (!stream)
         return -1;
     char *bytes = calloc(1, CHUNK);
@@ -116,7 +139,7 @@ virStreamSendAll(virStreamPtr st, virStreamSourceFunc handler, void *opaque)
 int
 virStreamRecvAll(virStreamPtr st, virStreamSinkFunc handler, void *opaque)
 {
-    abi_handle *stream = checked_stream(st, (const void *)handler, "virStreamRecvAll");
+    abi_handle *stream = checked_stream(st, "virStreamRecvAll", &(callback_arg){"handler", (const void *)handler}, 1);
     if (!stream)
         return -1;
     char *bytes = calloc(1, CHUNK);
@@ -126,6 +149,125 @@ virStreamRecvAll(virStreamPtr st, virStreamSinkFunc handler, void *opaque)
     }
     for (;;) {
         int got = virStreamRecv(st, bytes, CHUNK);
+        if (got < 0) {
+            free(bytes);
+            return call_failed(stream);
+        }
+        if (got == 0)
+            break;
+        for (int offset = 0; offset < got;) {
+            errno = 0;
+            int done = handler(st, bytes + offset, (size_t)(got - offset), opaque);
+            if (done < 0) {
+                int errnum = errno ? errno : EIO;
+                free(bytes);
+                return callback_failed(stream, "recv handler failed", errnum);
+            }
+            offset += done;
+        }
+    }
+    free(bytes);
+    return 0;
+}
+
+int
+virStreamSparseSendAll(virStreamPtr st, virStreamSourceFunc handler, virStreamSourceHoleFunc holeHandler,
+                       virStreamSourceSkipFunc skipHandler, void *opaque)
+{
+    const callback_arg callbacks[] = {
+        {"handler", (const void *)handler},
+        {"holeHandler", (const void *)holeHandler},
+        {"skipHandler", (const void *)skipHandler},
+    };
+    abi_handle *stream = checked_stream(st, "virStreamSparseSendAll", callbacks, 3);
+    if (!stream)
+        return -1;
+    char *bytes = calloc(1, CHUNK);
+    if (!bytes) {
+        abi_error_raise(VIR_ERR_NO_MEMORY, VIR_FROM_NONE, "out of memory");
+        return call_failed(stream);
+    }
+    long long data_left = 0; /* of the data section being sent */
+    for (;;) {
+        if (data_left == 0) {
+            int in_data = 0;
+            long long section = 0;
+            errno = 0;
+            if (holeHandler(st, &in_data, &section, opaque) < 0) {
+                int errnum = errno ? errno : EIO;
+                free(bytes);
+                return callback_failed(stream, "send holeHandler failed", errnum);
+            }
+            if (!in_data && section > 0) {
+                if (virStreamSendHole(st, section, 0) < 0) {
+                    free(bytes);
+                    return hole_call_failed(stream);
+                }
+                errno = 0;
+                if (skipHandler(st, section, opaque) < 0) {
+                    int errnum = errno ? errno : EIO;
+                    free(bytes);
+                    return callback_failed(stream, "unable to skip hole", errnum);
+                }
+                continue;
+            }
+            data_left = section;
+        }
+        size_t want = data_left > 0 && data_left < CHUNK ? (size_t)data_left : CHUNK;
+        errno = 0;
+        int got = handler(st, bytes, want, opaque);
+        if (got < 0) {
+            int errnum = errno ? errno : EIO;
+            free(bytes);
+            return callback_failed(stream, "send handler failed", errnum);
+        }
+        if (got == 0)
+            break;
+        for (int offset = 0; offset < got;) {
+            int done = virStreamSend(st, bytes + offset, (size_t)(got - offset));
+            if (done < 0) {
+                free(bytes);
+                return call_failed(stream);
+            }
+            offset += done;
+            data_left = data_left > done ? data_left - done : 0;
+        }
+    }
+    free(bytes);
+    return 0;
+}
+
+int
+virStreamSparseRecvAll(virStreamPtr st, virStreamSinkFunc handler, virStreamSinkHoleFunc holeHandler, void *opaque)
+{
+    const callback_arg callbacks[] = {
+        {"handler", (const void *)handler},
+        {"holeHandler", (const void *)holeHandler},
+    };
+    abi_handle *stream = checked_stream(st, "virStreamSparseRecvAll", callbacks, 2);
+    if (!stream)
+        return -1;
+    char *bytes = calloc(1, CHUNK);
+    if (!bytes) {
+        abi_error_raise(VIR_ERR_NO_MEMORY, VIR_FROM_NONE, "out of memory");
+        return call_failed(stream);
+    }
+    for (;;) {
+        int got = virStreamRecvFlags(st, bytes, CHUNK, VIR_STREAM_RECV_STOP_AT_HOLE);
+        if (got == -3) {
+            long long hole = 0;
+            if (virStreamRecvHole(st, &hole, 0) < 0) {
+                free(bytes);
+                return hole_call_failed(stream);
+            }
+            errno = 0;
+            if (holeHandler(st, hole, opaque) < 0) {
+                int errnum = errno ? errno : EIO;
+                free(bytes);
+                return callback_failed(stream, "recv holeHandler failed", errnum);
+            }
+            continue;
+        }
         if (got < 0) {
             free(bytes);
             return call_failed(stream);

@@ -444,6 +444,10 @@ export const virStreamFlags = {
   VIR_STREAM_NONBLOCK: 1,
 } as const;
 
+export const virStreamRecvFlagsValues = {
+  VIR_STREAM_RECV_STOP_AT_HOLE: 1,
+} as const;
+
 export const virJobType = {
   VIR_JOB_BOUNDED: 0,
   VIR_JOB_UNBOUNDED: 1,

@@ -7,9 +7,9 @@ import { hasCc, hasRealLibvirt, Workspace } from './harness.js';
 // c/streams.c: streams from C (libvirt-stream.h, virStorageVolUpload, virStorageVolDownload). On the test
 // driver, which has no volume transfers in libvirt either, the handle and argument checks and the refusals
 // print byte for byte what the same program prints linked to libvirt. On a directory pool of
-// tsvirt:///embed a volume is uploaded and downloaded back with Send/Recv and SendAll/RecvAll (the program
-// compares the bytes and exits 1 if they differ), and every misuse answers as listed below; two threads
-// transfer at once, each blocking only itself.
+// tsvirt:///embed a volume is uploaded and downloaded back with Send/Recv, SendAll/RecvAll and their sparse
+// forms (the program compares the bytes and exits 1 if they differ), and every misuse answers as listed
+// below; two threads transfer at once, each blocking only itself.
 
 /** The steps past the handle checks on a directory pool: what tsvirt answers (docs/c-abi.md, "Streams"). */
 const TRANSFERS = [
@@ -46,6 +46,22 @@ const TRANSFERS = [
   'info: 0',
   'capacity: 2097156',
   'grown-tail: ok',
+  'sparse-upload: 0',
+  'sparse-sendall: 0',
+  'sparse-finish-upload: 0',
+  'sparse-download: 0',
+  'sparse-recvall: 0',
+  'sparse-finish-download: 0',
+  'sparse-bytes: ok',
+  'sparse-holes: ok',
+  'sparse-download-steps: 0',
+  'recvflags-until-hole: -3',
+  'recvflags-data-first: ok',
+  'recvhole: 0',
+  'recvhole-moved: ok',
+  'recvflags-bad-flags: -1 code=8 domain=38 unsupported flags (0x2) in function virStreamRecvFlags',
+  'recvhole-bad-flags: -1 code=8 domain=38 unsupported flags (0x1) in function virStreamRecvHole',
+  'sparse-abort: 0',
   'upload-to-finish: 0',
   'finish-at-once: 0',
   'send-after-finish: -1 code=55 domain=38 Requested operation is not valid: stream is not open',
