@@ -28,7 +28,7 @@ typedef struct callback_arg {
 static abi_handle *
 checked_stream(virStreamPtr st, const char *fn, const callback_arg *callbacks, int count)
 {
-    char message[160];
+    char message[256];
     abi_error_reset();
     abi_handle *handle = abi_handle_check(st, ABI_KIND_STREAM);
     if (!handle) {
@@ -48,7 +48,9 @@ checked_stream(virStreamPtr st, const char *fn, const callback_arg *callbacks, i
     if (abi_on_js_thread()) {
         /* Refused before the first callback, so that no data is consumed for nothing. */
         snprintf(message, sizeof(message),
-                 "%s would wait on the thread that runs tsvirt's drivers; call it from another thread", fn);
+                 "Requested operation is not valid: %s would wait on the thread that runs tsvirt's drivers; "
+                 "call it from another thread",
+                 fn);
         abi_error_raise(VIR_ERR_OPERATION_INVALID, VIR_FROM_NONE, message);
         abi_error_dispatch(atomic_load(&handle->conn));
         return NULL;
