@@ -102,6 +102,8 @@ else
     run domain-events "$tests/domain-events.c" test:///default
     run custom-event-loop "$tests/custom-event-loop.c" test:///default
     run event-threads "$tests/event-threads.c" test:///default 300 300
+    mkdir -p "$work/scratch/streams"
+    run streams "$tests/streams.c" "tsvirt:///embed?root=$work/scratch/streams/root" "$work/scratch/streams"
     run_unit kept-names "$tests/kept-names.c"
     run ring "$tests/ring.c" exact 8 200
 fi

@@ -556,7 +556,8 @@ function renderExports(model) {
 /**
  * Public functions whose C entry point is written by hand in native/src/libvirt/; every other function
  * of the headers gets a generated one (and so do all of NATIVE_HEADERS', which are 'native').
- *  - 'native': served by C alone, never by the drivers.
+ *  - 'native': served by C alone, never by the drivers (virStreamSendAll, virStreamRecvAll and their sparse
+ *    forms loop over virStreamSend, virStreamRecvFlags and the hole calls in C, as libvirt's client library does).
  *  - 'published': answers from what the bridge published (abi_object.h, abi_job.h) when it can, else
  *    calls the generated forwarder, named abi_bridged_<function>, which asks the drivers.
  *  - 'forwarded': always calls its generated forwarder, abi_bridged_<function>, and does in C what must
@@ -566,6 +567,10 @@ function renderExports(model) {
  */
 const HAND_WRITTEN = {
   virInitialize: 'native',
+  virStreamSendAll: 'native',
+  virStreamRecvAll: 'native',
+  virStreamSparseSendAll: 'native',
+  virStreamSparseRecvAll: 'native',
   virDomainGetInfo: 'published',
   virDomainGetState: 'published',
   virDomainGetID: 'published',

@@ -15,6 +15,11 @@
 typedef struct _virConnect virConnect;
 typedef virConnect *virConnectPtr;
 
+/* A data stream: the bytes of a volume being uploaded or downloaded
+ * (opaque, reference counted; see libvirt-stream.h). */
+typedef struct _virStream virStream;
+typedef virStream *virStreamPtr;
+
 /* Size of the label buffer in virSecurityLabel, terminating NUL included. */
 # define VIR_SECURITY_LABEL_BUFLEN (4096 + 1)
 

@@ -339,6 +339,39 @@ virStorageVolPtr virStorageVolCreateXMLFrom(virStoragePoolPtr pool,
                                             virStorageVolPtr clonevol,
                                             unsigned int flags);
 
+/* Flags for virStorageVolDownload(). */
+typedef enum {
+    VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM = 1 << 0,    /* carry holes as holes */
+} virStorageVolDownloadFlags;
+
+/* Attaches stream, made by virStreamNew() and not used yet, to read the
+ * volume from offset, at most length bytes (0: to the end); the caller then
+ * reads with virStreamRecv() or virStreamRecvAll() and ends with
+ * virStreamFinish() or virStreamAbort().  Holes read as zeros.  flags:
+ * virStorageVolDownloadFlags.  Returns 0, or -1 on error. */
+int virStorageVolDownload(virStorageVolPtr vol,
+                          virStreamPtr stream,
+                          unsigned long long offset,
+                          unsigned long long length,
+                          unsigned int flags);
+
+/* Flags for virStorageVolUpload(). */
+typedef enum {
+    VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM = 1 << 0,      /* carry holes as holes */
+} virStorageVolUploadFlags;
+
+/* Attaches stream, made by virStreamNew() and not used yet, to write into
+ * the volume from offset, at most length bytes (0: no limit); the caller
+ * then writes with virStreamSend() or virStreamSendAll().  The volume
+ * changes only when virStreamFinish() succeeds: virStreamAbort(), an error
+ * or virStreamFree() of an unfinished stream leave it as it was.  flags:
+ * virStorageVolUploadFlags.  Returns 0, or -1 on error. */
+int virStorageVolUpload(virStorageVolPtr vol,
+                        virStreamPtr stream,
+                        unsigned long long offset,
+                        unsigned long long length,
+                        unsigned int flags);
+
 /* Removes the volume and its data.  flags: virStorageVolDeleteFlags.
  * Returns 0, or -1 on error. */
 int virStorageVolDelete(virStorageVolPtr vol,

@@ -30,6 +30,7 @@ extern "C" {
 # include <libvirt/libvirt-event.h>
 # include <libvirt/libvirt-network.h>
 # include <libvirt/libvirt-storage.h>
+# include <libvirt/libvirt-stream.h>
 # include <libvirt/libvirt-job.h>
 # undef __VIR_LIBVIRT_H_INCLUDES__
 

@@ -16,7 +16,7 @@ export interface AbiPrototype {
 }
 
 /** Structs whose handles are opaque: declare each with koffi.opaque(name). */
-export const abiOpaqueTypes = ['virConnect', 'virDomain', 'virNetwork', 'virStoragePool', 'virStorageVol', 'virJob'] as const;
+export const abiOpaqueTypes = ['virConnect', 'virStream', 'virDomain', 'virNetwork', 'virStoragePool', 'virStorageVol', 'virJob'] as const;
 
 /** Structs with public fields, in declaration order: declare each with koffi.struct(name, fields). */
 export const abiStructs = {
@@ -48,6 +48,11 @@ export const abiCallbacks = {
   virEventAddTimeoutFunc: { header: 'libvirt-event.h', result: 'int', parameters: [{ name: 'timeout', type: 'int' }, { name: 'cb', type: 'virEventTimeoutCallback *' }, { name: 'opaque', type: 'void *' }, { name: 'ff', type: 'virFreeCallback *' }] },
   virEventUpdateTimeoutFunc: { header: 'libvirt-event.h', result: 'void', parameters: [{ name: 'timer', type: 'int' }, { name: 'timeout', type: 'int' }] },
   virEventRemoveTimeoutFunc: { header: 'libvirt-event.h', result: 'int', parameters: [{ name: 'timer', type: 'int' }] },
+  virStreamSourceFunc: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }, { name: 'data', type: 'char *' }, { name: 'nbytes', type: 'size_t' }, { name: 'opaque', type: 'void *' }] },
+  virStreamSourceHoleFunc: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }, { name: 'inData', type: 'int *' }, { name: 'length', type: 'long long *' }, { name: 'opaque', type: 'void *' }] },
+  virStreamSourceSkipFunc: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }, { name: 'length', type: 'long long' }, { name: 'opaque', type: 'void *' }] },
+  virStreamSinkFunc: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }, { name: 'data', type: 'const char *' }, { name: 'nbytes', type: 'size_t' }, { name: 'opaque', type: 'void *' }] },
+  virStreamSinkHoleFunc: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }, { name: 'length', type: 'long long' }, { name: 'opaque', type: 'void *' }] },
   virJobCallback: { header: 'libvirt-job.h', result: 'void', parameters: [{ name: 'job', type: 'virJob *' }, { name: 'state', type: 'int' }, { name: 'opaque', type: 'void *' }] },
   virErrorFunc: { header: 'virterror.h', result: 'void', parameters: [{ name: 'userData', type: 'void *' }, { name: 'error', type: 'virError *' }] },
 } as const satisfies Record<string, AbiPrototype>;
@@ -198,6 +203,8 @@ export const abiFunctions = {
   virStorageVolGetKey: { header: 'libvirt-storage.h', result: 'const char *', parameters: [{ name: 'vol', type: 'virStorageVol *' }] },
   virStorageVolCreateXML: { header: 'libvirt-storage.h', result: 'virStorageVol *', parameters: [{ name: 'pool', type: 'virStoragePool *' }, { name: 'xmldesc', type: 'const char *' }, { name: 'flags', type: 'unsigned int' }] },
   virStorageVolCreateXMLFrom: { header: 'libvirt-storage.h', result: 'virStorageVol *', parameters: [{ name: 'pool', type: 'virStoragePool *' }, { name: 'xmldesc', type: 'const char *' }, { name: 'clonevol', type: 'virStorageVol *' }, { name: 'flags', type: 'unsigned int' }] },
+  virStorageVolDownload: { header: 'libvirt-storage.h', result: 'int', parameters: [{ name: 'vol', type: 'virStorageVol *' }, { name: 'stream', type: 'virStream *' }, { name: 'offset', type: 'unsigned long long' }, { name: 'length', type: 'unsigned long long' }, { name: 'flags', type: 'unsigned int' }] },
+  virStorageVolUpload: { header: 'libvirt-storage.h', result: 'int', parameters: [{ name: 'vol', type: 'virStorageVol *' }, { name: 'stream', type: 'virStream *' }, { name: 'offset', type: 'unsigned long long' }, { name: 'length', type: 'unsigned long long' }, { name: 'flags', type: 'unsigned int' }] },
   virStorageVolDelete: { header: 'libvirt-storage.h', result: 'int', parameters: [{ name: 'vol', type: 'virStorageVol *' }, { name: 'flags', type: 'unsigned int' }] },
   virStorageVolWipe: { header: 'libvirt-storage.h', result: 'int', parameters: [{ name: 'vol', type: 'virStorageVol *' }, { name: 'flags', type: 'unsigned int' }] },
   virStorageVolWipePattern: { header: 'libvirt-storage.h', result: 'int', parameters: [{ name: 'vol', type: 'virStorageVol *' }, { name: 'algorithm', type: 'unsigned int' }, { name: 'flags', type: 'unsigned int' }] },
@@ -209,6 +216,20 @@ export const abiFunctions = {
   virStorageVolResize: { header: 'libvirt-storage.h', result: 'int', parameters: [{ name: 'vol', type: 'virStorageVol *' }, { name: 'capacity', type: 'unsigned long long' }, { name: 'flags', type: 'unsigned int' }] },
   virStoragePoolIsActive: { header: 'libvirt-storage.h', result: 'int', parameters: [{ name: 'pool', type: 'virStoragePool *' }] },
   virStoragePoolIsPersistent: { header: 'libvirt-storage.h', result: 'int', parameters: [{ name: 'pool', type: 'virStoragePool *' }] },
+  virStreamNew: { header: 'libvirt-stream.h', result: 'virStream *', parameters: [{ name: 'conn', type: 'virConnect *' }, { name: 'flags', type: 'unsigned int' }] },
+  virStreamRef: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }] },
+  virStreamSend: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }, { name: 'data', type: 'const char *' }, { name: 'nbytes', type: 'size_t' }] },
+  virStreamRecv: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }, { name: 'data', type: 'char *' }, { name: 'nbytes', type: 'size_t' }] },
+  virStreamRecvFlags: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }, { name: 'data', type: 'char *' }, { name: 'nbytes', type: 'size_t' }, { name: 'flags', type: 'unsigned int' }] },
+  virStreamSendHole: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }, { name: 'length', type: 'long long' }, { name: 'flags', type: 'unsigned int' }] },
+  virStreamRecvHole: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }, { name: 'length', type: 'long long *' }, { name: 'flags', type: 'unsigned int' }] },
+  virStreamSendAll: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }, { name: 'handler', type: 'virStreamSourceFunc *' }, { name: 'opaque', type: 'void *' }] },
+  virStreamSparseSendAll: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }, { name: 'handler', type: 'virStreamSourceFunc *' }, { name: 'holeHandler', type: 'virStreamSourceHoleFunc *' }, { name: 'skipHandler', type: 'virStreamSourceSkipFunc *' }, { name: 'opaque', type: 'void *' }] },
+  virStreamRecvAll: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }, { name: 'handler', type: 'virStreamSinkFunc *' }, { name: 'opaque', type: 'void *' }] },
+  virStreamSparseRecvAll: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'stream', type: 'virStream *' }, { name: 'handler', type: 'virStreamSinkFunc *' }, { name: 'holeHandler', type: 'virStreamSinkHoleFunc *' }, { name: 'opaque', type: 'void *' }] },
+  virStreamFinish: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }] },
+  virStreamAbort: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }] },
+  virStreamFree: { header: 'libvirt-stream.h', result: 'int', parameters: [{ name: 'st', type: 'virStream *' }] },
   virDomainCreateXMLJob: { header: 'libvirt-job.h', result: 'virJob *', parameters: [{ name: 'conn', type: 'virConnect *' }, { name: 'xmlDesc', type: 'const char *' }, { name: 'flags', type: 'unsigned int' }] },
   virDomainCreateLinuxJob: { header: 'libvirt-job.h', result: 'virJob *', parameters: [{ name: 'conn', type: 'virConnect *' }, { name: 'xmlDesc', type: 'const char *' }, { name: 'flags', type: 'unsigned int' }] },
   virDomainCreateJob: { header: 'libvirt-job.h', result: 'virJob *', parameters: [{ name: 'domain', type: 'virDomain *' }, { name: 'flags', type: 'unsigned int' }] },
@@ -394,6 +415,8 @@ export const abiCalls = {
   virStorageVolGetKey: { result: 'string', args: { vol: 'h0:storageVol' } },
   virStorageVolCreateXML: { result: 'handle', args: { pool: 'h0:storagePool', xmldesc: 's0', flags: 'n0' } },
   virStorageVolCreateXMLFrom: { result: 'handle', args: { pool: 'h0:storagePool', xmldesc: 's0', clonevol: 'h1:storageVol', flags: 'n0' } },
+  virStorageVolDownload: { result: 'int', args: { vol: 'h0:storageVol', stream: 'h1:stream', offset: 'n0', length: 'n1', flags: 'n2' } },
+  virStorageVolUpload: { result: 'int', args: { vol: 'h0:storageVol', stream: 'h1:stream', offset: 'n0', length: 'n1', flags: 'n2' } },
   virStorageVolDelete: { result: 'int', args: { vol: 'h0:storageVol', flags: 'n0' } },
   virStorageVolWipe: { result: 'int', args: { vol: 'h0:storageVol', flags: 'n0' } },
   virStorageVolWipePattern: { result: 'int', args: { vol: 'h0:storageVol', algorithm: 'n0', flags: 'n1' } },
@@ -405,6 +428,16 @@ export const abiCalls = {
   virStorageVolResize: { result: 'int', args: { vol: 'h0:storageVol', capacity: 'n0', flags: 'n1' } },
   virStoragePoolIsActive: { result: 'int', args: { pool: 'h0:storagePool' } },
   virStoragePoolIsPersistent: { result: 'int', args: { pool: 'h0:storagePool' } },
+  virStreamNew: { result: 'handle', args: { conn: 'h0:connect', flags: 'n0' } },
+  virStreamRef: { result: 'int', args: { st: 'h0:stream' } },
+  virStreamSend: { result: 'int', args: { st: 'h0:stream', data: 'p0', nbytes: 'n0' } },
+  virStreamRecv: { result: 'int', args: { st: 'h0:stream', data: 'p0', nbytes: 'n0' } },
+  virStreamRecvFlags: { result: 'int', args: { st: 'h0:stream', data: 'p0', nbytes: 'n0', flags: 'n1' } },
+  virStreamSendHole: { result: 'int', args: { st: 'h0:stream', length: 'n0', flags: 'n1' } },
+  virStreamRecvHole: { result: 'int', args: { st: 'h0:stream', length: 'p0', flags: 'n0' } },
+  virStreamFinish: { result: 'int', args: { st: 'h0:stream' } },
+  virStreamAbort: { result: 'int', args: { st: 'h0:stream' } },
+  virStreamFree: { result: 'int', args: { st: 'h0:stream' } },
   virDomainCreateXMLJob: { result: 'handle', args: { conn: 'h0:connect', xmlDesc: 's0', flags: 'n0' } },
   virDomainCreateLinuxJob: { result: 'handle', args: { conn: 'h0:connect', xmlDesc: 's0', flags: 'n0' } },
   virDomainCreateJob: { result: 'handle', args: { domain: 'h0:domain', flags: 'n0' } },

@@ -8,6 +8,7 @@ import { closeCallbackHandlers, hostHandlers } from './dispatch-host.js';
 import { jobHandlers } from './dispatch-job.js';
 import { networkHandlers } from './dispatch-network.js';
 import { storageHandlers } from './dispatch-storage.js';
+import { streamHandlers } from './dispatch-stream.js';
 import { createDispatcher } from './dispatch.js';
 import { CloseCallbacks } from './close-callbacks.js';
 import { DomainEventCallbacks } from './domain-event-callbacks.js';
@@ -55,6 +56,7 @@ export function installBridge(): Bridge {
     ...domainEventHandlers(new DomainEventCallbacks(abi, table)),
     ...networkHandlers,
     ...storageHandlers,
+    ...streamHandlers,
     ...jobHandlers(abi, table, callbacks),
   };
   const dispatcher = createDispatcher(abi, table, handlers);

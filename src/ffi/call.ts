@@ -1,6 +1,6 @@
 import koffi, { type TypeObject } from 'koffi';
 import type { MaybePromise } from '../ts/drivers/driver.js';
-import type { VirConnect, VirDomain, VirNetwork, VirStoragePool, VirStorageVol } from '../ts/core/handles.js';
+import type { VirConnect, VirDomain, VirNetwork, VirStoragePool, VirStorageVol, VirStream } from '../ts/core/handles.js';
 import { ErrorDomain, ErrorNumber, VirError, virError } from '../ts/errors/index.js';
 import type { VirJob } from '../ts/jobs/job.js';
 import { mapResult } from '../ts/api/check.js';
@@ -33,6 +33,7 @@ interface HandleTypes {
   storagePool: VirStoragePool;
   storageVol: VirStorageVol;
   job: VirJob;
+  stream: VirStream;
 }
 
 /**
@@ -140,6 +141,23 @@ export class Call {
       });
       return names.length;
     });
+  }
+
+  /**
+   * The caller's bytes (virStreamSend's data, at most nbytes of them and at most `max`), copied now: the
+   * caller's memory is read only while it waits in this call, never after.
+   */
+  copyIn(max: number): Buffer {
+    const buffer = Buffer.allocUnsafe(max);
+    const n = Number(this.abi.copyIn(this.pointer, buffer, max));
+    if (n < 0) throw outOfMemory();
+    return buffer.subarray(0, n);
+  }
+
+  /** Copies bytes into the caller's buffer (virStreamRecv's data, which C bounds by nbytes) before the call returns. */
+  copyOut(bytes: Buffer): void {
+    if (this.abi.copyOut(this.pointer, bytes, bytes.length) < 0)
+      throw virError(ErrorNumber.VIR_ERR_INTERNAL_ERROR, ErrorDomain.VIR_FROM_STREAMS, `${this.name} received more than the caller's buffer holds`);
   }
 
   /** Integers into the caller's array (pointer argument 0, which C bounds); their count. */

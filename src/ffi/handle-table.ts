@@ -1,13 +1,13 @@
-import { VirConnect, VirDomain, VirNetwork, VirStoragePool, VirStorageVol } from '../ts/core/handles.js';
+import { VirConnect, VirDomain, VirNetwork, VirStoragePool, VirStorageVol, VirStream } from '../ts/core/handles.js';
 import { ErrorDomain, ErrorNumber, virError } from '../ts/errors/index.js';
 import { VirJob } from '../ts/jobs/job.js';
 import type { NativeAbi, Pointer } from './native-abi.js';
 
 /** abi_kind (native/src/abi/abi_handle.h). */
-export const HandleKind = { CONNECT: 0, DOMAIN: 1, NETWORK: 2, STORAGE_POOL: 3, STORAGE_VOL: 4, JOB: 5 } as const;
+export const HandleKind = { CONNECT: 0, DOMAIN: 1, NETWORK: 2, STORAGE_POOL: 3, STORAGE_VOL: 4, JOB: 5, STREAM: 6 } as const;
 
 /** The objects C gets handles for. */
-export type Handled = VirConnect | VirDomain | VirNetwork | VirStoragePool | VirStorageVol | VirJob;
+export type Handled = VirConnect | VirDomain | VirNetwork | VirStoragePool | VirStorageVol | VirJob | VirStream;
 
 /** Told of every C handle made and released: what publishes into the handles' native memory. */
 export interface HandleObserver {
@@ -27,6 +27,7 @@ function kindOf(object: Handled): number {
   if (object instanceof VirNetwork) return HandleKind.NETWORK;
   if (object instanceof VirStoragePool) return HandleKind.STORAGE_POOL;
   if (object instanceof VirStorageVol) return HandleKind.STORAGE_VOL;
+  if (object instanceof VirStream) return HandleKind.STREAM;
   return HandleKind.JOB;
 }
 

@@ -41,6 +41,8 @@ export interface NativeAbi {
   ): void;
   settle(call: Pointer, status: number): void;
   stringBytes(call: Pointer, index: number, buf: Buffer | null, size: number): number;
+  copyIn(call: Pointer, buf: Buffer, size: number): number | bigint;
+  copyOut(call: Pointer, buf: Buffer, size: number): number;
 
   jobPublish(
     job: Pointer,
@@ -110,6 +112,8 @@ export function nativeAbi(): NativeAbi {
     fail: bridgeFunction(`void abi_call_fail(void *call, ${setError})`),
     settle: bridgeFunction('void abi_call_settle(void *call, int status)'),
     stringBytes: bridgeFunction('int64_t abi_call_string_bytes(void *call, int i, void *buf, int64_t size)'),
+    copyIn: bridgeFunction('int64_t abi_call_copy_in(void *call, void *buf, int64_t size)'),
+    copyOut: bridgeFunction('int abi_call_copy_out(void *call, const void *buf, int64_t size)'),
     jobPublish: bridgeFunction(
       'void abi_job_publish(void *job, int type, int state, int percent, uint64_t elapsed_ms,' +
         ' uint64_t remaining_ms, uint64_t total, uint64_t processed, uint64_t remaining)',

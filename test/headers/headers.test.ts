@@ -53,7 +53,10 @@ const REQUIRED = {
     virStorageVolLookupByKey virStorageVolLookupByPath virStorageVolGetName virStorageVolGetKey virStorageVolGetPath
     virStorageVolGetInfo virStorageVolGetXMLDesc virStorageVolCreateXML virStorageVolCreateXMLFrom
     virStorageVolDelete virStorageVolWipe virStorageVolWipePattern virStorageVolResize virStorageVolRef
-    virStorageVolFree virStorageVolGetConnect`,
+    virStorageVolFree virStorageVolGetConnect virStorageVolUpload virStorageVolDownload`,
+  streams: `virStreamNew virStreamRef virStreamSend virStreamRecv virStreamSendAll virStreamRecvAll virStreamFinish
+    virStreamAbort virStreamFree virStreamRecvFlags virStreamSendHole virStreamRecvHole virStreamSparseSendAll
+    virStreamSparseRecvAll`,
   errors: `virGetLastError virGetLastErrorCode virGetLastErrorDomain virGetLastErrorMessage virResetLastError
     virCopyLastError virSaveLastError virFreeError virResetError virSetErrorFunc virConnGetLastError
     virConnResetLastError virConnCopyLastError virConnSetErrorFunc virDefaultErrorFunc`,

@@ -311,6 +311,35 @@ abi_call_string_bytes(abi_call *call, int i, void *buf, long long size)
     return (long long)length;
 }
 
+/* A size_t length travels as a long long: one past LLONG_MAX reads as negative, and no buffer is that large. */
+static unsigned long long
+caller_length(const abi_call *call)
+{
+    return (unsigned long long)call->args->num[0];
+}
+
+long long
+abi_call_copy_in(abi_call *call, void *buf, long long size)
+{
+    if (!call || !buf || size < 0 || !call->args->ptr[0])
+        return -1;
+    unsigned long long length = caller_length(call);
+    size_t n = length < (unsigned long long)size ? (size_t)length : (size_t)size;
+    memcpy(buf, call->args->ptr[0], n);
+    return (long long)n;
+}
+
+int
+abi_call_copy_out(abi_call *call, const void *buf, long long size)
+{
+    if (!call || size < 0 || (unsigned long long)size > caller_length(call) ||
+        (size > 0 && (!buf || !call->args->ptr[0])))
+        return -1;
+    if (size > 0)
+        memcpy(call->args->ptr[0], buf, (size_t)size);
+    return 0;
+}
+
 static char *
 optional_copy(const char *text)
 {

@@ -130,6 +130,15 @@ void abi_call_fail(abi_call *call, int code, int domain, int level, const char *
  * becoming U+FFFD): copies at most size of them into buf and returns their number, -1 for NULL. */
 long long abi_call_string_bytes(abi_call *call, int i, void *buf, long long size);
 
+/* The caller's bytes (pointer argument 0, of length number argument 0: virStreamSend's data and nbytes),
+ * copied while the caller waits: at most size of them into buf.  Returns how many, -1 without a call or
+ * buffer.  The bridge never keeps the caller's pointer. */
+long long abi_call_copy_in(abi_call *call, void *buf, long long size);
+
+/* Copies size bytes of buf into the caller's buffer (pointer argument 0, of length number argument 0:
+ * virStreamRecv's data and nbytes) while the caller waits.  0, or -1 if they do not fit. */
+int abi_call_copy_out(abi_call *call, const void *buf, long long size);
+
 /* Ends a call the dispatcher answered with ABI_PENDING: status is ABI_DONE or a failure.  The call must
  * not be touched afterwards: its thread may return at once. */
 void abi_call_settle(abi_call *call, int status);

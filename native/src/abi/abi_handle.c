@@ -20,7 +20,7 @@
 
 /* Magic numbers per kind ("CONN", "DOMA", ...), and the value a released slot holds. */
 static const uint32_t kind_magic[ABI_KIND_COUNT] = {
-    0x434f4e4e, 0x444f4d41, 0x4e455457, 0x504f4f4c, 0x564f4c55, 0x4a4f4221,
+    0x434f4e4e, 0x444f4d41, 0x4e455457, 0x504f4f4c, 0x564f4c55, 0x4a4f4221, 0x5354524d,
 };
 #define RELEASED_MAGIC 0xdeadbeefu
 

@@ -37,6 +37,7 @@ typedef enum abi_kind {
     ABI_KIND_STORAGE_POOL = 3,
     ABI_KIND_STORAGE_VOL = 4,
     ABI_KIND_JOB = 5,
+    ABI_KIND_STREAM = 6,
     ABI_KIND_COUNT
 } abi_kind;
 

@@ -49,6 +49,8 @@ static const struct {
     BRIDGE(abi_call_fail),
     BRIDGE(abi_call_settle),
     BRIDGE(abi_call_string_bytes),
+    BRIDGE(abi_call_copy_in),
+    BRIDGE(abi_call_copy_out),
     BRIDGE(abi_job_publish),
     BRIDGE(abi_job_set_error),
     BRIDGE(abi_job_post_callback),

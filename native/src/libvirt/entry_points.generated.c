@@ -137,6 +137,8 @@ const char *virStorageVolGetName(virStorageVolPtr vol) { return abi_kept_string(
 const char *virStorageVolGetKey(virStorageVolPtr vol) { return abi_kept_string(ABI_FN_virStorageVolGetKey, &(abi_args){.handle = {{ABI_KIND_STORAGE_VOL, vol}}}, ABI_KEPT_KEY); }
 virStorageVolPtr virStorageVolCreateXML(virStoragePoolPtr pool, const char *xmldesc, unsigned int flags) { return abi_pointer(ABI_FN_virStorageVolCreateXML, &(abi_args){.handle = {{ABI_KIND_STORAGE_POOL, pool}}, .str = {xmldesc}, .num = {flags}}); }
 virStorageVolPtr virStorageVolCreateXMLFrom(virStoragePoolPtr pool, const char *xmldesc, virStorageVolPtr clonevol, unsigned int flags) { return abi_pointer(ABI_FN_virStorageVolCreateXMLFrom, &(abi_args){.handle = {{ABI_KIND_STORAGE_POOL, pool}, {ABI_KIND_STORAGE_VOL, clonevol}}, .str = {xmldesc}, .num = {flags}}); }
+int virStorageVolDownload(virStorageVolPtr vol, virStreamPtr stream, unsigned long long offset, unsigned long long length, unsigned int flags) { return abi_int(ABI_FN_virStorageVolDownload, &(abi_args){.handle = {{ABI_KIND_STORAGE_VOL, vol}, {ABI_KIND_STREAM, stream}}, .num = {offset, length, flags}}); }
+int virStorageVolUpload(virStorageVolPtr vol, virStreamPtr stream, unsigned long long offset, unsigned long long length, unsigned int flags) { return abi_int(ABI_FN_virStorageVolUpload, &(abi_args){.handle = {{ABI_KIND_STORAGE_VOL, vol}, {ABI_KIND_STREAM, stream}}, .num = {offset, length, flags}}); }
 int virStorageVolDelete(virStorageVolPtr vol, unsigned int flags) { return abi_int(ABI_FN_virStorageVolDelete, &(abi_args){.handle = {{ABI_KIND_STORAGE_VOL, vol}}, .num = {flags}}); }
 int virStorageVolWipe(virStorageVolPtr vol, unsigned int flags) { return abi_int(ABI_FN_virStorageVolWipe, &(abi_args){.handle = {{ABI_KIND_STORAGE_VOL, vol}}, .num = {flags}}); }
 int virStorageVolWipePattern(virStorageVolPtr vol, unsigned int algorithm, unsigned int flags) { return abi_int(ABI_FN_virStorageVolWipePattern, &(abi_args){.handle = {{ABI_KIND_STORAGE_VOL, vol}}, .num = {algorithm, flags}}); }
@@ -148,6 +150,16 @@ char *virStorageVolGetPath(virStorageVolPtr vol) { return abi_string(ABI_FN_virS
 int virStorageVolResize(virStorageVolPtr vol, unsigned long long capacity, unsigned int flags) { return abi_int(ABI_FN_virStorageVolResize, &(abi_args){.handle = {{ABI_KIND_STORAGE_VOL, vol}}, .num = {capacity, flags}}); }
 int abi_bridged_virStoragePoolIsActive(virStoragePoolPtr pool) { return abi_int(ABI_FN_virStoragePoolIsActive, &(abi_args){.handle = {{ABI_KIND_STORAGE_POOL, pool}}}); }
 int abi_bridged_virStoragePoolIsPersistent(virStoragePoolPtr pool) { return abi_int(ABI_FN_virStoragePoolIsPersistent, &(abi_args){.handle = {{ABI_KIND_STORAGE_POOL, pool}}}); }
+virStreamPtr virStreamNew(virConnectPtr conn, unsigned int flags) { return abi_pointer(ABI_FN_virStreamNew, &(abi_args){.handle = {{ABI_KIND_CONNECT, conn}}, .num = {flags}}); }
+int virStreamRef(virStreamPtr st) { return abi_int(ABI_FN_virStreamRef, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}}); }
+int virStreamSend(virStreamPtr st, const char *data, size_t nbytes) { return abi_int(ABI_FN_virStreamSend, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}, .num = {nbytes}, .ptr = {(void *)data}}); }
+int virStreamRecv(virStreamPtr st, char *data, size_t nbytes) { return abi_int(ABI_FN_virStreamRecv, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}, .num = {nbytes}, .ptr = {(void *)data}}); }
+int virStreamRecvFlags(virStreamPtr st, char *data, size_t nbytes, unsigned int flags) { return abi_int(ABI_FN_virStreamRecvFlags, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}, .num = {nbytes, flags}, .ptr = {(void *)data}}); }
+int virStreamSendHole(virStreamPtr st, long long length, unsigned int flags) { return abi_int(ABI_FN_virStreamSendHole, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}, .num = {length, flags}}); }
+int virStreamRecvHole(virStreamPtr st, long long *length, unsigned int flags) { return abi_int(ABI_FN_virStreamRecvHole, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}, .num = {flags}, .ptr = {(void *)length}}); }
+int virStreamFinish(virStreamPtr st) { return abi_int(ABI_FN_virStreamFinish, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}}); }
+int virStreamAbort(virStreamPtr st) { return abi_int(ABI_FN_virStreamAbort, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}}); }
+int virStreamFree(virStreamPtr st) { return abi_int(ABI_FN_virStreamFree, &(abi_args){.handle = {{ABI_KIND_STREAM, st}}}); }
 virJobPtr virDomainCreateXMLJob(virConnectPtr conn, const char *xmlDesc, unsigned int flags) { return abi_pointer(ABI_FN_virDomainCreateXMLJob, &(abi_args){.handle = {{ABI_KIND_CONNECT, conn}}, .str = {xmlDesc}, .num = {flags}}); }
 virJobPtr virDomainCreateLinuxJob(virConnectPtr conn, const char *xmlDesc, unsigned int flags) { return abi_pointer(ABI_FN_virDomainCreateLinuxJob, &(abi_args){.handle = {{ABI_KIND_CONNECT, conn}}, .str = {xmlDesc}, .num = {flags}}); }
 virJobPtr virDomainCreateJob(virDomainPtr domain, unsigned int flags) { return abi_pointer(ABI_FN_virDomainCreateJob, &(abi_args){.handle = {{ABI_KIND_DOMAIN, domain}}, .num = {flags}}); }

@@ -44,15 +44,18 @@
     X(virStoragePoolNumOfVolumes) X(virStoragePoolListVolumes) X(virStoragePoolListAllVolumes) \
     X(virStorageVolGetConnect) X(virStorageVolLookupByName) X(virStorageVolLookupByKey) \
     X(virStorageVolLookupByPath) X(virStorageVolGetName) X(virStorageVolGetKey) X(virStorageVolCreateXML) \
-    X(virStorageVolCreateXMLFrom) X(virStorageVolDelete) X(virStorageVolWipe) X(virStorageVolWipePattern) \
-    X(virStorageVolRef) X(virStorageVolFree) X(virStorageVolGetInfo) X(virStorageVolGetXMLDesc) \
-    X(virStorageVolGetPath) X(virStorageVolResize) X(virStoragePoolIsActive) X(virStoragePoolIsPersistent) \
-    X(virDomainCreateXMLJob) X(virDomainCreateLinuxJob) X(virDomainCreateJob) X(virDomainSaveJob) \
-    X(virDomainRestoreJob) X(virDomainCoreDumpJob) X(virNetworkCreateJob) X(virNetworkCreateXMLJob) \
-    X(virStorageVolCreateXMLJob) X(virStorageVolCreateXMLFromJob) X(virStorageVolWipeJob) X(virJobGetInfo) \
-    X(virJobCancel) X(virJobGetError) X(virJobGetOperation) X(virJobRef) X(virJobFree) X(virJobGetConnect) \
-    X(virJobGetDomain) X(virJobGetNetwork) X(virJobGetStorageVol) X(virJobGetID) X(virJobLookupByID) \
-    X(virConnectListAllJobs) X(virJobWait) X(virJobSetCallback)
+    X(virStorageVolCreateXMLFrom) X(virStorageVolDownload) X(virStorageVolUpload) X(virStorageVolDelete) \
+    X(virStorageVolWipe) X(virStorageVolWipePattern) X(virStorageVolRef) X(virStorageVolFree) \
+    X(virStorageVolGetInfo) X(virStorageVolGetXMLDesc) X(virStorageVolGetPath) X(virStorageVolResize) \
+    X(virStoragePoolIsActive) X(virStoragePoolIsPersistent) X(virStreamNew) X(virStreamRef) X(virStreamSend) \
+    X(virStreamRecv) X(virStreamRecvFlags) X(virStreamSendHole) X(virStreamRecvHole) X(virStreamFinish) \
+    X(virStreamAbort) X(virStreamFree) X(virDomainCreateXMLJob) X(virDomainCreateLinuxJob) \
+    X(virDomainCreateJob) X(virDomainSaveJob) X(virDomainRestoreJob) X(virDomainCoreDumpJob) \
+    X(virNetworkCreateJob) X(virNetworkCreateXMLJob) X(virStorageVolCreateXMLJob) \
+    X(virStorageVolCreateXMLFromJob) X(virStorageVolWipeJob) X(virJobGetInfo) X(virJobCancel) \
+    X(virJobGetError) X(virJobGetOperation) X(virJobRef) X(virJobFree) X(virJobGetConnect) X(virJobGetDomain) \
+    X(virJobGetNetwork) X(virJobGetStorageVol) X(virJobGetID) X(virJobLookupByID) X(virConnectListAllJobs) \
+    X(virJobWait) X(virJobSetCallback)
 
 /* The bridge's half of the entry points written by hand (native/src/libvirt/). */
 ABI_INTERNAL int abi_bridged_virConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb, void *opaque, virFreeCallback freecb);

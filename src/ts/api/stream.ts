@@ -41,7 +41,7 @@ export function virStreamNew(conn: VirConnect, flags: number): VirStream {
     throw virError(
       ErrorNumber.VIR_ERR_ARGUMENT_UNSUPPORTED,
       FROM,
-      "non-blocking streams are not supported: tsvirt's stream calls return promises",
+      "non-blocking streams are not supported: tsvirt's stream calls return promises (TypeScript) or block their thread (C)",
     );
   return new VirStream(conn, flags);
 }

@@ -426,10 +426,26 @@ export const virStorageVolCreateFlags = {
   VIR_STORAGE_VOL_CREATE_VALIDATE: 4,
 } as const;
 
+export const virStorageVolDownloadFlags = {
+  VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM: 1,
+} as const;
+
+export const virStorageVolUploadFlags = {
+  VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM: 1,
+} as const;
+
 export const virStorageVolResizeFlags = {
   VIR_STORAGE_VOL_RESIZE_ALLOCATE: 1,
   VIR_STORAGE_VOL_RESIZE_DELTA: 2,
   VIR_STORAGE_VOL_RESIZE_SHRINK: 4,
+} as const;
+
+export const virStreamFlags = {
+  VIR_STREAM_NONBLOCK: 1,
+} as const;
+
+export const virStreamRecvFlagsValues = {
+  VIR_STREAM_RECV_STOP_AT_HOLE: 1,
 } as const;
 
 export const virJobType = {

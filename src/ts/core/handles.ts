@@ -160,8 +160,9 @@ export class VirStream extends ConnectedHandle {
     const io = this.io;
     if (io && this.state === 'open') {
       this.state = 'closed';
-      // Freed while open: the transfer is abandoned, and an upload leaves the volume as it was.
-      void io.abort().catch(() => {});
+      // Freed while open: the transfer is abandoned, and an upload leaves the volume as it was. Who freed it
+      // may wait for that (the C ABI's virStreamFree does).
+      this.undoing = io.abort().catch(() => {});
     }
     this.io = null;
     super.dispose();

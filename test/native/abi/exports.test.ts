@@ -40,6 +40,10 @@ const NATIVE_ONLY = [
   'virResetLastError',
   'virSaveLastError',
   'virSetErrorFunc',
+  'virStreamRecvAll',
+  'virStreamSendAll',
+  'virStreamSparseRecvAll',
+  'virStreamSparseSendAll',
 ];
 
 /** The library's one symbol besides the API, through which src/ffi and src/ts/native find the bridge (native/src/abi/abi_private.h). */

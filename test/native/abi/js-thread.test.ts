@@ -35,6 +35,14 @@ const c = {
   volResize: lib.func('int virStorageVolResize(void *vol, unsigned long long capacity, unsigned int flags)'),
   volInfo: lib.func('int virStorageVolGetInfo(void *vol, _Out_ virStorageVolInfo *info)'),
   volFree: lib.func('int virStorageVolFree(void *vol)'),
+  streamNew: lib.func('void *virStreamNew(void *conn, unsigned int flags)'),
+  streamSend: lib.func('int virStreamSend(void *st, const char *data, size_t nbytes)'),
+  streamRecv: lib.func('int virStreamRecv(void *st, _Out_ uint8_t *data, size_t nbytes)'),
+  streamSendAll: lib.func('int virStreamSendAll(void *st, void *handler, void *opaque)'),
+  streamFinish: lib.func('int virStreamFinish(void *st)'),
+  streamAbort: lib.func('int virStreamAbort(void *st)'),
+  streamFree: lib.func('int virStreamFree(void *st)'),
+  volUpload: lib.func('int virStorageVolUpload(void *vol, void *st, unsigned long long offset, unsigned long long length, unsigned int flags)'),
   save: lib.func('int virDomainSave(void *dom, const char *to)'),
   saveJob: lib.func('void *virDomainSaveJob(void *dom, const char *to, unsigned int flags)'),
   jobInfo: lib.func('int virJobGetInfo(void *job, _Out_ virJobInfo *info)'),
@@ -49,6 +57,7 @@ const c = {
 };
 const JobCallback = koffi.proto('void abi_test_job_callback(void *job, int state, void *opaque)');
 const FreeCallback = koffi.proto('void abi_test_free_callback(void *opaque)');
+const SourceCallback = koffi.proto('int abi_test_stream_source(void *st, void *data, size_t nbytes, void *opaque)');
 const ErrorCallback = koffi.proto('void abi_test_error_callback(void *data, void *error)');
 
 const VIR_ERR_OPERATION_INVALID = 55;
@@ -152,6 +161,47 @@ describe('the C ABI on the JavaScript thread', () => {
     expect(c.volResize(vol, 2 * 1024 * 1024, 0)).toBe(0);
     expect(statSync(join(poolDir, 'disk.raw')).size).toBe(2 * 1024 * 1024);
 
+    c.volFree(vol);
+    expect(c.poolDestroy(pool)).toBe(0);
+    c.poolFree(pool);
+    c.close(conn);
+  });
+
+  it('refuses the stream calls that wait, before they start anything, and serves the others', async () => {
+    const root = join(dir, 'embed-streams');
+    const poolDir = join(dir, 'stream-pool');
+    mkdirSync(poolDir);
+    writeFileSync(join(poolDir, 'disk.raw'), Buffer.alloc(4096, 7));
+    const conn = c.open(`tsvirt:///embed?root=${root}`);
+    const pool = c.poolCreateXML(conn, `<pool type='dir'><name>js-streams</name><target><path>${poolDir}</path></target></pool>`, 0);
+    const vol = c.volLookup(pool, 'disk.raw');
+    expect(vol).not.toBeNull();
+    const st = c.streamNew(conn, 0);
+    expect(st).not.toBeNull();
+    const refused = (name: string) => {
+      expect(c.errorCode()).toBe(VIR_ERR_OPERATION_INVALID);
+      expect(c.errorMessage()).toBe(`Requested operation is not valid: ${name} would wait on the thread that runs tsvirt's drivers; call it from another thread`);
+    };
+    expect(c.volUpload(vol, st, 0, 0, 0)).toBe(-1);
+    refused('virStorageVolUpload');
+    expect(c.streamSend(st, 'abc', 3)).toBe(-1);
+    refused('virStreamSend');
+    expect(c.streamRecv(st, Buffer.alloc(8), 8)).toBe(-1);
+    refused('virStreamRecv');
+    let sourceCalls = 0;
+    const source = koffi.register(() => ++sourceCalls, koffi.pointer(SourceCallback));
+    expect(c.streamSendAll(st, source, null)).toBe(-1);
+    refused('virStreamSendAll');
+    expect(sourceCalls).toBe(0);
+    koffi.unregister(source);
+    expect(c.streamFinish(st)).toBe(-1);
+    refused('virStreamFinish');
+    expect(c.streamAbort(st)).toBe(-1);
+    refused('virStreamAbort');
+    // Nothing started: the stream is still new and the volume as it was.
+    await sleep(50);
+    expect(statSync(join(poolDir, 'disk.raw')).size).toBe(4096);
+    expect(c.streamFree(st)).toBe(0);
     c.volFree(vol);
     expect(c.poolDestroy(pool)).toBe(0);
     c.poolFree(pool);

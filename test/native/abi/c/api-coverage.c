@@ -673,6 +673,140 @@ events(virConnectPtr conn)
     virDomainFree(dom);
 }
 
+static int
+sink_into(virStreamPtr st, const char *data, size_t nbytes, void *opaque)
+{
+    (void)st;
+    char *buf = opaque;
+    size_t *got = (size_t *)(buf + 64);
+    if (*got + nbytes > 64)
+        return -1;
+    memcpy(buf + *got, data, nbytes);
+    *got += nbytes;
+    return (int)nbytes;
+}
+
+static int
+source_from(virStreamPtr st, char *data, size_t nbytes, void *opaque)
+{
+    (void)st;
+    const char **text = opaque;
+    size_t n = strlen(*text) < nbytes ? strlen(*text) : nbytes;
+    memcpy(data, *text, n);
+    *text += n;
+    return (int)n;
+}
+
+/* A source of "hello" followed by a hole of 64 KiB, for virStreamSparseSendAll (after a first byte and a hole
+ * sent by hand). */
+struct sparse_source {
+    const char *text;
+    long long skipped;
+};
+
+static int
+sparse_hole(virStreamPtr st, int *in_data, long long *length, void *opaque)
+{
+    (void)st;
+    struct sparse_source *s = opaque;
+    *in_data = *s->text != 0;
+    *length = *in_data ? (long long)strlen(s->text) : 65536 - s->skipped;
+    return 0;
+}
+
+static int
+sparse_skip(virStreamPtr st, long long length, void *opaque)
+{
+    (void)st;
+    ((struct sparse_source *)opaque)->skipped += length;
+    return 0;
+}
+
+static int
+sink_discard(virStreamPtr st, const char *data, size_t nbytes, void *opaque)
+{
+    (void)st;
+    (void)data;
+    (void)opaque;
+    return (int)nbytes;
+}
+
+static int
+sink_hole(virStreamPtr st, long long length, void *opaque)
+{
+    (void)st;
+    *(long long *)opaque += length;
+    return 0;
+}
+
+/* Streams move data only on drivers with volume transfers: a directory pool of tsvirt:///embed. */
+static void
+streams(const char *dir)
+{
+    char uri[4200], pool_xml[4400];
+    snprintf(uri, sizeof uri, "tsvirt:///embed?root=%s/streams-root", dir);
+    snprintf(pool_xml, sizeof pool_xml,
+             "<pool type='dir'><name>streams</name><target><path>%s/streams-pool</path></target></pool>", dir);
+    virConnectPtr conn = virConnectOpen(uri);
+    virStoragePoolPtr pool = conn ? virStoragePoolCreateXML(conn, pool_xml, VIR_STORAGE_POOL_CREATE_WITH_BUILD) : NULL;
+    virStorageVolPtr vol = pool ? virStorageVolCreateXML(pool, xml(VOLUME_XML, "stream.img", ""), 0) : NULL;
+    if (!vol) {
+        printf("FAIL streams: no volume: %s\n", virGetLastErrorMessage());
+        failures++;
+        return;
+    }
+    virStreamPtr st = virStreamNew(conn, 0);
+    OK("virStreamNew", st != NULL, "NULL");
+    OK("virStreamRef", virStreamRef(st) == 0 && virStreamFree(st) == 0, "failed");
+    OK("virStorageVolUpload", virStorageVolUpload(vol, st, 0, 0, 0) == 0, "%s", virGetLastErrorMessage());
+    OK("virStreamSend", virStreamSend(st, "hello ", 6) == 6, "%s", virGetLastErrorMessage());
+    const char *rest = "world";
+    OK("virStreamSendAll", virStreamSendAll(st, source_from, &rest) == 0 && *rest == 0, "%s", virGetLastErrorMessage());
+    OK("virStreamFinish", virStreamFinish(st) == 0, "%s", virGetLastErrorMessage());
+    OK("virStreamFree", virStreamFree(st) == 0 && virStreamFree(st) == -1, "miscounted");
+
+    char buf[64 + sizeof(size_t)] = {0};
+    st = virStreamNew(conn, 0);
+    OK("virStorageVolDownload", virStorageVolDownload(vol, st, 0, 11, 0) == 0, "%s", virGetLastErrorMessage());
+    OK("virStreamRecv", virStreamRecv(st, buf, 6) == 6 && memcmp(buf, "hello ", 6) == 0, "%s",
+       virGetLastErrorMessage());
+    memset(buf, 0, sizeof buf);
+    OK("virStreamRecvAll", virStreamRecvAll(st, sink_into, buf) == 0 && STREQ(buf, "world"), "got '%s'", buf);
+    OK("virStreamAbort", virStreamAbort(st) == 0, "%s", virGetLastErrorMessage());
+    virStreamFree(st);
+
+    /* Sparse: "x", a hole, "hello", a hole, and back: holes of 64 KiB zero blocks come back as holes. */
+    const char *hello = "hello";
+    struct sparse_source src = {hello, 0};
+    st = virStreamNew(conn, 0);
+    virStorageVolUpload(vol, st, 0, 0, VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM);
+    OK("virStreamSendHole", virStreamSend(st, "x", 1) == 1 && virStreamSendHole(st, 199999, 0) == 0, "%s",
+       virGetLastErrorMessage());
+    OK("virStreamSparseSendAll", virStreamSparseSendAll(st, source_from, sparse_hole, sparse_skip, &src) == 0, "%s",
+       virGetLastErrorMessage());
+    virStreamFinish(st);
+    virStreamFree(st);
+    st = virStreamNew(conn, 0);
+    virStorageVolDownload(vol, st, 0, 300000, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM);
+    long long hole = 0;
+    OK("virStreamRecvFlags", virStreamRecvFlags(st, buf, 1, VIR_STREAM_RECV_STOP_AT_HOLE) == 1 && buf[0] == 'x', "%s",
+       virGetLastErrorMessage());
+    OK("virStreamRecvHole",
+       virStreamRecvFlags(st, buf, 64, VIR_STREAM_RECV_STOP_AT_HOLE) == -3 && virStreamRecvHole(st, &hole, 0) == 0 &&
+           hole > 0,
+       "%s", virGetLastErrorMessage());
+    long long holes = 0;
+    OK("virStreamSparseRecvAll", virStreamSparseRecvAll(st, sink_discard, sink_hole, &holes) == 0, "%s",
+       virGetLastErrorMessage());
+    virStreamFinish(st);
+    virStreamFree(st);
+    virStorageVolDelete(vol, 0);
+    virStorageVolFree(vol);
+    virStoragePoolDestroy(pool);
+    virStoragePoolFree(pool);
+    virConnectClose(conn);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -687,6 +821,7 @@ main(int argc, char **argv)
     jobs(dir);
     networks(conn);
     storage(conn);
+    streams(dir);
     events(conn);
     errors(conn);
     virConnectClose(conn);
