@@ -51,6 +51,22 @@ unlink_locked(registration *r)
         }
 }
 
+/* Takes conn's registration out of the list and its timer off the loop: the caller then owns it (NULL if
+ * there is none). */
+static registration *
+detach(const void *conn)
+{
+    pthread_mutex_lock(&state.lock);
+    registration *r = find_locked(conn);
+    if (r) {
+        unlink_locked(r);
+        if (r->timer != -1)
+            virEventRemoveTimeout(r->timer);
+    }
+    pthread_mutex_unlock(&state.lock);
+    return r;
+}
+
 /* Gives back the reference the bridge took on conn, leaving the thread's last error as it was: libvirt's
  * event loop does not touch it. */
 static void
@@ -104,14 +120,7 @@ dispatch(int timer, void *opaque)
 int
 abi_close_add(void *conn, void *cb, void *opaque, void *freecb)
 {
-    pthread_mutex_lock(&state.lock);
-    registration *r = find_locked(conn);
-    if (r) {
-        unlink_locked(r);
-        if (r->timer != -1)
-            virEventRemoveTimeout(r->timer);
-    }
-    pthread_mutex_unlock(&state.lock);
+    registration *r = detach(conn);
     if (r && r->holds_ref)
         virConnectClose(conn);
     if (r)
@@ -160,14 +169,7 @@ abi_close_post(void *conn, int reason, int error_code, int error_domain, const c
 void
 abi_close_release(const void *conn)
 {
-    pthread_mutex_lock(&state.lock);
-    registration *r = find_locked(conn);
-    if (r) {
-        unlink_locked(r);
-        if (r->timer != -1)
-            virEventRemoveTimeout(r->timer);
-    }
-    pthread_mutex_unlock(&state.lock);
+    registration *r = detach(conn);
     if (!r)
         return;
     if (r->freecb)

@@ -104,38 +104,76 @@ hole_call_failed(abi_handle *stream)
     return call_failed(stream);
 }
 
+/* A buffer of libvirt's chunk size, or NULL once the error is raised. */
+static char *
+chunk_buffer(void)
+{
+    char *bytes = calloc(1, CHUNK);
+    if (!bytes)
+        abi_error_raise(VIR_ERR_NO_MEMORY, VIR_FROM_NONE, "out of memory");
+    return bytes;
+}
+
+/* A callback's failure as libvirt reports it: errno as the callback left it, EIO if it left none. */
+static int
+callback_errno(void)
+{
+    return errno ? errno : EIO;
+}
+
+/* Sends all `count` bytes, in as many virStreamSend() calls as it takes: 0, or -1 once reported. */
+static int
+send_chunk(virStreamPtr st, abi_handle *stream, const char *bytes, int count)
+{
+    for (int offset = 0; offset < count;) {
+        int done = virStreamSend(st, bytes + offset, (size_t)(count - offset));
+        if (done < 0)
+            return call_failed(stream);
+        offset += done;
+    }
+    return 0;
+}
+
+/* Hands all `count` received bytes to the program's sink, in as many calls as it takes: 0, or -1 once reported. */
+static int
+sink_chunk(virStreamPtr st, abi_handle *stream, virStreamSinkFunc handler, void *opaque, const char *bytes, int count)
+{
+    for (int offset = 0; offset < count;) {
+        errno = 0;
+        int done = handler(st, bytes + offset, (size_t)(count - offset), opaque);
+        if (done < 0)
+            return callback_failed(stream, "recv handler failed", callback_errno());
+        offset += done;
+    }
+    return 0;
+}
+
 int
 virStreamSendAll(virStreamPtr st, virStreamSourceFunc handler, void *opaque)
 {
     abi_handle *stream = checked_stream(st, "virStreamSendAll", &(callback_arg){"handler", (const void *)handler}, 1);
     if (!stream)
         return -1;
-    char *bytes = calloc(1, CHUNK);
-    if (!bytes) {
-        abi_error_raise(VIR_ERR_NO_MEMORY, VIR_FROM_NONE, "out of memory");
+    char *bytes = chunk_buffer();
+    if (!bytes)
         return call_failed(stream);
-    }
+    int rc = -1;
     for (;;) {
         errno = 0;
         int got = handler(st, bytes, CHUNK, opaque);
         if (got < 0) {
-            int errnum = errno ? errno : EIO;
-            free(bytes);
-            return callback_failed(stream, "send handler failed", errnum);
+            callback_failed(stream, "send handler failed", callback_errno());
+            goto out;
         }
         if (got == 0)
             break;
-        for (int offset = 0; offset < got;) {
-            int done = virStreamSend(st, bytes + offset, (size_t)(got - offset));
-            if (done < 0) {
-                free(bytes);
-                return call_failed(stream);
-            }
-            offset += done;
-        }
+        if (send_chunk(st, stream, bytes, got) < 0)
+            goto out;
     }
+    rc = 0;
+out:
     free(bytes);
-    return 0;
+    return rc;
 }
 
 int
@@ -144,32 +182,25 @@ virStreamRecvAll(virStreamPtr st, virStreamSinkFunc handler, void *opaque)
     abi_handle *stream = checked_stream(st, "virStreamRecvAll", &(callback_arg){"handler", (const void *)handler}, 1);
     if (!stream)
         return -1;
-    char *bytes = calloc(1, CHUNK);
-    if (!bytes) {
-        abi_error_raise(VIR_ERR_NO_MEMORY, VIR_FROM_NONE, "out of memory");
+    char *bytes = chunk_buffer();
+    if (!bytes)
         return call_failed(stream);
-    }
+    int rc = -1;
     for (;;) {
         int got = virStreamRecv(st, bytes, CHUNK);
         if (got < 0) {
-            free(bytes);
-            return call_failed(stream);
+            call_failed(stream);
+            goto out;
         }
         if (got == 0)
             break;
-        for (int offset = 0; offset < got;) {
-            errno = 0;
-            int done = handler(st, bytes + offset, (size_t)(got - offset), opaque);
-            if (done < 0) {
-                int errnum = errno ? errno : EIO;
-                free(bytes);
-                return callback_failed(stream, "recv handler failed", errnum);
-            }
-            offset += done;
-        }
+        if (sink_chunk(st, stream, handler, opaque, bytes, got) < 0)
+            goto out;
     }
+    rc = 0;
+out:
     free(bytes);
-    return 0;
+    return rc;
 }
 
 int
@@ -184,11 +215,10 @@ virStreamSparseSendAll(virStreamPtr st, virStreamSourceFunc handler, virStreamSo
     abi_handle *stream = checked_stream(st, "virStreamSparseSendAll", callbacks, 3);
     if (!stream)
         return -1;
-    char *bytes = calloc(1, CHUNK);
-    if (!bytes) {
-        abi_error_raise(VIR_ERR_NO_MEMORY, VIR_FROM_NONE, "out of memory");
+    char *bytes = chunk_buffer();
+    if (!bytes)
         return call_failed(stream);
-    }
+    int rc = -1;
     long long data_left = 0; /* of the data section being sent */
     for (;;) {
         if (data_left == 0) {
@@ -196,20 +226,18 @@ virStreamSparseSendAll(virStreamPtr st, virStreamSourceFunc handler, virStreamSo
             long long section = 0;
             errno = 0;
             if (holeHandler(st, &in_data, &section, opaque) < 0) {
-                int errnum = errno ? errno : EIO;
-                free(bytes);
-                return callback_failed(stream, "send holeHandler failed", errnum);
+                callback_failed(stream, "send holeHandler failed", callback_errno());
+                goto out;
             }
             if (!in_data && section > 0) {
                 if (virStreamSendHole(st, section, 0) < 0) {
-                    free(bytes);
-                    return hole_call_failed(stream);
+                    hole_call_failed(stream);
+                    goto out;
                 }
                 errno = 0;
                 if (skipHandler(st, section, opaque) < 0) {
-                    int errnum = errno ? errno : EIO;
-                    free(bytes);
-                    return callback_failed(stream, "unable to skip hole", errnum);
+                    callback_failed(stream, "unable to skip hole", callback_errno());
+                    goto out;
                 }
                 continue;
             }
@@ -219,24 +247,19 @@ virStreamSparseSendAll(virStreamPtr st, virStreamSourceFunc handler, virStreamSo
         errno = 0;
         int got = handler(st, bytes, want, opaque);
         if (got < 0) {
-            int errnum = errno ? errno : EIO;
-            free(bytes);
-            return callback_failed(stream, "send handler failed", errnum);
+            callback_failed(stream, "send handler failed", callback_errno());
+            goto out;
         }
         if (got == 0)
             break;
-        for (int offset = 0; offset < got;) {
-            int done = virStreamSend(st, bytes + offset, (size_t)(got - offset));
-            if (done < 0) {
-                free(bytes);
-                return call_failed(stream);
-            }
-            offset += done;
-            data_left = data_left > done ? data_left - done : 0;
-        }
+        if (send_chunk(st, stream, bytes, got) < 0)
+            goto out;
+        data_left = data_left > got ? data_left - got : 0;
     }
+    rc = 0;
+out:
     free(bytes);
-    return 0;
+    return rc;
 }
 
 int
@@ -249,44 +272,36 @@ virStreamSparseRecvAll(virStreamPtr st, virStreamSinkFunc handler, virStreamSink
     abi_handle *stream = checked_stream(st, "virStreamSparseRecvAll", callbacks, 2);
     if (!stream)
         return -1;
-    char *bytes = calloc(1, CHUNK);
-    if (!bytes) {
-        abi_error_raise(VIR_ERR_NO_MEMORY, VIR_FROM_NONE, "out of memory");
+    char *bytes = chunk_buffer();
+    if (!bytes)
         return call_failed(stream);
-    }
+    int rc = -1;
     for (;;) {
         int got = virStreamRecvFlags(st, bytes, CHUNK, VIR_STREAM_RECV_STOP_AT_HOLE);
         if (got == -3) {
             long long hole = 0;
             if (virStreamRecvHole(st, &hole, 0) < 0) {
-                free(bytes);
-                return hole_call_failed(stream);
+                hole_call_failed(stream);
+                goto out;
             }
             errno = 0;
             if (holeHandler(st, hole, opaque) < 0) {
-                int errnum = errno ? errno : EIO;
-                free(bytes);
-                return callback_failed(stream, "recv holeHandler failed", errnum);
+                callback_failed(stream, "recv holeHandler failed", callback_errno());
+                goto out;
             }
             continue;
         }
         if (got < 0) {
-            free(bytes);
-            return call_failed(stream);
+            call_failed(stream);
+            goto out;
         }
         if (got == 0)
             break;
-        for (int offset = 0; offset < got;) {
-            errno = 0;
-            int done = handler(st, bytes + offset, (size_t)(got - offset), opaque);
-            if (done < 0) {
-                int errnum = errno ? errno : EIO;
-                free(bytes);
-                return callback_failed(stream, "recv handler failed", errnum);
-            }
-            offset += done;
-        }
+        if (sink_chunk(st, stream, handler, opaque, bytes, got) < 0)
+            goto out;
     }
+    rc = 0;
+out:
     free(bytes);
-    return 0;
+    return rc;
 }
