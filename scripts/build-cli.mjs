@@ -77,7 +77,10 @@ export async function buildCli() {
       (chunk) => `${JSON.stringify(chunk)}: function (exports, require, module, __filename, __dirname) {${code.get(chunk)}\n}`,
     );
     const manifest = group === ENTRY ? `groups: ${JSON.stringify(groupOf)},\n` : '';
-    writeFileSync(join(CLI_DIR, group), `({\n${manifest}chunks: {\n${functions.join(',\n')}\n}})`);
+    const text = `({\n${manifest}chunks: {\n${functions.join(',\n')}\n}})`;
+    // bin/tsvirsh.cjs reads the files as Latin-1, which is ASCII here: esbuild escapes every other character.
+    if (/[^\x00-\x7f]/.test(text)) throw new Error(`${group}: not ASCII`);
+    writeFileSync(join(CLI_DIR, group), text);
   }
 }
 

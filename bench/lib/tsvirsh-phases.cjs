@@ -1,78 +1,68 @@
-// bin/tsvirsh.cjs with timestamps, for bench/startup-phases.mjs: the launcher's steps, each timed, printed to
-// stderr as one line of `name ms` pairs. `start` is the time from the process's own start to this file's first
-// line (Node's bootstrap, the part no change of ours can make shorter). TSVIRSH_ROOT names the checkout to run,
-// in either layout: dist/tsvirsh/ (files of chunks loaded on first use, scripts/build-cli.mjs) or an older build's
-// single dist/tsvirsh.cjs. Files are read while the command runs, so their reading and compiling are summed apart:
-// readCache, readSource and compile are totals over every file read, `files` counts them (not a time), and `run`
-// is everything else (the chunks' top levels and the command).
+// Runs a build's own bin/tsvirsh.cjs with its steps timed, for bench/startup-phases.mjs: the file functions and
+// vm.Script the launcher takes from Node are wrapped before it loads, so any build's launcher (files of chunks,
+// or an older single bundle) is timed as it is, without a copy of it here. Printed to stderr as one line of
+// `name ms` pairs when the command exits:
+//   start       Node's bootstrap, from the process's start to this file's first line (no change of ours shortens it)
+//   readCache   reading code caches (*.cache), summed over every file read
+//   readSource  reading the shell's code
+//   compile     new vm.Script: V8 checks and deserializes the cache, or compiles
+//   run         everything else: the launcher's own start, the chunks' top levels, the command
+// `files` counts the scripts compiled (not a time). TSVIRSH_ROOT names the checkout to run.
 'use strict';
 const started = performance.now();
-const { existsSync, readFileSync } = require('node:fs');
-const Module = require('node:module');
+const fs = require('node:fs');
 const { join } = require('node:path');
-const { Script } = require('node:vm');
+const vm = require('node:vm');
 
 const totals = { readCache: 0, readSource: 0, compile: 0 };
-const requiresDone = performance.now();
-const root = process.env.TSVIRSH_ROOT;
-const chunked = existsSync(join(root, 'dist', 'tsvirsh'));
-const dir = chunked ? join(root, 'dist', 'tsvirsh') : join(root, 'dist');
-const requireOutside = Module.createRequire(join(dir, 'tsvirsh.cjs'));
-let fileOf = {};
-const unrun = new Map();
-const chunks = new Map();
 let files = 0;
 let rejected = false;
+const stepOf = (path) => (String(path).endsWith('.cache') ? 'readCache' : 'readSource');
 
-function readFile(name) {
-  const file = join(dir, name);
-  let t = performance.now();
-  const lap = (step) => {
-    const now = performance.now();
-    totals[step] += now - t;
-    t = now;
-  };
-  let cachedData;
+// A whole-file read, or an open ... close of one (the reads between belong to it).
+const { readFileSync, openSync, closeSync } = fs;
+fs.readFileSync = function (path, ...rest) {
+  const t = performance.now();
   try {
-    cachedData = readFileSync(`${file}.cache`);
-  } catch {
-    cachedData = undefined;
+    return readFileSync.call(this, path, ...rest);
+  } finally {
+    totals[stepOf(path)] += performance.now() - t;
   }
-  lap('readCache');
-  // An older build's single bundle is a plain CommonJS file: wrapped here as Node would.
-  const source = chunked ? readFileSync(file, 'utf8') : Module.wrap(readFileSync(file, 'utf8'));
-  lap('readSource');
-  const script = new Script(source, { filename: file, cachedData });
-  lap('compile');
-  files++;
-  rejected ||= !cachedData || script.cachedDataRejected;
-  const contents = chunked ? script.runInThisContext() : { chunks: { [name]: script.runInThisContext() } };
-  if (contents.groups) fileOf = contents.groups;
-  for (const [chunk, wrapper] of Object.entries(contents.chunks)) unrun.set(chunk, wrapper);
-}
+};
+const opened = new Map();
+fs.openSync = function (path, ...rest) {
+  const t = performance.now();
+  const fd = openSync.call(this, path, ...rest);
+  opened.set(fd, [stepOf(path), t]);
+  return fd;
+};
+fs.closeSync = function (fd) {
+  closeSync.call(this, fd);
+  const open = opened.get(fd);
+  if (!open) return;
+  opened.delete(fd);
+  totals[open[0]] += performance.now() - open[1];
+};
+vm.Script = class extends vm.Script {
+  constructor(...args) {
+    const t = performance.now();
+    super(...args);
+    totals.compile += performance.now() - t;
+    files++;
+    rejected ||= !args[1]?.cachedData || this.cachedDataRejected;
+  }
+};
 
-function requireChunk(name) {
-  const loaded = chunks.get(name);
-  if (loaded) return loaded.exports;
-  if (!unrun.has(name)) readFile(fileOf[name] ?? name);
-  const wrapper = unrun.get(name);
-  const chunk = { exports: {} };
-  chunks.set(name, chunk);
-  wrapper.call(chunk.exports, chunk.exports, requireFromChunk, chunk, join(dir, name), dir);
-  return chunk.exports;
-}
+const exit = process.exit;
+process.exit = function (status) {
+  const after = performance.now() - started;
+  const steps = { start: started, ...totals };
+  steps.run = after - totals.readCache - totals.readSource - totals.compile;
+  const parts = Object.entries(steps).map(([name, ms]) => `${name} ${ms.toFixed(2)}`);
+  process.stderr.write(`PHASES cacheRejected=${rejected} files=${files} ${parts.join(' ')}\n`);
+  exit.call(process, status);
+};
 
-function requireFromChunk(id) {
-  return chunked && id.startsWith('./') ? requireChunk(id.slice(2)) : requireOutside(id);
-}
-
-requireChunk('tsvirsh.cjs')
-  .main()
-  .then((status) => {
-    const after = performance.now() - requiresDone;
-    const loading = totals.readCache + totals.readSource + totals.compile;
-    const steps = { start: started, requires: requiresDone - started, ...totals, run: after - loading };
-    const parts = Object.entries(steps).map(([name, ms]) => `${name} ${ms.toFixed(2)}`);
-    process.stderr.write(`PHASES cacheRejected=${rejected} files=${files} ${parts.join(' ')}\n`);
-    process.exit(status);
-  });
+const root = process.env.TSVIRSH_ROOT;
+process.argv[1] = join(root, 'bin', 'tsvirsh.cjs');
+require(process.argv[1]);

@@ -188,4 +188,17 @@ describe("the shell's chunks and their code caches", () => {
     expect(run(launcher, ['-c', 'test:///default', 'list'])).toMatchObject({ status: 0, stdout: first.stdout, stderr: '' });
     expect(readFileSync(entryCache).equals(Buffer.alloc(good.length, 0x5a))).toBe(false);
   });
+
+  it('read files larger than the launcher first reads into, with their caches, and run the same', () => {
+    const { launcher, chunks } = installShellCopy(dir);
+    const entry = join(chunks, 'tsvirsh.cjs');
+    // 1 MiB of comment: the source outgrows the one buffer every file is read into, and its cache comes after.
+    writeFileSync(entry, `${readFileSync(entry, 'latin1')}\n/*${'x'.repeat(1 << 20)}*/\n`);
+    const first = run(launcher, ['-c', 'test:///default', 'list']);
+    expect(first).toMatchObject({ status: 0, stdout: ' Id   Name   State\n----------------------\n 1    test   running\n\n', stderr: '' });
+    const cache = readFileSync(join(chunks, 'tsvirsh.cjs.cache'));
+    expect(run(launcher, ['-c', 'test:///default', 'list'])).toMatchObject({ status: 0, stdout: first.stdout, stderr: '' });
+    // Accepted, so not written again.
+    expect(readFileSync(join(chunks, 'tsvirsh.cjs.cache')).equals(cache)).toBe(true);
+  });
 });
