@@ -64,11 +64,13 @@ export function processIO(): CliIO {
  */
 export function processArguments(): string[] {
   const lossy = process.argv.slice(2);
+  // Node decodes the arguments as UTF-8 and puts U+FFFD for bytes that are not: without one, its view is exact.
+  if (!lossy.some((arg) => arg.includes('\uFFFD'))) return lossy;
   try {
     const raw = readFileSync('/proc/self/cmdline');
     const all = raw.subarray(0, raw.length - 1).toString('latin1').split('\0').map((arg) => Buffer.from(arg, 'latin1'));
     const mine = all.slice(all.length - lossy.length);
-    if (lossy.length === 0 || (mine.length === lossy.length && mine.every((bytes, i) => bytes.toString('utf8') === lossy[i]))) {
+    if (mine.length === lossy.length && mine.every((bytes, i) => bytes.toString('utf8') === lossy[i])) {
       return mine.map(decodeBytes);
     }
   } catch {

@@ -53,10 +53,10 @@ export class RemoteConnection {
   }
 
   /**
-   * Connects and runs libvirt's open sequence; on failure nothing is left open. `alongside` is called once the
-   * daemon has opened the connection, in the same tick as the calls that follow CONNECT_OPEN, so that what it
-   * sends travels with them instead of costing a round trip of its own (open.ts probes the job program there);
-   * it must handle its own errors.
+   * Connects and runs libvirt's open sequence; on failure nothing is left open. `alongside` is called as
+   * CONNECT_OPEN is sent, so that what it sends leaves in the same write instead of costing a round trip of its
+   * own (open.ts probes the job program there). The daemon may answer it before the connection is open, and
+   * `alongside` must handle its own errors.
    */
   static async open(
     target: RemoteTarget,
@@ -75,19 +75,17 @@ export class RemoteConnection {
       const opened = conn.call('CONNECT_OPEN', { name: target.openName, flags });
       opened.catch(() => {});
       keepalive.catch(() => {});
+      alongside?.(conn);
       await auth;
       await opened;
       // What the synchronous entry points answer from (virConnectGetType, virConnectGetVersion), asked at once.
+      // The other features are asked on first use (events, close callbacks).
       const answer = <T, R>(call: Promise<T>, take: (ret: T) => R) => call.then(take, (err: unknown) => toVirError(err));
-      const asked = Promise.all([
+      const [type, version, libVersion] = await Promise.all([
         answer(conn.call<{ type: string }>('CONNECT_GET_TYPE'), (r) => r.type),
         answer(conn.call<{ hv_ver: bigint }>('CONNECT_GET_VERSION'), (r) => Number(r.hv_ver)),
         answer(conn.call<{ lib_ver: bigint }>('CONNECT_GET_LIB_VERSION'), (r) => Number(r.lib_ver)),
-        conn.supports(FEATURE.REMOTE_EVENT_CALLBACK),
-        conn.supports(FEATURE.REMOTE_CLOSE_CALLBACK),
       ]);
-      alongside?.(conn);
-      const [type, version, libVersion] = await asked;
       // A daemon that went away meanwhile fails the open; a "not supported" stays for the caller to see.
       if (!client.alive) throw [type, version, libVersion].find((v) => v instanceof VirError);
       conn.type = type;

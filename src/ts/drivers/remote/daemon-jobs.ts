@@ -132,7 +132,8 @@ export class DaemonJobs implements JobDriver {
     } catch (err) {
       if (!rc.alive || !(err instanceof VirError)) throw err;
       // libvirtd's answer to a program it does not serve (VIR_ERR_RPC); any other error is the program's own
-      // answer (a driver of the daemon without a job table, say): the program is there.
+      // answer (the probe travels with CONNECT_OPEN and may come first: "connection not open"; a driver of the
+      // daemon without a job table): the program is there.
       if (err.code === ErrorNumber.VIR_ERR_RPC) return null;
     }
     return new DaemonJobs(rc);

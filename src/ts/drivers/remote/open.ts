@@ -11,7 +11,7 @@ import type { RemoteTarget } from './uri.js';
 
 export async function openRemote(target: RemoteTarget, flags: number): Promise<ConnectionDrivers> {
   // tsvirtd's job program, if the daemon has it: jobs then start and are followed there (daemon-jobs.ts). The
-  // probe travels with the calls after CONNECT_OPEN (type, versions, features), not a round trip later.
+  // probe travels with CONNECT_OPEN, not a round trip later.
   let probe: Promise<DaemonJobs | null> | undefined;
   const rc = await RemoteConnection.open(target, flags, remoteDefaults, (conn) => {
     probe = DaemonJobs.probe(conn);
