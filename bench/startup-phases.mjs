@@ -6,9 +6,9 @@
  *
  *   - wall time of whole processes, interleaved round by round (`node -e 0`, then each build's
  *     `tsvirsh -c test+unix:///default?socket=S list` and `tsvirsh -c test:///default list`), medians;
- *   - the same commands through bench/lib/tsvirsh-phases.cjs, which times the launcher's steps inside the
- *     process (Node's own bootstrap before the launcher, then reading code caches, reading and compiling the
- *     shell's code, running it), medians per step.
+ *   - the same commands through bench/lib/tsvirsh-phases.cjs, which times the build's own launcher's steps
+ *     inside the process (Node's own bootstrap before the launcher, then reading code caches, reading and
+ *     compiling the shell's code, running it) and counts the page faults after the bootstrap, medians per step.
  *
  * Each build's code caches (dist/tsvirsh/*.cache, or an older build's dist/tsvirsh.cjs.cache) are removed first
  * and written by one remote and one local `list`, as a user's first commands would. Needs `npm run build:ts` and
@@ -71,7 +71,7 @@ try {
       let ours = 0;
       for (const [, step, ms] of line[1].matchAll(/(\w+)[ =]([\d.]+)/g)) {
         byStep.set(step, [...(byStep.get(step) ?? []), Number(ms)]);
-        if (step !== 'start' && step !== 'files') ours += Number(ms);
+        if (step !== 'start' && step !== 'files' && step !== 'faults') ours += Number(ms);
       }
       byStep.set('afterBootstrap', [...(byStep.get('afterBootstrap') ?? []), ours]);
     }
