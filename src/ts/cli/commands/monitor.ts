@@ -3,7 +3,7 @@ import { virConnectListAllDomainsFlags as List, virDomainState } from '../../cor
 import { ErrorDomain } from '../../errors/index.js';
 import { parseXml } from '../../xml/index.js';
 import { bool, data, type CommandDef, type ParsedCommand } from '../command-def.js';
-import { formatTable, infoLine, toFixed } from '../format.js';
+import { compareIgnoringCase, formatTable, infoLine, toFixed } from '../format.js';
 import { optDomain } from '../lookup.js';
 import { exclusive } from '../options.js';
 import type { Session } from '../session.js';
@@ -129,13 +129,6 @@ function compareDomains(a: Domain, b: Domain): number {
   if (a.id !== -1) return -1;
   if (b.id !== -1) return 1;
   return compareIgnoringCase(a.name, b.name);
-}
-
-/** vshStrcasecmp: ASCII case folded, then byte order. */
-export function compareIgnoringCase(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 const LIST_FILTERS: Record<string, number> = {
