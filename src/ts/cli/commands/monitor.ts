@@ -1,7 +1,6 @@
 import type { Domain } from '../../index.js';
 import { virConnectListAllDomainsFlags as List, virDomainState } from '../../core/enums.generated.js';
 import { ErrorDomain } from '../../errors/index.js';
-import { parseXml } from '../../xml/index.js';
 import { bool, data, type CommandDef, type ParsedCommand } from '../command-def.js';
 import { compareIgnoringCase, formatTable, infoLine, toFixed } from '../format.js';
 import { optDomain } from '../lookup.js';
@@ -201,6 +200,8 @@ async function cmdList(s: Session, cmd: ParsedCommand): Promise<boolean> {
 
 /** The domain's <title>, read from its XML as virsh does when the driver has no metadata API. */
 async function domainTitle(dom: Domain): Promise<string> {
+  // The XML parser is loaded by the commands that read XML only (not by a plain `list`).
+  const { parseXml } = await import('../../xml/index.js');
   const root = parseXml(await dom.xml(), { docName: 'domain_definition', errorDomain: ErrorDomain.VIR_FROM_NONE });
   return root.childText('title') ?? '';
 }
