@@ -1,5 +1,4 @@
 import { parseGlobalOptions } from './global-options.js';
-import { usage } from './help.js';
 import { parseCommands } from './parser.js';
 import { processArguments, processIO } from './process-io.js';
 import { hasEscapedByte } from '../xml/bytes.js';
@@ -31,7 +30,8 @@ export async function main(argv: readonly string[] = processArguments(), io: Cli
     return 1;
   }
   if (parsed.kind === 'print') {
-    if (parsed.text === 'usage') io.stdout.write(usage('tsvirsh', await allCommands()));
+    // The help texts load with the commands they list, not with every command.
+    if (parsed.text === 'usage') io.stdout.write((await import('./help.js')).usage('tsvirsh', await allCommands()));
     else if (parsed.text === 'version') io.stdout.write(`${LIBVIRT_VERSION}\n`);
     else io.stdout.write(longVersion());
     return 0;
