@@ -85,13 +85,18 @@ export async function buildCli() {
 }
 
 const ENTRY = 'tsvirsh.cjs';
+/** Below this size (bytes of code), a dynamic import's chunks go in the file of the root that loads it. */
+const OWN_FILE_MIN = 32 * 1024;
 
 /**
  * The files the chunks are written in, as Map<file, chunks>. A file per chunk would cost a read of the chunk and
  * one of its code cache each, about 0.2 ms apiece here, for chunks of 1 to 30 KB: so each chunk goes in the
  * file of the entry or dynamic import that is sure to be loaded before everything that needs it (the nearest
  * common one in the tree of dynamic imports). A chunk read early but never run costs little: V8 compiles a
- * function only when it is first called.
+ * function only when it is first called. A dynamic import of less than OWN_FILE_MIN bytes has no file of its own
+ * either: measured on a socket `list` (docs/benchmarks.md, "The shell in chunks"), the command group's own file
+ * cost more (two more reads, and an entry file under V8's 128 KB large-object size, whose source then filled the
+ * young generation: a second scavenge) than reading the other groups' code without running it.
  */
 function groupChunks(metafile) {
   const outputs = new Map(Object.entries(metafile.outputs).map(([path, out]) => [basename(path), out]));
@@ -116,6 +121,14 @@ function groupChunks(metafile) {
   for (const chunk of outputs.keys()) {
     const needers = [...closures].filter(([, members]) => members.has(chunk)).map(([root]) => root);
     groups.get(nearestCommon(needers)).push(chunk);
+  }
+  // Small dynamic imports (the command groups, the XPath engine, the interactive shell) stay in the file of the
+  // root that loads them, children first, so that their parents' sizes count them.
+  const size = (members) => members.reduce((sum, chunk) => sum + outputs.get(chunk).bytes, 0);
+  for (const root of [...parent.keys()].reverse()) {
+    if (root === ENTRY || size(groups.get(root)) >= OWN_FILE_MIN) continue;
+    groups.get(parent.get(root)).push(...groups.get(root));
+    groups.delete(root);
   }
   return groups;
 }

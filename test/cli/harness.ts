@@ -1,6 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +65,34 @@ export function runProcess(argv: readonly string[], options: { cwd?: string; env
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * Runs the built shell (bin/tsvirsh.cjs) as a process and tells which of its chunks ran, as their code
+ * (chunk-probe.cjs): with names kept in the build, a test can tell a module's chunk by the names it defines.
+ */
+export async function chunksRun(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ stdout: string; ran: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tsvirsh-probe-'));
+  const log = join(dir, 'chunks.log');
+  try {
+    const probe = join(REPO, 'test/cli/chunk-probe.cjs');
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['-r', probe, LAUNCHER, ...argv], { env: { ...env, TSVIRSH_CHUNK_LOG: log } }, (error, out, err) =>
+        error ? reject(new Error(`tsvirsh ${argv.join(' ')}: ${error.message}\n${err}`)) : resolve(out),
+      ),
+    );
+    const ran = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as string);
+    return { stdout, ran };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The command tables of tsvirsh's groups, as the build names them (src/ts/cli/commands/). */
+export const GROUP_TABLES = ['domainCommands', 'monitorCommands', 'hostCommands', 'networkCommands', 'poolCommands', 'volumeCommands', 'jobCommands', 'shellCommands'];
+
+/** The command tables that `ran` (chunksRun) defined. */
+export const tablesDefined = (ran: readonly string[]): string[] =>
+  GROUP_TABLES.filter((table) => ran.some((code) => new RegExp(`[ ,;]${table}=[^=]`).test(code)));
 
 export const virshInstalled = spawnSync('virsh', ['--version'], { encoding: 'utf8' }).status === 0;
 

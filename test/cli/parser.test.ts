@@ -67,13 +67,13 @@ const TEST_CMD: CommandDef = {
   ],
   run: async () => true,
 };
-const HELP = findCommand('help')!;
-const lookup = (name: string) => (name === 'thing' ? TEST_CMD : name === 'help' ? HELP : undefined);
+const HELP = (await findCommand('help'))!;
+const lookup = async (name: string) => (name === 'thing' ? TEST_CMD : name === 'help' ? HELP : undefined);
 
-function parse(line: string | string[]): { commands: ParsedCommand[] | null; errors: string[] } {
+async function parse(line: string | string[]): Promise<{ commands: ParsedCommand[] | null; errors: string[] }> {
   const errors: string[] = [];
   const tokens = typeof line === 'string' ? new StringTokens(line) : new ArgvTokens(line);
-  return { commands: parseCommands(tokens, lookup, (m) => errors.push(m)), errors };
+  return { commands: await parseCommands(tokens, lookup, (m) => errors.push(m)), errors };
 }
 
 function values(cmd: ParsedCommand): Record<string, string | undefined> {
@@ -81,73 +81,73 @@ function values(cmd: ParsedCommand): Record<string, string | undefined> {
 }
 
 describe('parser (vshCommandParse)', () => {
-  it('fills positional options in table order, skipping booleans and --name-only options', () => {
-    const { commands } = parse('thing a b c');
+  it('fills positional options in table order, skipping booleans and --name-only options', async () => {
+    const { commands } = await parse('thing a b c');
     expect(values(commands![0]!)).toEqual({ first: 'a', second: 'b', third: 'c' });
   });
 
-  it('accepts --opt value and --opt=value, and a named option leaves the positional order', () => {
-    const { commands } = parse('thing --second=b a --only-named x --flag');
+  it('accepts --opt value and --opt=value, and a named option leaves the positional order', async () => {
+    const { commands } = await parse('thing --second=b a --only-named x --flag');
     expect(values(commands![0]!)).toEqual({ first: 'a', second: 'b', flag: '', 'only-named': 'x' });
   });
 
-  it('takes the next word as a value even when it looks like an option', () => {
-    expect(values(parse('thing --first --flag b').commands![0]!)).toEqual({ first: '--flag', second: 'b' });
+  it('takes the next word as a value even when it looks like an option', async () => {
+    expect(values((await parse('thing --first --flag b')).commands![0]!)).toEqual({ first: '--flag', second: 'b' });
   });
 
-  it('treats words after -- as data, and -x or ---x as data', () => {
-    expect(values(parse('thing -- --flag -x').commands![0]!)).toEqual({ first: '--flag', second: '-x' });
-    expect(values(parse('thing ---x y').commands![0]!)).toEqual({ first: '---x', second: 'y' });
+  it('treats words after -- as data, and -x or ---x as data', async () => {
+    expect(values((await parse('thing -- --flag -x')).commands![0]!)).toEqual({ first: '--flag', second: '-x' });
+    expect(values((await parse('thing ---x y')).commands![0]!)).toEqual({ first: '---x', second: 'y' });
   });
 
-  it('parses several commands', () => {
-    const { commands } = parse('thing a b; thing c d --flag');
+  it('parses several commands', async () => {
+    const { commands } = await parse('thing a b; thing c d --flag');
     expect(commands!.map(values)).toEqual([{ first: 'a', second: 'b' }, { first: 'c', second: 'd', flag: '' }]);
   });
 
-  it('names every missing required option, and nothing runs', () => {
-    expect(parse('thing')).toEqual({
+  it('names every missing required option, and nothing runs', async () => {
+    expect(await parse('thing')).toEqual({
       commands: null,
       errors: ["command 'thing' requires <first> option", "command 'thing' requires <second> option"],
     });
   });
 
-  it('rejects unknown commands, unknown options, extra data, repeats and = on booleans', () => {
-    expect(parse('nosuch; thing a b').errors).toEqual(["unknown command: 'nosuch'"]);
-    expect(parse('thing a b --bogus').errors).toEqual(["command 'thing' doesn't support option --bogus"]);
-    expect(parse('thing a b c d').errors).toEqual(["unexpected data 'd'"]);
-    expect(parse('thing a b --flag --flag').errors).toEqual(['option --flag already seen']);
-    expect(parse('thing a --first x').errors).toEqual(['option --first already seen']);
-    expect(parse('thing --first x y z w').errors).toEqual(["unexpected data 'w'"]);
-    expect(parse('thing a b --flag=1').errors).toEqual(["invalid '=' after option --flag"]);
-    expect(parse('thing a b --third').errors).toEqual(['expected syntax: --third <string>']);
-    expect(parse('thing a b --third; thing').errors).toEqual(['expected syntax: --third <string>']);
+  it('rejects unknown commands, unknown options, extra data, repeats and = on booleans', async () => {
+    expect((await parse('nosuch; thing a b')).errors).toEqual(["unknown command: 'nosuch'"]);
+    expect((await parse('thing a b --bogus')).errors).toEqual(["command 'thing' doesn't support option --bogus"]);
+    expect((await parse('thing a b c d')).errors).toEqual(["unexpected data 'd'"]);
+    expect((await parse('thing a b --flag --flag')).errors).toEqual(['option --flag already seen']);
+    expect((await parse('thing a --first x')).errors).toEqual(['option --first already seen']);
+    expect((await parse('thing --first x y z w')).errors).toEqual(["unexpected data 'w'"]);
+    expect((await parse('thing a b --flag=1')).errors).toEqual(["invalid '=' after option --flag"]);
+    expect((await parse('thing a b --third')).errors).toEqual(['expected syntax: --third <string>']);
+    expect((await parse('thing a b --third; thing')).errors).toEqual(['expected syntax: --third <string>']);
   });
 
-  it('reports the first problem in order, including tokenizer errors after valid commands', () => {
-    expect(parse('thing a b; thing "x').errors).toEqual(['missing "']);
-    expect(parse('thing; nosuch').errors).toEqual(["command 'thing' requires <first> option", "command 'thing' requires <second> option"]);
+  it('reports the first problem in order, including tokenizer errors after valid commands', async () => {
+    expect((await parse('thing a b; thing "x')).errors).toEqual(['missing "']);
+    expect((await parse('thing; nosuch')).errors).toEqual(["command 'thing' requires <first> option", "command 'thing' requires <second> option"]);
   });
 
-  it('turns --help into help for the command, skipping the required-option check', () => {
-    const { commands } = parse('thing --help');
+  it('turns --help into help for the command, skipping the required-option check', async () => {
+    const { commands } = await parse('thing --help');
     expect(commands![0]!.name).toBe('help');
     expect(commands![0]!.value('command')).toBe('thing');
-    expect(parse('thing --help=1').errors).toEqual(["invalid '=' after option --help"]);
+    expect((await parse('thing --help=1')).errors).toEqual(["invalid '=' after option --help"]);
   });
 
-  it('lets help ignore options and data it does not know', () => {
-    const { commands, errors } = parse('help thing extra --bogus');
+  it('lets help ignore options and data it does not know', async () => {
+    const { commands, errors } = await parse('help thing extra --bogus');
     expect(errors).toEqual([]);
     expect(commands![0]!.value('command')).toBe('thing');
   });
 
-  it('ignores empty commands and comments in place of a command', () => {
-    expect(parse(' ;; # thing a\n thing a b').commands!.map((c) => c.name)).toEqual(['thing']);
-    expect(parse(['#', 'thing']).commands).toEqual([]);
+  it('ignores empty commands and comments in place of a command', async () => {
+    expect((await parse(' ;; # thing a\n thing a b')).commands!.map((c) => c.name)).toEqual(['thing']);
+    expect((await parse(['#', 'thing'])).commands).toEqual([]);
   });
 
-  it('keeps an empty value given to an option (the command decides)', () => {
-    expect(values(parse(['thing', '', 'b']).commands![0]!)).toEqual({ first: '', second: 'b' });
+  it('keeps an empty value given to an option (the command decides)', async () => {
+    expect(values((await parse(['thing', '', 'b'])).commands![0]!)).toEqual({ first: '', second: 'b' });
   });
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cachedChunks, ensureBuilt, installShellCopy, LAUNCHER, REPO, runProcess } from './harness.js';
+import { cachedChunks, chunksRun, ensureBuilt, GROUP_TABLES, installShellCopy, LAUNCHER, REPO, runProcess, tablesDefined } from './harness.js';
 
 /**
  * tsvirsh as a real process (bin/tsvirsh.cjs on the built dist/tsvirsh/): exit statuses, the interactive
@@ -177,6 +177,15 @@ describe("the shell's chunks and their code caches", () => {
     expect(listed.stdout).toBe(' Id   Name   State\n----------------------\n 1    test   running\n\n');
     expect(cachedChunks(chunks)).toEqual(expect.arrayContaining(['runtime', 'test-driver']));
     expect(cachedChunks(chunks).some((c) => c.startsWith('open') || c.startsWith('storage-dir'))).toBe(false);
+  });
+
+  it('run the command group of the command only: a list evaluates no other group', async () => {
+    const listed = await chunksRun(['-c', 'test:///default', 'list'], { ...process.env, TSVIRT_TEST_RATE: '0' });
+    expect(listed.stdout).toBe(' Id   Name   State\n----------------------\n 1    test   running\n\n');
+    expect(tablesDefined(listed.ran)).toEqual(['monitorCommands']);
+    // help lists every command, so it evaluates every group: what the probe sees.
+    expect(tablesDefined((await chunksRun(['help'])).ran)).toEqual(GROUP_TABLES);
+    expect(tablesDefined((await chunksRun(['--version'])).ran)).toEqual([]);
   });
 
   it('replace a code cache V8 rejects, and run the same', () => {

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cachedChunks, ensureBuilt, installShellCopy, normalise } from '../cli/harness.js';
+import { cachedChunks, chunksRun, ensureBuilt, installShellCopy, normalise, tablesDefined } from '../cli/harness.js';
 import { REFERENCE } from '../reference.js';
 import { run } from '../daemon/helpers.js';
 import { CLIENT_ENV, REPO, type Libvirtd } from '../support/libvirtd.mjs';
@@ -88,4 +88,14 @@ it('through the socket, tsvirsh reads the remote driver and none of the local dr
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+it('through the socket, a list runs neither the XML parser nor the other command groups', async () => {
+  const listed = await chunksRun(['-c', `test+unix:///default?socket=${daemon.socket}`, 'list'], CLIENT_ENV);
+  expect(listed.stdout).toContain(' Id   Name   State\n');
+  expect(tablesDefined(listed.ran)).toEqual(['monitorCommands']);
+  expect(listed.ran.filter((code) => code.includes('function parseXml('))).toEqual([]);
+  // The parser's chunk is told by that name: --title parses each domain's XML.
+  const titled = await chunksRun(['-c', `test+unix:///default?socket=${daemon.socket}`, 'list', '--title'], CLIENT_ENV);
+  expect(titled.ran.filter((code) => code.includes('function parseXml(')).length).toBe(1);
 });

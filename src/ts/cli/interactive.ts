@@ -29,7 +29,7 @@ export async function runInteractive(s: Session): Promise<number> {
       s.error(`invalid argument: '${line}' is not valid UTF-8, which tsvirsh cannot pass on unchanged`);
       continue;
     }
-    const commands = parseCommands(new StringTokens(line), findCommand, (message) => s.error(message));
+    const commands = await parseCommands(new StringTokens(line), findCommand, (message) => s.error(message));
     if (commands) await s.run(commands);
   }
   reader.close();

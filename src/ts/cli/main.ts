@@ -1,10 +1,9 @@
 import { parseGlobalOptions } from './global-options.js';
-import { usage } from './help.js';
 import { parseCommands } from './parser.js';
 import { processArguments, processIO } from './process-io.js';
 import { hasEscapedByte } from '../xml/bytes.js';
 import { Session, type CliIO } from './session.js';
-import { COMMANDS, findCommand } from './table.js';
+import { allCommands, findCommand } from './table.js';
 import { ArgvTokens, StringTokens } from './tokenizer.js';
 
 /**
@@ -31,7 +30,8 @@ export async function main(argv: readonly string[] = processArguments(), io: Cli
     return 1;
   }
   if (parsed.kind === 'print') {
-    if (parsed.text === 'usage') io.stdout.write(usage('tsvirsh', COMMANDS));
+    // The help texts load with the commands they list, not with every command.
+    if (parsed.text === 'usage') io.stdout.write((await import('./help.js')).usage('tsvirsh', await allCommands()));
     else if (parsed.text === 'version') io.stdout.write(`${LIBVIRT_VERSION}\n`);
     else io.stdout.write(longVersion());
     return 0;
@@ -55,7 +55,7 @@ async function runBatch(s: Session, args: readonly string[]): Promise<number> {
   // A single argument is a command string (`;`-separated commands); several are one command's words.
   if (args.length === 1 && args[0] === '') return 1;
   const tokens = args.length === 1 ? new StringTokens(args[0]!) : new ArgvTokens(args);
-  const commands = parseCommands(tokens, findCommand, (message) => s.error(message));
+  const commands = await parseCommands(tokens, findCommand, (message) => s.error(message));
   if (!commands) return 1;
   const ok = await s.run(commands);
   const backgroundOk = await s.finishBackground();

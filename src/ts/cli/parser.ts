@@ -7,17 +7,18 @@ import type { TokenSource } from './tokenizer.js';
  * option (every non-boolean option that is not marked "--name only", in table order). Every command is
  * parsed and checked before any runs; the first mistake is reported and nothing runs. `--help` anywhere
  * turns the command into `help <command>`, and `help` itself ignores words it does not understand.
+ * A command's definition may load on lookup (table.ts loads a group on first use).
  */
-export type CommandLookup = (name: string) => CommandDef | undefined;
+export type CommandLookup = (name: string) => Promise<CommandDef | undefined>;
 
 /** The option virsh accepts on every command, meaning "show this command's help". */
 const HELP_OPTION = 'help';
 
-export function parseCommands(
+export async function parseCommands(
   tokens: TokenSource,
   lookup: CommandLookup,
   report: (message: string) => void,
-): ParsedCommand[] | null {
+): Promise<ParsedCommand[] | null> {
   const commands: ParsedCommand[] = [];
   for (;;) {
     let def: CommandDef | undefined;
@@ -37,7 +38,7 @@ export function parseCommands(
           while (tok.kind === 'word');
           break;
         }
-        def = lookup(word);
+        def = await lookup(word);
         if (!def) {
           report(`unknown command: '${word}'`);
           return null;
@@ -114,7 +115,7 @@ export function parseCommands(
     }
     if (def && parsed) {
       if (wantsHelp) {
-        const help = lookup('help')!;
+        const help = (await lookup('help'))!;
         parsed = new ParsedCommand(help);
         parsed.set('command', def.name);
       } else if (!checkRequired(def, seen, report)) {

@@ -1,5 +1,4 @@
 import { ErrorDomain, ErrorNumber, virError } from '../errors/index.js';
-import { parseXml } from '../xml/index.js';
 import type { ParsedCommand } from './command-def.js';
 import { CommandFailed, type Session } from './session.js';
 import type { XNode } from './xpath.js';
@@ -18,8 +17,11 @@ export async function dumpXml(s: Session, cmd: ParsedCommand, getXml: () => Prom
     s.print(xml);
     return true;
   }
-  // The XPath engine is only loaded by the commands that use it.
-  const { documentOf, evaluate, XPathSyntaxError, XPathTypeError, XPathUnknownFunction } = await import('./xpath.js');
+  // The XPath engine and the XML parser are only loaded by the commands that use them.
+  const [{ documentOf, evaluate, XPathSyntaxError, XPathTypeError, XPathUnknownFunction }, { parseXml }] = await Promise.all([
+    import('./xpath.js'),
+    import('../xml/index.js'),
+  ]);
   const root = documentOf(parseXml(xml, { docName: 'domain', errorDomain: ErrorDomain.VIR_FROM_NONE }));
   let result;
   try {

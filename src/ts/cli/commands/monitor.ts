@@ -1,9 +1,8 @@
 import type { Domain } from '../../index.js';
 import { virConnectListAllDomainsFlags as List, virDomainState } from '../../core/enums.generated.js';
 import { ErrorDomain } from '../../errors/index.js';
-import { parseXml } from '../../xml/index.js';
 import { bool, data, type CommandDef, type ParsedCommand } from '../command-def.js';
-import { formatTable, infoLine, toFixed } from '../format.js';
+import { compareIgnoringCase, formatTable, infoLine, toFixed } from '../format.js';
 import { optDomain } from '../lookup.js';
 import { exclusive } from '../options.js';
 import type { Session } from '../session.js';
@@ -131,13 +130,6 @@ function compareDomains(a: Domain, b: Domain): number {
   return compareIgnoringCase(a.name, b.name);
 }
 
-/** vshStrcasecmp: ASCII case folded, then byte order. */
-export function compareIgnoringCase(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 const LIST_FILTERS: Record<string, number> = {
   persistent: List.VIR_CONNECT_LIST_DOMAINS_PERSISTENT,
   transient: List.VIR_CONNECT_LIST_DOMAINS_TRANSIENT,
@@ -208,6 +200,8 @@ async function cmdList(s: Session, cmd: ParsedCommand): Promise<boolean> {
 
 /** The domain's <title>, read from its XML as virsh does when the driver has no metadata API. */
 async function domainTitle(dom: Domain): Promise<string> {
+  // The XML parser is loaded by the commands that read XML only (not by a plain `list`).
+  const { parseXml } = await import('../../xml/index.js');
   const root = parseXml(await dom.xml(), { docName: 'domain_definition', errorDomain: ErrorDomain.VIR_FROM_NONE });
   return root.childText('title') ?? '';
 }

@@ -2,12 +2,11 @@ import type { Network } from '../../index.js';
 import { virConnectListAllNetworksFlags as List, virNetworkXMLFlags } from '../../core/enums.generated.js';
 import { bool, data, REQ_OPT, string, type CommandDef, type ParsedCommand } from '../command-def.js';
 import { readXmlFile } from '../files.js';
-import { formatTable, infoLine } from '../format.js';
+import { compareIgnoringCase, formatTable, infoLine } from '../format.js';
 import { optNetwork } from '../lookup.js';
 import { optRequired } from '../options.js';
 import type { Session } from '../session.js';
 import { dumpXml } from '../xml-output.js';
-import { compareIgnoringCase } from './monitor.js';
 
 /** The Networking commands, in `virsh help network` order. */
 

@@ -2,13 +2,12 @@ import type { StoragePool } from '../../index.js';
 import { virConnectListAllStoragePoolsFlags as List, virStoragePoolBuildFlags as Build, virStoragePoolState, virStorageXMLFlags } from '../../core/enums.generated.js';
 import { bool, data, REQ_OPT, string, type CommandDef, type OptDef, type ParsedCommand } from '../command-def.js';
 import { readXmlFile } from '../files.js';
-import { formatCapacity, formatTable, infoLine, padEnd } from '../format.js';
+import { compareIgnoringCase, formatCapacity, formatTable, infoLine, padEnd } from '../format.js';
 import { optPool } from '../lookup.js';
 import { exclusive, flagsFrom, optRequired, optString } from '../options.js';
 import { splitList } from '../lists.js';
 import { CommandFailed, type Session } from '../session.js';
 import { dumpXml } from '../xml-output.js';
-import { compareIgnoringCase } from './monitor.js';
 
 /** The Storage Pool commands, in `virsh help pool` order. */
 

@@ -39,8 +39,8 @@ async function cmdConnect(s: Session, cmd: ParsedCommand): Promise<boolean> {
 
 const QUIT_HELP = 'quit this interactive terminal';
 
-/** The shell's commands; `all` gives the whole table, which help describes. */
-export const shellCommands = (all: () => readonly CommandDef[]): readonly CommandDef[] => [
+/** The shell's commands; `all` gives every command, which help describes. */
+export const shellCommands = (all: () => Promise<readonly CommandDef[]>): readonly CommandDef[] => [
   { name: 'exit', group: 'virsh', help: QUIT_HELP, opts: [], noConnect: true, run: cmdQuit },
   {
     name: 'help',
@@ -49,7 +49,7 @@ export const shellCommands = (all: () => readonly CommandDef[]): readonly Comman
     desc: 'Prints global help, command specific help, or help for a\n    group of related commands',
     opts: [string('command', 'Prints global help, command specific help, or help for a group of related commands')],
     noConnect: true,
-    run: (s, cmd) => cmdHelp(s, cmd, all()),
+    run: async (s, cmd) => cmdHelp(s, cmd, await all()),
   },
   { name: 'quit', group: 'virsh', help: QUIT_HELP, opts: [], noConnect: true, run: cmdQuit },
   {

@@ -1,6 +1,5 @@
 import type { Domain, StorageVolume } from '../../index.js';
 import { ErrorDomain } from '../../errors/index.js';
-import { parseXml } from '../../xml/index.js';
 import { splitList } from '../lists.js';
 import { CommandFailed, type Session } from '../session.js';
 
@@ -39,6 +38,8 @@ async function plan(s: Session, dom: Domain, removal: StorageRemoval): Promise<R
     s.error('Specified both --storage and --remove-all-storage');
     throw new CommandFailed();
   }
+  // The XML parser is loaded by the commands that read XML only.
+  const { parseXml } = await import('../../xml/index.js');
   const root = parseXml(await dom.xml(), { docName: 'domain_definition', errorDomain: ErrorDomain.VIR_FROM_NONE });
   const wanted = removal.list ? splitList(removal.list) : null;
   const matched = new Set<string>();

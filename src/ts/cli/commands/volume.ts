@@ -10,13 +10,12 @@ import {
 import { ErrorDomain, ErrorNumber, systemError, virError } from '../../errors/index.js';
 import { bool, data, int, REQ_OPT, string, type CommandDef, type ParsedCommand } from '../command-def.js';
 import { readXmlFile } from '../files.js';
-import { formatCapacity, formatTable, infoLine } from '../format.js';
+import { compareIgnoringCase, formatCapacity, formatTable, infoLine } from '../format.js';
 import { firstFound, lookupPool, optPool, optVolume } from '../lookup.js';
 import { flagsFrom, optRequired, optString } from '../options.js';
 import { CommandFailed, type Session } from '../session.js';
 import { parseVirshSize } from '../../conf/units.js';
 import { dumpXml, renameVolumeXml } from '../xml-output.js';
-import { compareIgnoringCase } from './monitor.js';
 
 /** The Storage Volume commands, in `virsh help volume` order. */
 
