@@ -90,7 +90,6 @@ export class RpcClient {
   private readonly streams = new Map<number, { prog: number; proc: number; handler: StreamHandler }>();
   private pauses = 0;
   private paused = false;
-  private corked = false;
 
   private constructor(
     private readonly socket: Socket,
@@ -149,7 +148,7 @@ export class RpcClient {
       this.pending.set(serial, { procedure, resolve: resolve as (v: unknown) => void, reject });
       this.updateRef();
       this.updateFlow();
-      this.send(packet);
+      this.socket.write(packet);
     });
   }
 
@@ -172,7 +171,7 @@ export class RpcClient {
   /** Writes a whole packet (given in parts) of a stream; dropped once the connection ended. */
   writeRaw(...parts: Buffer[]): void {
     if (this.closeError) return;
-    for (const part of parts) this.send(part);
+    for (const part of parts) this.socket.write(part);
   }
 
   /** Bytes written and not yet taken by the kernel. */
@@ -274,24 +273,7 @@ export class RpcClient {
 
   private sendKeepalive(proc: number): void {
     const header = { prog: keepaliveProgram.program, vers: keepaliveProgram.version, proc, type: VIR_NET_MESSAGE, serial: 0, status: VIR_NET_OK };
-    this.send(encodePacket(header));
-  }
-
-  /**
-   * Writes to the socket; what is written in one go leaves in one system call (libvirt's open sequence is three
-   * calls, a stream's packet a header and its data). A microtask, not the next tick, sends it: a process that
-   * exits once its last promise settles still sends what it wrote before (CONNECT_CLOSE).
-   */
-  private send(bytes: Buffer): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      queueMicrotask(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    this.socket.write(bytes);
+    this.socket.write(encodePacket(header));
   }
 
   private receive(chunk: Buffer): void {
