@@ -4,9 +4,11 @@
 // A CommonJS launcher, so a short command never starts Node's ESM loader. The shell is CommonJS chunks that
 // load on first use (a remote command never reads the local drivers, a local one never reads the RPC protocol),
 // kept in a few files, each compiled through a V8 code cache kept beside it (FILE.cjs.cache): with the compiled
-// code at hand, `tsvirsh list` starts almost as fast as Node itself. A file's cache is written after a run that
-// read the file without one or whose cache V8 rejected (another Node version, a rebuilt shell); where the folder
-// is read-only the shell simply runs without caches.
+// code at hand, `tsvirsh list` starts almost as fast as Node itself. A cache holds the code of the chunks that had
+// run when it was written, and says which they were: it is written again after a run that read its file without
+// one, had it rejected by V8 (another Node version, a rebuilt shell) or ran a chunk it does not hold (a local
+// command after a remote one wrote it), then holding the chunks of both. Where the folder is read-only the shell
+// simply runs without caches.
 'use strict';
 const { closeSync, fstatSync, openSync, readSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
@@ -20,7 +22,8 @@ const requireOutside = Module.createRequire(join(dir, 'tsvirsh.cjs'));
 let fileOf = {};
 const unrun = new Map();
 const chunks = new Map();
-const uncached = [];
+// Per file read: its script, the chunks its cache holds (null without a usable one) and those this run ran.
+const files = new Map();
 
 // Every file is read into this one buffer. Memory touched for the first time is what costs most in a short
 // command here (a page fault is ~10 us in a VM): a buffer per file would touch twice the shell's size again.
@@ -44,6 +47,8 @@ function readBytes(path) {
   }
 }
 
+// A cache file: the byte length of a header, the header (the names of the chunks it holds, one per line), then
+// V8's cached data.
 function readFile(name) {
   const file = join(dir, name);
   // The source is copied into a string before the cache's bytes take the buffer (ASCII: scripts/build-cli.mjs).
@@ -51,23 +56,46 @@ function readFile(name) {
   const sourceLength = readBytes(file);
   const source = buffer.toString('latin1', 0, sourceLength);
   let cachedData;
+  let held = null;
   try {
     const cacheLength = readBytes(`${file}.cache`);
-    cachedData = buffer.subarray(0, cacheLength);
+    const headerEnd = 4 + buffer.readUInt32BE(0);
+    if (headerEnd <= cacheLength) {
+      held = new Set(buffer.toString('latin1', 4, headerEnd).split('\n'));
+      cachedData = buffer.subarray(headerEnd, cacheLength);
+    }
   } catch {
     cachedData = undefined;
   }
   const script = new Script(source, { filename: file, cachedData });
-  if (!cachedData || script.cachedDataRejected) uncached.push([file, script]);
+  if (script.cachedDataRejected) held = null;
+  files.set(name, { script, held, ran: new Set() });
   const contents = script.runInThisContext();
   if (contents.groups) fileOf = contents.groups;
   for (const [chunk, wrapper] of Object.entries(contents.chunks)) unrun.set(chunk, wrapper);
 }
 
+/** Writes the cache of each file this run read whose cache is missing or does not hold a chunk that ran. */
+function writeCaches() {
+  for (const [name, { script, held, ran }] of files) {
+    if (held && [...ran].every((chunk) => held.has(chunk))) continue;
+    const header = Buffer.from([...new Set([...(held ?? []), ...ran])].join('\n'), 'latin1');
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(header.length);
+    try {
+      writeFileSync(join(dir, `${name}.cache`), Buffer.concat([length, header, script.createCachedData()]));
+    } catch {
+      // A read-only installation: run without the cache.
+    }
+  }
+}
+
 function requireChunk(name) {
   const loaded = chunks.get(name);
   if (loaded) return loaded.exports;
-  if (!unrun.has(name)) readFile(fileOf[name] ?? name);
+  const file = fileOf[name] ?? name;
+  if (!unrun.has(name)) readFile(file);
+  files.get(file).ran.add(name);
   const wrapper = unrun.get(name);
   unrun.delete(name);
   const chunk = { exports: {} };
@@ -83,12 +111,6 @@ function requireFromChunk(id) {
 requireChunk('tsvirsh.cjs')
   .main()
   .then((status) => {
-    for (const [file, script] of uncached) {
-      try {
-        writeFileSync(`${file}.cache`, script.createCachedData());
-      } catch {
-        // A read-only installation: run without the cache.
-      }
-    }
+    writeCaches();
     process.exit(status);
   });

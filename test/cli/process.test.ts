@@ -198,6 +198,23 @@ describe("the shell's chunks and their code caches", () => {
     expect(readFileSync(entryCache).equals(Buffer.alloc(good.length, 0x5a))).toBe(false);
   });
 
+  it('write a cache again after a run of chunks it does not hold, holding both runs, then keep it', () => {
+    const { launcher, chunks } = installShellCopy(dir);
+    const entryCache = join(chunks, 'tsvirsh.cjs.cache');
+    const held = (cache: Buffer) => cache.toString('latin1', 4, 4 + cache.readUInt32BE(0)).split('\n');
+    expect(run(launcher, ['--version']).stdout).toBe('9.0.0\n');
+    const first = readFileSync(entryCache);
+    expect(held(first)).toContain('tsvirsh.cjs');
+    // A list runs the command groups and the XML reading that --version never ran.
+    expect(run(launcher, ['-c', 'test:///default', 'list']).status).toBe(0);
+    const second = readFileSync(entryCache);
+    expect(held(second)).toEqual(expect.arrayContaining(held(first)));
+    expect(held(second).length).toBeGreaterThan(held(first).length);
+    expect(run(launcher, ['--version']).stdout).toBe('9.0.0\n');
+    expect(run(launcher, ['-c', 'test:///default', 'list']).status).toBe(0);
+    expect(readFileSync(entryCache).equals(second)).toBe(true);
+  });
+
   it('read files larger than the launcher first reads into, with their caches, and run the same', () => {
     const { launcher, chunks } = installShellCopy(dir);
     const entry = join(chunks, 'tsvirsh.cjs');
