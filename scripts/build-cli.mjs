@@ -87,6 +87,13 @@ export async function buildCli() {
 const ENTRY = 'tsvirsh.cjs';
 /** Below this size (bytes of code), a dynamic import's chunks go in the file of the root that loads it. */
 const OWN_FILE_MIN = 32 * 1024;
+/**
+ * The runtime behind a first connection is read with the entry too: every command but help and --version
+ * connects, the read of a file and its cache is saved, and the one source string of both is over V8's 128 KB
+ * large-object size, so it is not allocated in the young generation (the runtime's own 97 KB were, and brought a
+ * scavenge of ~3 ms into a socket `list`; docs/benchmarks.md, "The shell in chunks").
+ */
+const WITH_ENTRY = /^runtime-/;
 
 /**
  * The files the chunks are written in, as Map<file, chunks>. A file per chunk would cost a read of the chunk and
@@ -126,7 +133,7 @@ function groupChunks(metafile) {
   // root that loads them, children first, so that their parents' sizes count them.
   const size = (members) => members.reduce((sum, chunk) => sum + outputs.get(chunk).bytes, 0);
   for (const root of [...parent.keys()].reverse()) {
-    if (root === ENTRY || size(groups.get(root)) >= OWN_FILE_MIN) continue;
+    if (root === ENTRY || (size(groups.get(root)) >= OWN_FILE_MIN && !WITH_ENTRY.test(root))) continue;
     groups.get(parent.get(root)).push(...groups.get(root));
     groups.delete(root);
   }
