@@ -83,7 +83,7 @@ it('through the socket, tsvirsh reads the remote driver and none of the local dr
     const { launcher, chunks } = installShellCopy(dir);
     const listed = await run(process.execPath, [launcher, '-c', `test+unix:///default?socket=${daemon.socket}`, 'list'], { env: CLIENT_ENV });
     expect(listed.stdout).toContain(' Id   Name   State\n');
-    expect(cachedChunks(chunks)).toEqual(expect.arrayContaining(['tsvirsh', 'runtime', 'open']));
+    expect(cachedChunks(chunks)).toEqual(expect.arrayContaining(['tsvirsh', 'open']));
     expect(cachedChunks(chunks).filter((c) => c === 'test-driver' || c === 'storage-dir')).toEqual([]);
   } finally {
     await rm(dir, { recursive: true, force: true });
