@@ -65,7 +65,7 @@ export async function buildCli() {
       sourcefile: basename(file.path),
       logLevel: 'warning',
     });
-    code.set(basename(file.path), cjs.code);
+    code.set(basename(file.path), plainExportShim(cjs.code));
   }
   rmSync(CLI_DIR, { recursive: true, force: true });
   mkdirSync(CLI_DIR, { recursive: true });
@@ -82,6 +82,32 @@ export async function buildCli() {
     if (/[^\x00-\x7f]/.test(text)) throw new Error(`${group}: not ASCII`);
     writeFileSync(join(CLI_DIR, group), text);
   }
+}
+
+/**
+ * esbuild's CommonJS shim for a module's exports defines each export as a getter, from a descriptor object and an
+ * arrow function apiece (`__export`), then copies them all, as getters again, into the object it exports
+ * (`__toCommonJS`): about 600 bytes of young objects per export, and the shell's chunks export a few hundred names,
+ * which a short command pays in young-generation collections (docs/benchmarks.md, "Memory touched first"). The
+ * same getters (live bindings, and a chunk still readable while a cycle loads it) are written here as one object
+ * literal that is exported as it is. Code that does not have esbuild's exact shape is left as esbuild wrote it.
+ */
+export function plainExportShim(code) {
+  const exported = /module\.exports=__toCommonJS\((\w+)\);/.exec(code)?.[1];
+  let exportedRewritten = false;
+  const rewritten = code.replace(/var (\w+)=\{\};__export\(\1,\{([^}]*)\}\);/g, (shim, name, list) => {
+    const pairs = list.split(',').map((pair) => /^([\w$]+):\(\)=>([\w$]+(?:\.[\w$]+)?)$/.exec(pair));
+    if (pairs.some((pair) => !pair)) return shim;
+    const getters = pairs.map(([, key, value]) => `get ${key}(){return ${value}}`);
+    if (name === exported) {
+      // The flag __toCommonJS sets, that esbuild's import of a chunk (__toESM) reads.
+      getters.unshift('__esModule:true');
+      exportedRewritten = true;
+    }
+    return `var ${name}={${getters.join(',')}};`;
+  });
+  if (!exportedRewritten) return rewritten;
+  return rewritten.replace(`module.exports=__toCommonJS(${exported});`, `module.exports=${exported};`);
 }
 
 const ENTRY = 'tsvirsh.cjs';
