@@ -22,7 +22,8 @@ const requireOutside = Module.createRequire(join(dir, 'tsvirsh.cjs'));
 let fileOf = {};
 const unrun = new Map();
 const chunks = new Map();
-// Per file read: its script, the chunks its cache holds (null without a usable one) and those this run ran.
+// Per file read: its cache's path, its script, the chunks its cache holds (null without a usable one) and those
+// this run ran.
 const files = new Map();
 
 // Every file is read into this one buffer. Memory touched for the first time is what costs most in a short
@@ -51,6 +52,7 @@ function readBytes(path) {
 // V8's cached data.
 function readFile(name) {
   const file = join(dir, name);
+  const cache = `${file}.cache`;
   // The source is copied into a string before the cache's bytes take the buffer (ASCII: scripts/build-cli.mjs).
   // Each read comes first: it may replace `buffer`.
   const sourceLength = readBytes(file);
@@ -58,7 +60,7 @@ function readFile(name) {
   let cachedData;
   let held = null;
   try {
-    const cacheLength = readBytes(`${file}.cache`);
+    const cacheLength = readBytes(cache);
     const headerEnd = 4 + buffer.readUInt32BE(0);
     if (headerEnd <= cacheLength) {
       held = new Set(buffer.toString('latin1', 4, headerEnd).split('\n'));
@@ -69,7 +71,7 @@ function readFile(name) {
   }
   const script = new Script(source, { filename: file, cachedData });
   if (script.cachedDataRejected) held = null;
-  files.set(name, { script, held, ran: new Set() });
+  files.set(name, { cache, script, held, ran: new Set() });
   const contents = script.runInThisContext();
   if (contents.groups) fileOf = contents.groups;
   for (const [chunk, wrapper] of Object.entries(contents.chunks)) unrun.set(chunk, wrapper);
@@ -77,13 +79,13 @@ function readFile(name) {
 
 /** Writes the cache of each file this run read whose cache is missing or does not hold a chunk that ran. */
 function writeCaches() {
-  for (const [name, { script, held, ran }] of files) {
+  for (const { cache, script, held, ran } of files.values()) {
     if (held && [...ran].every((chunk) => held.has(chunk))) continue;
     const header = Buffer.from([...new Set([...(held ?? []), ...ran])].join('\n'), 'latin1');
     const length = Buffer.alloc(4);
     length.writeUInt32BE(header.length);
     try {
-      writeFileSync(join(dir, `${name}.cache`), Buffer.concat([length, header, script.createCachedData()]));
+      writeFileSync(cache, Buffer.concat([length, header, script.createCachedData()]));
     } catch {
       // A read-only installation: run without the cache.
     }

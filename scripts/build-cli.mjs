@@ -117,7 +117,7 @@ const OWN_FILE_MIN = 32 * 1024;
  * The runtime behind a first connection is read with the entry too: every command but help and --version
  * connects, the read of a file and its cache is saved, and the one source string of both is over V8's 128 KB
  * large-object size, so it is not allocated in the young generation (the runtime's own 97 KB were, and brought a
- * scavenge of ~3 ms into a socket `list`; docs/benchmarks.md, "The shell in chunks").
+ * scavenge of ~3 ms into a socket `list`; docs/benchmarks.md, "Memory touched first").
  */
 const WITH_ENTRY = /^runtime-/;
 
