@@ -15,6 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXTRA_CA_CERTS_NOTE, startUpEnv } from './lib/start-up-env.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const launcher = join(repo, 'bin/tsvirsh.cjs');
@@ -55,6 +56,7 @@ function measure(c) {
     // hyperfine runs each command through a shell and subtracts the shell's own start-up.
     execFileSync('hyperfine', ['--warmup', '3', '--runs', String(n), '--export-json', out, '--style', 'none', c.cmd], {
       stdio: ['ignore', 'ignore', 'inherit'],
+      env: startUpEnv(),
     });
     const r = JSON.parse(readFileSync(out, 'utf8')).results[0];
     rmSync(dir, { recursive: true, force: true });
@@ -63,7 +65,7 @@ function measure(c) {
   const times = [];
   for (let i = 0; i < n + 3; i++) {
     const t0 = process.hrtime.bigint();
-    spawnSync('sh', ['-c', `${c.cmd} >/dev/null 2>&1`]);
+    spawnSync('sh', ['-c', `${c.cmd} >/dev/null 2>&1`], { env: startUpEnv() });
     if (i >= 3) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
@@ -83,9 +85,10 @@ if (haveVirsh) {
 }
 
 if (asJson) {
-  console.log(JSON.stringify({ tool: haveHyperfine ? 'hyperfine' : 'hrtime', results, checks }, null, 2));
+  console.log(JSON.stringify({ tool: haveHyperfine ? 'hyperfine' : 'hrtime', note: EXTRA_CA_CERTS_NOTE, results, checks }, null, 2));
 } else {
   console.log(`timing with ${haveHyperfine ? 'hyperfine' : 'a loop of spawned shells'} (node ${process.version})\n`);
+  if (EXTRA_CA_CERTS_NOTE) console.log(`(${EXTRA_CA_CERTS_NOTE})\n`);
   for (const r of results) console.log(`${r.name.padEnd(36)} ${r.mean.toFixed(1).padStart(8)} ms  ± ${r.stddev.toFixed(1)} (min ${r.min.toFixed(1)}, ${r.runs} runs)`);
   console.log('');
   for (const c of checks) console.log(`${c.met ? 'met ' : 'MISS'}  ${c.target}: ${c.value}`);

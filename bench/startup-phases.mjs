@@ -20,6 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXTRA_CA_CERTS_NOTE, startUpEnv } from './lib/start-up-env.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -46,7 +47,7 @@ try {
   for (const [name, root] of Object.entries(builds)) {
     removeCodeCaches(root);
     for (const target of [uri, 'test:///default']) {
-      const first = spawnSync(node, [join(root, 'bin/tsvirsh.cjs'), '-c', target, 'list'], { env: CLIENT_ENV });
+      const first = spawnSync(node, [join(root, 'bin/tsvirsh.cjs'), '-c', target, 'list'], { env: startUpEnv(CLIENT_ENV) });
       if (first.status !== 0) throw new Error(`${name}: tsvirsh -c ${target} list failed: ${first.stderr}`);
     }
     for (const [what, target] of [['socket', uri], ['local', 'test:///default']]) {
@@ -59,7 +60,7 @@ try {
   for (let round = 0; round < runs + 3; round++) {
     for (const [label, [file, argv], root] of commands) {
       const started = performance.now();
-      const r = spawnSync(file, argv, { encoding: 'utf8', env: { ...CLIENT_ENV, ...(root ? { TSVIRSH_ROOT: root } : {}) } });
+      const r = spawnSync(file, argv, { encoding: 'utf8', env: { ...startUpEnv(CLIENT_ENV), ...(root ? { TSVIRSH_ROOT: root } : {}) } });
       const took = performance.now() - started;
       if (r.status !== 0) throw new Error(`${label} exited with ${r.status}: ${r.stderr}`);
       if (round < 3) continue;
@@ -80,12 +81,14 @@ try {
   const result = {
     runs,
     loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    note: EXTRA_CA_CERTS_NOTE,
     wall: Object.fromEntries([...wall].filter(([, xs]) => xs.length).map(([label, xs]) => [label, { median: median(xs), ratio: median(xs) / bare }])),
     phases: Object.fromEntries([...steps].map(([label, byStep]) => [label, Object.fromEntries([...byStep].map(([s, xs]) => [s, median(xs)]))])),
   };
   if (args.includes('--json')) console.log(JSON.stringify(result, null, 2));
   else {
     console.log(`${runs} interleaved rounds, load average ${result.loadAverage}`);
+    if (EXTRA_CA_CERTS_NOTE) console.log(`  (${EXTRA_CA_CERTS_NOTE})`);
     for (const [label, { median: m, ratio }] of Object.entries(result.wall)) {
       if (!label.endsWith('phases')) console.log(`  ${label.padEnd(18)} ${m.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)} x`);
     }
