@@ -22,6 +22,7 @@ const launcher = join(repo, 'bin/tsvirsh.cjs');
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 30;
 const asJson = args.includes('--json');
+const env = startUpEnv();
 
 if (!existsSync(join(repo, 'dist/tsvirsh/tsvirsh.cjs'))) {
   console.error('bench: dist/tsvirsh/ is missing; run `npm run build` first');
@@ -56,7 +57,7 @@ function measure(c) {
     // hyperfine runs each command through a shell and subtracts the shell's own start-up.
     execFileSync('hyperfine', ['--warmup', '3', '--runs', String(n), '--export-json', out, '--style', 'none', c.cmd], {
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: startUpEnv(),
+      env,
     });
     const r = JSON.parse(readFileSync(out, 'utf8')).results[0];
     rmSync(dir, { recursive: true, force: true });
@@ -65,7 +66,7 @@ function measure(c) {
   const times = [];
   for (let i = 0; i < n + 3; i++) {
     const t0 = process.hrtime.bigint();
-    spawnSync('sh', ['-c', `${c.cmd} >/dev/null 2>&1`], { env: startUpEnv() });
+    spawnSync('sh', ['-c', `${c.cmd} >/dev/null 2>&1`], { env });
     if (i >= 3) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   const mean = times.reduce((a, b) => a + b, 0) / times.length;

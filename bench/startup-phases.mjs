@@ -31,6 +31,7 @@ if (option('--baseline')) builds.baseline = resolve(option('--baseline'));
 
 const { startLibvirtd, CLIENT_ENV } = await import(join(repo, 'test/support/libvirtd.mjs'));
 const phases = join(repo, 'bench/lib/tsvirsh-phases.cjs');
+const env = startUpEnv(CLIENT_ENV);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function removeCodeCaches(root) {
@@ -47,7 +48,7 @@ try {
   for (const [name, root] of Object.entries(builds)) {
     removeCodeCaches(root);
     for (const target of [uri, 'test:///default']) {
-      const first = spawnSync(node, [join(root, 'bin/tsvirsh.cjs'), '-c', target, 'list'], { env: startUpEnv(CLIENT_ENV) });
+      const first = spawnSync(node, [join(root, 'bin/tsvirsh.cjs'), '-c', target, 'list'], { env });
       if (first.status !== 0) throw new Error(`${name}: tsvirsh -c ${target} list failed: ${first.stderr}`);
     }
     for (const [what, target] of [['socket', uri], ['local', 'test:///default']]) {
@@ -60,7 +61,7 @@ try {
   for (let round = 0; round < runs + 3; round++) {
     for (const [label, [file, argv], root] of commands) {
       const started = performance.now();
-      const r = spawnSync(file, argv, { encoding: 'utf8', env: { ...startUpEnv(CLIENT_ENV), ...(root ? { TSVIRSH_ROOT: root } : {}) } });
+      const r = spawnSync(file, argv, { encoding: 'utf8', env: root ? { ...env, TSVIRSH_ROOT: root } : env });
       const took = performance.now() - started;
       if (r.status !== 0) throw new Error(`${label} exited with ${r.status}: ${r.stderr}`);
       if (round < 3) continue;
