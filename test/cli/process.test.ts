@@ -185,6 +185,21 @@ describe("the shell's chunks and their code caches", () => {
     expect(cachedChunks(chunks).some((c) => c.startsWith('open') || c.startsWith('storage-dir'))).toBe(false);
   });
 
+  it("load Node's own modules on first use: a local list loads no streams, sockets, promise fs or crypto", () => {
+    // Each of these costs a short command ~1 ms; a local list on the test driver uses none of them.
+    const preload = join(dir, 'modules-loaded.cjs');
+    // Written with writeSync: process.stderr on a pipe would load node:net and node:stream itself.
+    writeFileSync(preload, "process.on('exit', () => require('node:fs').writeSync(2, JSON.stringify(process.moduleLoadList)));\n");
+    const listed = spawnSync(process.execPath, ['-r', preload, LAUNCHER, '-c', 'test:///default', 'list'], {
+      encoding: 'utf8',
+      env: { ...process.env, TSVIRT_TEST_RATE: '0' },
+    });
+    expect(listed.stdout).toBe(' Id   Name   State\n----------------------\n 1    test   running\n\n');
+    const loaded = (JSON.parse(listed.stderr) as string[]).filter((m) => m.startsWith('NativeModule '));
+    expect(loaded).toContain('NativeModule fs'); // the probe sees Node's modules
+    for (const name of ['stream', 'net', 'fs/promises', 'crypto']) expect(loaded).not.toContain(`NativeModule ${name}`);
+  });
+
   it('run the command group of the command only: a list evaluates no other group', async () => {
     const listed = await chunksRun(['-c', 'test:///default', 'list'], { ...process.env, TSVIRT_TEST_RATE: '0' });
     expect(listed.stdout).toBe(' Id   Name   State\n----------------------\n 1    test   running\n\n');

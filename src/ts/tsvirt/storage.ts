@@ -1,10 +1,10 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import * as api from '../api/storage.js';
 import type { VirStoragePool, VirStorageVol } from '../core/handles.js';
 import type { StoragePoolInfo, StorageVolInfo } from '../drivers/driver.js';
 import { Job, startOptions, type JobOptions } from './job.js';
 import { Owned } from './owned.js';
-import { VolumeDownload, VolumeUpload, type TransferOptions, type UploadSource } from './stream.js';
+import { readableOf, VolumeDownload, VolumeUpload, type TransferOptions, type UploadSource } from './stream.js';
 
 type FlagOptions = JobOptions & { flags?: number };
 
@@ -148,7 +148,7 @@ export class StorageVolume extends Owned<VirStorageVol> {
     async function* data(): AsyncGenerator<Buffer> {
       yield* await VolumeDownload.open(vol, options);
     }
-    return Readable.from(data(), { objectMode: false });
+    return readableOf(data());
   }
 
   /** An upload to drive step by step: `send`, then `finish` or `abort` (what tsvirsh vol-upload uses). */
