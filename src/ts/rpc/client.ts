@@ -97,30 +97,24 @@ export class RpcClient {
     private readonly options: RpcClientOptions,
   ) {
     this.framer = new PacketFramer(options.maxPacket ?? PACKET_MAX);
-    // The calls made while the socket connects leave in one write once it has.
-    let connected = false;
-    socket.cork();
-    socket.once('connect', () => {
-      connected = true;
-      socket.uncork();
-    });
     socket.on('data', (chunk) => this.receive(chunk));
-    socket.on('error', (err) => {
-      const what = connected ? 'Cannot recv data' : `Failed to connect socket to '${path}'`;
-      this.shutdown(CloseReason.ERROR, systemError(err, ErrorDomain.VIR_FROM_RPC, what));
-    });
+    socket.on('error', (err) => this.shutdown(CloseReason.ERROR, systemError(err, ErrorDomain.VIR_FROM_RPC, 'Cannot recv data')));
     socket.on('close', () => this.shutdown(CloseReason.EOF, rpcError('End of file while reading data: Input/output error')));
     // Waiting for replies or events keeps the process alive; an idle connection does not (see ref()).
     socket.unref();
   }
 
-  /**
-   * Starts connecting to the socket at `path` and returns at once: calls made meanwhile are encoded while the
-   * kernel connects (a first call builds its codecs, ~1 ms in a short command) and leave together once it has.
-   * When nothing listens there, they fail with libvirt's error ("Failed to connect socket to 'PATH'").
-   */
-  static connect(path: string, options: RpcClientOptions = {}): RpcClient {
-    return new RpcClient(createConnection({ path }), path, options);
+  /** Connects to the socket at `path`; libvirt's error when nothing listens there. */
+  static connect(path: string, options: RpcClientOptions = {}): Promise<RpcClient> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection({ path });
+      const fail = (err: Error) => reject(systemError(err, ErrorDomain.VIR_FROM_RPC, `Failed to connect socket to '${path}'`));
+      socket.once('error', fail);
+      socket.once('connect', () => {
+        socket.off('error', fail);
+        resolve(new RpcClient(socket, path, options));
+      });
+    });
   }
 
   /** False once the connection has ended. */

@@ -64,7 +64,7 @@ export class RemoteConnection {
     options: RemoteOptions = {},
     alongside?: (conn: RemoteConnection) => void,
   ): Promise<RemoteConnection> {
-    const client = RpcClient.connect(target.socketPath, options);
+    const client = await RpcClient.connect(target.socketPath, options);
     const conn = new RemoteConnection(client, target);
     try {
       // libvirt's first three calls, sent together: the daemon answers AUTH_LIST and the keepalive feature
