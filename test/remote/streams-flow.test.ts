@@ -1,6 +1,6 @@
 // Flow control of remote streams against a scripted daemon. A download sent as fast as the socket takes
 // it: a consumer that reads nothing holds the daemon back (the client stops reading the socket once its
-// queue is full), and everything arrives intact once it reads. An upload to a daemon that does not read:
+// queue is full, and PINGs the daemon meanwhile), and everything arrives intact once it reads. An upload to a daemon that does not read:
 // virStreamSend stops resolving once the socket's queue is full, instead of buffering without bound.
 import { afterEach, expect, it } from 'vitest';
 import { virConnectClose, virConnectOpen } from '../../src/ts/api/connect.js';
@@ -61,6 +61,11 @@ it('a slow download consumer holds the daemon back; all the data arrives once it
   expect(progress.done).toBe(false);
   expect(client.paused).toBe(true);
   expect(progress.sent).toBeLessThan(8 * MiB);
+  // While it does not read, the client PINGs the daemon each second: a daemon that hears nothing from a client
+  // drops it, and the daemon's own PINGs wait unread behind the data.
+  const pingsBefore = fake.pingsReceived;
+  await new Promise((resolve) => setTimeout(resolve, 2300));
+  expect(fake.pingsReceived - pingsBefore).toBeGreaterThanOrEqual(2);
   // Now the consumer reads: every byte arrives, in order.
   let received = 0;
   for (;;) {
@@ -70,6 +75,10 @@ it('a slow download consumer holds the daemon back; all the data arrives once it
     received += data.length;
   }
   expect(received).toBe(TOTAL);
+  // Reading again, the client stops those PINGs (its own keepalive waits 5 s of silence).
+  const pingsAfter = fake.pingsReceived;
+  await new Promise((resolve) => setTimeout(resolve, 1300));
+  expect(fake.pingsReceived).toBe(pingsAfter);
   await virStreamFinish(st);
   virStreamFree(st);
   await virConnectClose(conn);

@@ -202,3 +202,31 @@ describe('a daemon killed in mid-stream', () => {
     await conn.close().catch(() => {});
   }, 60_000);
 });
+
+describe.skipIf(!installed)('a download consumer that pauses longer than libvirtd’s keepalive allows', () => {
+  // libvirtd drops a client it hears nothing from for keepalive_interval × (count + 1) seconds: 2 s here. The
+  // client does not read its socket while the consumer pauses, so it cannot answer the daemon's PINGs; it
+  // sends its own instead, which libvirtd counts as signs of life.
+  let d: Libvirtd;
+  beforeAll(async () => {
+    d = await startLibvirtd({ keepalive: { interval: 1, count: 1 } });
+    const r = await virsh(d.uris.qemu, [`pool-define-as p1 dir --target ${join(d.filesDir, 'pool')}; pool-build p1; pool-start p1; vol-create-as p1 v1 ${16 * MiB}`]);
+    expect(r.status, r.stderr).toBe(0);
+  }, 120_000);
+  afterAll(() => d?.stop());
+
+  it('keeps the connection through a 4 s pause: every byte arrives, the connection still answers', async () => {
+    const data = randomBytes(16 * MiB);
+    await withConn({ name: 'libvirtd', uri: d.uris.qemu, pool: '' }, async (conn) => {
+      await (await volume(conn)).upload(data);
+      const parts: Buffer[] = [];
+      for await (const part of (await volume(conn)).download()) {
+        // The first part in, the consumer stops long enough for the client's queue to fill and its reading to stop.
+        if (parts.length === 0) await new Promise((resolve) => setTimeout(resolve, 4000));
+        parts.push(part as Buffer);
+      }
+      expect(Buffer.concat(parts).equals(data)).toBe(true);
+      expect(await conn.hostname()).toBeTruthy();
+    });
+  }, 60_000);
+});

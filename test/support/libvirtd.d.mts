@@ -33,5 +33,10 @@ export interface Libvirtd {
   stop(): Promise<void>;
 }
 
-export function startLibvirtd(options?: { imageFormat?: ImageFormat; idleTimeoutSeconds?: number }): Promise<Libvirtd>;
+export function startLibvirtd(options?: {
+  imageFormat?: ImageFormat;
+  idleTimeoutSeconds?: number;
+  /** libvirtd's keepalive towards its clients: seconds between PINGs, PINGs unanswered before it drops one. */
+  keepalive?: { interval: number; count: number };
+}): Promise<Libvirtd>;
 export function processesUsing(dir: string): Promise<number[]>;

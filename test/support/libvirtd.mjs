@@ -71,8 +71,8 @@ async function daemonAccount() {
   }
 }
 
-const libvirtdConf = (dir) => `# written by tsvirt's test harness (test/support/libvirtd.mjs)
-unix_sock_dir = "${dir}/sock"
+const libvirtdConf = (dir, keepalive) => `# written by tsvirt's test harness (test/support/libvirtd.mjs)
+${keepalive ? `keepalive_interval = ${keepalive.interval}\nkeepalive_count = ${keepalive.count}\n` : ''}unix_sock_dir = "${dir}/sock"
 unix_sock_ro_perms = "0777"
 unix_sock_rw_perms = "0777"
 unix_sock_admin_perms = "0700"
@@ -93,9 +93,11 @@ dump_image_format = "${imageFormat}"
 
 /**
  * Starts a private libvirtd and waits until it answers on its socket.
- * @param {{ imageFormat?: 'raw'|'gzip'|'bzip2'|'xz'|'lzop', idleTimeoutSeconds?: number }} [options]
+ * `keepalive` sets libvirtd's own keepalive towards its clients (seconds between PINGs to a quiet client, PINGs
+ * unanswered before it drops the client; libvirt's defaults are 5 and 5).
+ * @param {{ imageFormat?: 'raw'|'gzip'|'bzip2'|'xz'|'lzop', idleTimeoutSeconds?: number, keepalive?: { interval: number, count: number } }} [options]
  */
-export async function startLibvirtd({ imageFormat = 'raw', idleTimeoutSeconds = 900 } = {}) {
+export async function startLibvirtd({ imageFormat = 'raw', idleTimeoutSeconds = 900, keepalive } = {}) {
   const account = await daemonAccount();
   const dir = await mkdtemp(join(tmpdir(), 'tsvirt-libvirtd-'));
   // The watchdog comes first: whatever happens from here on, once this process is gone the folder and every
@@ -103,14 +105,14 @@ export async function startLibvirtd({ imageFormat = 'raw', idleTimeoutSeconds = 
   spawn('/bin/sh', [REAP, '--owner', String(process.pid), dir], { detached: true, stdio: 'ignore' }).unref();
   const daemon = { dir, stop: () => reap(dir) };
   try {
-    return Object.assign(daemon, await launch(dir, account, imageFormat, idleTimeoutSeconds));
+    return Object.assign(daemon, await launch(dir, account, imageFormat, idleTimeoutSeconds, keepalive));
   } catch (error) {
     await daemon.stop();
     throw error;
   }
 }
 
-async function launch(dir, account, imageFormat, idleTimeoutSeconds) {
+async function launch(dir, account, imageFormat, idleTimeoutSeconds, keepalive) {
   const paths = {
     conf: join(dir, 'libvirtd.conf'),
     socket: join(dir, 'sock', 'libvirt-sock'),
@@ -122,7 +124,7 @@ async function launch(dir, account, imageFormat, idleTimeoutSeconds) {
     await mkdir(join(dir, sub), { recursive: true });
   }
   await chmod(join(dir, 'runtime'), 0o700);
-  await writeFile(paths.conf, libvirtdConf(dir));
+  await writeFile(paths.conf, libvirtdConf(dir, keepalive));
   await writeFile(join(dir, 'config', 'libvirt', 'qemu.conf'), qemuConf(imageFormat));
   if (account) await run('chown', ['-R', `${account.uid}:${account.gid}`, dir]);
 

@@ -43,6 +43,7 @@ export interface RpcClientOptions {
 }
 
 export const DEFAULT_KEEPALIVE_INTERVAL_MS = 5000;
+const PAUSED_PING_INTERVAL_MS = 1000;
 export const DEFAULT_KEEPALIVE_COUNT = 5;
 
 export type MessageListener = (procedure: RpcProcedure, msg: unknown) => void;
@@ -90,6 +91,7 @@ export class RpcClient {
   private readonly streams = new Map<number, { prog: number; proc: number; handler: StreamHandler }>();
   private pauses = 0;
   private paused = false;
+  private pausedPings: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly socket: Socket,
@@ -218,6 +220,24 @@ export class RpcClient {
     this.paused = pause;
     if (pause) this.socket.pause();
     else this.socket.resume();
+    this.pingWhilePaused(pause);
+  }
+
+  /**
+   * While the socket is not read, the daemon's packets (its keepalive PINGs too) wait unread behind the stream's
+   * data, and a daemon that hears nothing from us drops us: libvirtd after keepalive_interval × (count + 1)
+   * seconds (30 by default). Its keepalive counts any packet from the client (virKeepAliveCheckMessage; tsvirtd's
+   * alike), so a PING each second, libvirt's shortest interval, keeps the connection through a consumer's pause
+   * of any length, whether or not our own keepalive is on. The PONGs are read with the rest.
+   */
+  private pingWhilePaused(paused: boolean): void {
+    if (paused && !this.pausedPings) {
+      this.pausedPings = setInterval(() => this.sendKeepalive(KEEPALIVE_PROC_PING), PAUSED_PING_INTERVAL_MS);
+      this.pausedPings.unref();
+    } else if (!paused && this.pausedPings) {
+      clearInterval(this.pausedPings);
+      this.pausedPings = null;
+    }
   }
 
   /** Calls `listener` for every MESSAGE packet of `program` (events); returns how to stop. */
@@ -380,6 +400,7 @@ export class RpcClient {
     if (this.closeError) return;
     this.closeError = error;
     this.stopKeepalive();
+    this.pingWhilePaused(false);
     this.socket.destroy();
     const calls = [...this.pending.values()];
     this.pending.clear();
