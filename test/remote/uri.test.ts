@@ -1,15 +1,20 @@
-// Which socket a remote URI reaches and the name CONNECT_OPEN gives the daemon, as libvirt's remote driver
-// decides them; and qemu URIs through a private libvirtd, qemu:///session found through XDG_RUNTIME_DIR.
+// Which socket, host or command a remote URI reaches and the name CONNECT_OPEN gives the daemon, as libvirt's
+// remote driver decides them; and qemu URIs through a private libvirtd, qemu:///session found through
+// XDG_RUNTIME_DIR. ssh's command line is compared with the real virsh's in ssh.test.ts.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { remoteTarget, SYSTEM_SOCKET, SYSTEM_SOCKET_RO } from '../../src/ts/drivers/remote/uri.js';
+import { LIBVIRTD_TCP_PORT, remoteTarget, SYSTEM_SOCKET, SYSTEM_SOCKET_RO } from '../../src/ts/drivers/remote/uri.js';
 import { connect } from '../../src/ts/index.js';
 import { ErrorNumber, VirError } from '../../src/ts/errors/index.js';
 import { startLibvirtd, virsh, type Libvirtd } from '../support/libvirtd.mjs';
 
 const target = (uri: string) => remoteTarget(new URL(uri), uri);
+const socketOf = (uri: string, readOnly = false) => {
+  const { transport } = remoteTarget(new URL(uri), uri, readOnly);
+  return transport.kind === 'unix' ? transport.path : `not a socket: ${transport.kind}`;
+};
 
 describe('remote URIs', () => {
   it.each([
@@ -21,27 +26,41 @@ describe('remote URIs', () => {
     ['test+unix:///default?mode=legacy&socket=/s&no_tty=1', '/s', 'test:///default'],
     ['test+unix:///default?socket=/s&name=test:///other', '/s', 'test:///other'],
   ])('%s: socket %s, opens %s', (uri, socket, name) => {
-    expect(target(uri)).toEqual({ socketPath: socket, openName: name, uri });
+    expect(target(uri)).toEqual({ transport: { kind: 'unix', path: socket }, openName: name, uri });
   });
 
   it('a read-only open of the system daemon uses its read-only socket', () => {
-    expect(remoteTarget(new URL('qemu:///system'), 'qemu:///system', true).socketPath).toBe(SYSTEM_SOCKET_RO);
-    expect(remoteTarget(new URL('qemu+unix:///system?socket=/s'), 'qemu+unix:///system?socket=/s', true).socketPath).toBe('/s');
+    expect(socketOf('qemu:///system', true)).toBe(SYSTEM_SOCKET_RO);
+    expect(socketOf('qemu+unix:///system?socket=/s', true)).toBe('/s');
+  });
+
+  it.each([
+    ['qemu+tcp://host.example/system', 'host.example', LIBVIRTD_TCP_PORT, 'qemu:///system'],
+    ['qemu+tcp://10.0.0.2:16600/session?foo=bar&no_tty=1', '10.0.0.2', 16600, 'qemu:///session?foo=bar'],
+    ['test+tcp://[::1]:1234/default', '::1', 1234, 'test:///default'],
+    ['test+tcp:///default', 'localhost', LIBVIRTD_TCP_PORT, 'test:///default'],
+  ])('%s: TCP to %s port %d, opens %s', (uri, host, port, name) => {
+    expect(target(uri)).toEqual({ transport: { kind: 'tcp', host, port }, openName: name, uri });
+  });
+
+  it('ext runs the command= given, as it is', () => {
+    expect(target('qemu+ext:///system?command=/usr/local/bin/my%20tunnel').transport).toEqual({ kind: 'command', argv: ['/usr/local/bin/my tunnel'] });
+    expect(() => target('qemu+ext:///system')).toThrow("remote_open: for 'ext' transport, command is required");
   });
 
   it('qemu:///session is the session daemon under XDG_RUNTIME_DIR', () => {
     const saved = process.env.XDG_RUNTIME_DIR;
     process.env.XDG_RUNTIME_DIR = '/run/user/4242';
     try {
-      expect(target('qemu:///session').socketPath).toBe('/run/user/4242/libvirt/libvirt-sock');
-      expect(target('tsvirt+unix:///session').socketPath).toBe('/run/user/4242/tsvirt/tsvirt-sock');
+      expect(socketOf('qemu:///session')).toBe('/run/user/4242/libvirt/libvirt-sock');
+      expect(socketOf('tsvirt+unix:///session')).toBe('/run/user/4242/tsvirt/tsvirt-sock');
     } finally {
       if (saved === undefined) delete process.env.XDG_RUNTIME_DIR;
       else process.env.XDG_RUNTIME_DIR = saved;
     }
   });
 
-  it.each(['qemu+ssh://host/system', 'qemu+tls://host/system', 'qemu+tcp://host/system', 'test+unix:///default?auth=sasl'])(
+  it.each(['qemu+tls://host/system', 'qemu+libssh://host/system', 'qemu+libssh2://host/system', 'test+unix:///default?auth=sasl'])(
     '%s is refused clearly',
     async (uri) => {
       const err = (await connect(uri).catch((e: unknown) => e)) as VirError;

@@ -1,11 +1,9 @@
-// The client side of libvirt's RPC protocol over a unix socket: calls numbered by serial, many outstanding at
+// The client side of libvirt's RPC protocol over any of its transports (transport.ts): calls numbered by serial, many outstanding at
 // once on one connection with each reply matched to its call, MESSAGE packets (events) handed to listeners,
 // keepalive both ways (PINGs answered, PINGs sent when the server has been quiet), and a connection that ends
 // for whatever reason (server gone, keepalive timeout, garbage on the wire, close()) fails every call still
 // waiting instead of leaving it hanging. Used by the remote driver (src/ts/drivers/remote/).
-import { createConnection, type Socket } from 'node:net';
 import { ErrorDomain, type ErrorLevel, ErrorNumber, VirError, virError } from '../errors/index.js';
-import { systemError } from '../errors/system.js';
 import { keepalive_procedure } from './generated/keepalive-protocol.js';
 import { virNetMessageError, type virNetMessageHeader } from './generated/virnet-protocol.js';
 import {
@@ -24,6 +22,7 @@ import {
 } from './packet.js';
 import type { RpcProcedure, RpcProgram } from './program.js';
 import { findProcedure, keepaliveProgram } from './programs.js';
+import { type ByteChannel, openChannel, type Transport } from './transport.js';
 import { decodeXdr } from './xdr.js';
 
 const { KEEPALIVE_PROC_PING, KEEPALIVE_PROC_PONG } = keepalive_procedure;
@@ -94,29 +93,24 @@ export class RpcClient {
   private pausedPings: NodeJS.Timeout | null = null;
 
   private constructor(
-    private readonly socket: Socket,
-    readonly path: string,
+    private readonly socket: ByteChannel,
     private readonly options: RpcClientOptions,
   ) {
     this.framer = new PacketFramer(options.maxPacket ?? PACKET_MAX);
-    socket.on('data', (chunk) => this.receive(chunk));
-    socket.on('error', (err) => this.shutdown(CloseReason.ERROR, systemError(err, ErrorDomain.VIR_FROM_RPC, 'Cannot recv data')));
-    socket.on('close', () => this.shutdown(CloseReason.EOF, rpcError('End of file while reading data: Input/output error')));
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('error', (err: Error) => this.shutdown(CloseReason.ERROR, socket.readError(err)));
+    socket.on('close', () => {
+      const error = socket.endError();
+      if (error) this.shutdown(CloseReason.ERROR, error);
+      else this.shutdown(CloseReason.EOF, rpcError('End of file while reading data: Input/output error'));
+    });
     // Waiting for replies or events keeps the process alive; an idle connection does not (see ref()).
     socket.unref();
   }
 
-  /** Connects to the socket at `path`; libvirt's error when nothing listens there. */
-  static connect(path: string, options: RpcClientOptions = {}): Promise<RpcClient> {
-    return new Promise((resolve, reject) => {
-      const socket = createConnection({ path });
-      const fail = (err: Error) => reject(systemError(err, ErrorDomain.VIR_FROM_RPC, `Failed to connect socket to '${path}'`));
-      socket.once('error', fail);
-      socket.once('connect', () => {
-        socket.off('error', fail);
-        resolve(new RpcClient(socket, path, options));
-      });
-    });
+  /** Connects through `transport`; libvirt's error when it cannot (nothing listening there, no such host). */
+  static async connect(transport: Transport, options: RpcClientOptions = {}): Promise<RpcClient> {
+    return new RpcClient(await openChannel(transport), options);
   }
 
   /** False once the connection has ended. */

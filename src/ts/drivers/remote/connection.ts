@@ -5,6 +5,7 @@ import { CloseReason, RpcClient } from '../../rpc/client.js';
 import type { RemoteOptions } from './options.js';
 import { remote_procedure } from '../../rpc/generated/remote-protocol.js';
 import type { RpcProcedure } from '../../rpc/program.js';
+import { describeTransport } from '../../rpc/transport.js';
 import { remoteProgram } from '../../rpc/programs.js';
 import type { RemoteTarget } from './uri.js';
 import { DomainRefs } from './wire.js';
@@ -64,7 +65,7 @@ export class RemoteConnection {
     options: RemoteOptions = {},
     alongside?: (conn: RemoteConnection) => void,
   ): Promise<RemoteConnection> {
-    const client = await RpcClient.connect(target.socketPath, options);
+    const client = await RpcClient.connect(target.transport, options);
     const conn = new RemoteConnection(client, target);
     try {
       // libvirt's first three calls, sent together: the daemon answers AUTH_LIST and the keepalive feature
@@ -143,7 +144,7 @@ export class RemoteConnection {
     throw new VirError(
       ErrorNumber.VIR_ERR_AUTH_FAILED,
       ErrorDomain.VIR_FROM_REMOTE,
-      `authentication failed: the daemon at '${this.target.socketPath}' requires ${names} authentication, which tsvirt's remote driver does not support (only auth none on unix sockets)`,
+      `authentication failed: the daemon at '${describeTransport(this.target.transport)}' requires ${names} authentication, which tsvirt's remote driver does not support (only auth none)`,
     );
   }
 

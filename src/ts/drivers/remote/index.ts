@@ -1,7 +1,8 @@
 // The remote driver: asked last, after every local driver, as libvirt asks its remote driver. It serves URIs
-// with a unix transport (`test+unix:///default?socket=S`, `qemu+unix:///system`, `tsvirt+unix:///session`) and
-// URIs without host that no local driver claimed (`qemu:///session`, `qemu:///system`): it connects to the
-// daemon's socket and speaks libvirt's RPC protocol to it (src/ts/rpc/client.ts).
+// with a transport (`test+unix:///default?socket=S`, `qemu+unix:///system`, `qemu+ssh://host/system`,
+// `qemu+tcp://host/system`, `qemu+ext:///system?command=C`) and URIs without host that no local driver claimed
+// (`qemu:///session`, `qemu:///system`): it reaches the daemon (uri.ts) and speaks libvirt's RPC protocol to it
+// (src/ts/rpc/client.ts).
 import { existsSync } from 'node:fs';
 import { virConnectFlags } from '../../core/enums.generated.js';
 import { ErrorDomain, ErrorNumber, virError } from '../../errors/index.js';
@@ -19,11 +20,12 @@ export const remoteDriver: ConnectDriver = {
   open(uri, flags) {
     const target = remoteTarget(uri, uri.href, (flags & virConnectFlags.VIR_CONNECT_RO) !== 0);
     // No daemon there: known at once, so even a synchronous open gets libvirt's error.
-    if (!existsSync(target.socketPath)) {
+    const { transport } = target;
+    if (transport.kind === 'unix' && !existsSync(transport.path)) {
       throw virError(
         ErrorNumber.VIR_ERR_SYSTEM_ERROR,
         ErrorDomain.VIR_FROM_RPC,
-        `Failed to connect socket to '${target.socketPath}': No such file or directory`,
+        `Failed to connect socket to '${transport.path}': No such file or directory`,
       );
     }
     // The protocol's codecs load only when a remote connection is first opened: local URIs never pay for them.

@@ -1,12 +1,15 @@
-// Which daemon a remote URI reaches and what name CONNECT_OPEN gives it, as libvirt's remote driver decides:
-// `DRIVER+unix:///PATH?socket=SOCK` (or no transport and no host: the local daemon's socket), the transport
-// taken out of the scheme and the parameters the remote driver itself consumes taken out of the query.
+// Which daemon a remote URI reaches, through which transport, and what name CONNECT_OPEN gives it, as libvirt's
+// remote driver decides: `DRIVER+unix:///PATH?socket=SOCK` (or no transport and no host: the local daemon's
+// socket), `DRIVER+ssh://[USER@]HOST[:PORT]/PATH` (ssh-command.ts), `DRIVER+tcp://HOST[:PORT]/PATH` and
+// `DRIVER+ext:///PATH?command=CMD`; the transport taken out of the scheme and the parameters the remote driver
+// itself consumes taken out of the query.
 import { join } from 'node:path';
-import { ErrorDomain, ErrorNumber, VirError } from '../../errors/index.js';
+import { ErrorDomain, ErrorNumber, VirError, virError } from '../../errors/index.js';
+import type { Transport } from '../../rpc/transport.js';
+import { sshArgv } from './ssh-command.js';
 
 export interface RemoteTarget {
-  /** The unix socket to connect to. */
-  socketPath: string;
+  transport: Transport;
   /** The URI sent in CONNECT_OPEN: the transport and the remote driver's own parameters removed. */
   openName: string;
   /** The URI the connection reports (virConnectGetURI): what the caller gave. */
@@ -52,6 +55,10 @@ function tsvirtdSocket(env: NodeJS.ProcessEnv = process.env): string {
 
 const unsupported = (message: string) => new VirError(ErrorNumber.VIR_ERR_NO_SUPPORT, ErrorDomain.VIR_FROM_REMOTE, message);
 
+/** libvirtd's TCP port (libvirt's LIBVIRTD_TCP_PORT). */
+export const LIBVIRTD_TCP_PORT = 16509;
+const TRANSPORTS = new Set(['unix', 'ssh', 'tcp', 'ext']);
+
 /** Splits `a=1&b=2` into raw (still percent-encoded) pairs. */
 function rawParams(search: string): [string, string, string][] {
   if (!search || search === '?') return [];
@@ -67,8 +74,8 @@ function rawParams(search: string): [string, string, string][] {
 }
 
 /**
- * The target of `uri` (a transport other than unix is an error). A read-only open of the system daemon without
- * `socket=` goes to its read-only socket, as libvirt's does.
+ * The target of `uri`. A read-only open of the system daemon without `socket=` goes to its read-only socket, as
+ * libvirt's does (through ssh too, where virt-ssh-helper is told with `-r`).
  */
 export function remoteTarget(uri: URL, original: string, readOnly = false): RemoteTarget {
   const scheme = uri.protocol.slice(0, -1);
@@ -76,10 +83,10 @@ export function remoteTarget(uri: URL, original: string, readOnly = false): Remo
   const driver = plus < 0 ? scheme : scheme.slice(0, plus);
   const transport = plus < 0 ? null : scheme.slice(plus + 1).toLowerCase();
   if (transport === null && uri.host !== '' && uri.host !== 'localhost') {
-    throw unsupported(`remote hosts are not supported by tsvirt's remote driver (only unix sockets): ${original}`);
+    throw unsupported(`a remote host without a transport means TLS, which tsvirt's remote driver does not support (use +ssh or +tcp): ${original}`);
   }
-  if (transport !== null && transport !== 'unix') {
-    throw unsupported(`transport '${transport}' is not supported by tsvirt's remote driver (only 'unix'): ${original}`);
+  if (transport !== null && !TRANSPORTS.has(transport)) {
+    throw unsupported(`transport '${transport}' is not supported by tsvirt's remote driver (only 'unix', 'ssh', 'tcp' and 'ext'): ${original}`);
   }
   const params = rawParams(uri.search);
   const param = (name: string) => params.find(([n]) => n === name)?.[1];
@@ -87,17 +94,55 @@ export function remoteTarget(uri: URL, original: string, readOnly = false): Remo
   const auth = param('auth');
   if (auth !== undefined && auth !== 'none') throw unsupported(`authentication '${auth}' is not supported by tsvirt's remote driver`);
 
-  let socketPath = param('socket');
-  if (!socketPath) {
-    if (driver === 'tsvirt') socketPath = tsvirtdSocket();
-    else if (uri.pathname === '/session') socketPath = sessionSocket();
-    else socketPath = readOnly ? SYSTEM_SOCKET_RO : SYSTEM_SOCKET;
-  }
   let openName = param('name');
   if (openName === undefined) {
     const query = kept.length ? `?${kept.join('&')}` : '';
     const authority = transport === null ? uri.host : '';
     openName = `${driver}://${authority}${uri.pathname}${query}${uri.hash}`;
   }
-  return { socketPath, openName, uri: original };
+  // The host as libvirt's URI parser gives it: an IPv6 address without its brackets; none is localhost.
+  const host = uri.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost';
+  const flag = (name: string) => Number.parseInt(param(name) ?? '0', 10) > 0;
+  let target: Transport;
+  switch (transport) {
+    case 'tcp':
+      target = { kind: 'tcp', host, port: uri.port ? Number(uri.port) : LIBVIRTD_TCP_PORT };
+      break;
+    case 'ext': {
+      const command = param('command');
+      if (!command) throw virError(ErrorNumber.VIR_ERR_INVALID_ARG, ErrorDomain.VIR_FROM_REMOTE, "remote_open: for 'ext' transport, command is required");
+      target = { kind: 'command', argv: [command] };
+      break;
+    }
+    case 'ssh':
+      target = {
+        kind: 'command',
+        argv: sshArgv({
+          host,
+          port: uri.port || undefined,
+          user: uri.username ? decodeURIComponent(uri.username) : undefined,
+          binary: param('command') || 'ssh',
+          keyfile: param('keyfile'),
+          noTty: flag('no_tty'),
+          noVerify: flag('no_verify'),
+          proxy: param('proxy'),
+          netcat: param('netcat'),
+          socket: param('socket'),
+          defaultSocket: readOnly ? SYSTEM_SOCKET_RO : SYSTEM_SOCKET,
+          driverUri: openName,
+          readOnly,
+        }),
+      };
+      break;
+    default: {
+      let path = param('socket');
+      if (!path) {
+        if (driver === 'tsvirt') path = tsvirtdSocket();
+        else if (uri.pathname === '/session') path = sessionSocket();
+        else path = readOnly ? SYSTEM_SOCKET_RO : SYSTEM_SOCKET;
+      }
+      target = { kind: 'unix', path };
+    }
+  }
+  return { transport: target, openName, uri: original };
 }
