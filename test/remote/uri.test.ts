@@ -1,11 +1,11 @@
 // Which socket, host or command a remote URI reaches and the name CONNECT_OPEN gives the daemon, as libvirt's
 // remote driver decides them; and qemu URIs through a private libvirtd, qemu:///session found through
 // XDG_RUNTIME_DIR. ssh's command line is compared with the real virsh's in ssh.test.ts.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIBVIRTD_TCP_PORT, remoteTarget, SYSTEM_SOCKET, SYSTEM_SOCKET_RO } from '../../src/ts/drivers/remote/uri.js';
+import { LIBVIRTD_TCP_PORT, LIBVIRTD_TLS_PORT, remoteTarget, SYSTEM_SOCKET, SYSTEM_SOCKET_RO } from '../../src/ts/drivers/remote/uri.js';
 import { connect } from '../../src/ts/index.js';
 import { ErrorNumber, VirError } from '../../src/ts/errors/index.js';
 import { startLibvirtd, virsh, type Libvirtd } from '../support/libvirtd.mjs';
@@ -26,7 +26,7 @@ describe('remote URIs', () => {
     ['test+unix:///default?mode=legacy&socket=/s&no_tty=1', '/s', 'test:///default'],
     ['test+unix:///default?socket=/s&name=test:///other', '/s', 'test:///other'],
   ])('%s: socket %s, opens %s', (uri, socket, name) => {
-    expect(target(uri)).toEqual({ transport: { kind: 'unix', path: socket }, openName: name, uri });
+    expect(target(uri)).toEqual({ transport: { kind: 'unix', path: socket }, openName: name, uri, secure: true });
   });
 
   it('a read-only open of the system daemon uses its read-only socket', () => {
@@ -40,7 +40,27 @@ describe('remote URIs', () => {
     ['test+tcp://[::1]:1234/default', '::1', 1234, 'test:///default'],
     ['test+tcp:///default', 'localhost', LIBVIRTD_TCP_PORT, 'test:///default'],
   ])('%s: TCP to %s port %d, opens %s', (uri, host, port, name) => {
-    expect(target(uri)).toEqual({ transport: { kind: 'tcp', host, port }, openName: name, uri });
+    expect(target(uri)).toEqual({ transport: { kind: 'tcp', host, port }, openName: name, uri, secure: false });
+  });
+
+  it('TLS: +tls, or a host without transport; port 16514; the files of pkipath=, no_verify=1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsvirt-pki-'));
+    try {
+      for (const file of ['cacert.pem', 'clientcert.pem', 'clientkey.pem']) writeFileSync(join(dir, file), '');
+      const files = { caCert: join(dir, 'cacert.pem'), caCrl: undefined, cert: join(dir, 'clientcert.pem'), key: join(dir, 'clientkey.pem') };
+      expect(target(`qemu://host.example/system?pkipath=${dir}`)).toEqual({
+        transport: { kind: 'tls', host: 'host.example', port: LIBVIRTD_TLS_PORT, pki: files, verify: true },
+        openName: 'qemu:///system',
+        uri: `qemu://host.example/system?pkipath=${dir}`,
+        secure: true,
+      });
+      expect(target(`qemu+tls://h:1234/system?pkipath=${dir}&no_verify=1`).transport).toMatchObject({ kind: 'tls', host: 'h', port: 1234, verify: false });
+      // Without a client certificate (or without its key) the client presents none; the CA is read, or fails, at the open.
+      rmSync(join(dir, 'clientkey.pem'));
+      expect(target(`qemu+tls://h/system?pkipath=${dir}`).transport).toMatchObject({ pki: { caCert: files.caCert, cert: undefined, key: undefined } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('ext runs the command= given, as it is', () => {
@@ -60,7 +80,7 @@ describe('remote URIs', () => {
     }
   });
 
-  it.each(['qemu+tls://host/system', 'qemu+libssh://host/system', 'qemu+libssh2://host/system', 'test+unix:///default?auth=sasl'])(
+  it.each(['qemu+libssh://host/system', 'qemu+libssh2://host/system', 'qemu+quic://host/system', 'test+unix:///default?auth=sasl'])(
     '%s is refused clearly',
     async (uri) => {
       const err = (await connect(uri).catch((e: unknown) => e)) as VirError;

@@ -38,5 +38,7 @@ export function startLibvirtd(options?: {
   idleTimeoutSeconds?: number;
   /** libvirtd's keepalive towards its clients: seconds between PINGs, PINGs unanswered before it drops one. */
   keepalive?: { interval: number; count: number };
+  /** libvirtd --listen on the loopback: TCP on tcpPort, TLS on tls.port with these files (auth none on both). */
+  listen?: { tcpPort?: number; tls?: { port: number; caCert: string; serverCert: string; serverKey: string } };
 }): Promise<Libvirtd>;
 export function processesUsing(dir: string): Promise<number[]>;

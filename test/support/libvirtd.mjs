@@ -10,7 +10,7 @@
 // qemu:///session to root, so under root (CI) the daemon runs as a dedicated unprivileged user.
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,8 +71,8 @@ async function daemonAccount() {
   }
 }
 
-const libvirtdConf = (dir, keepalive) => `# written by tsvirt's test harness (test/support/libvirtd.mjs)
-${keepalive ? `keepalive_interval = ${keepalive.interval}\nkeepalive_count = ${keepalive.count}\n` : ''}unix_sock_dir = "${dir}/sock"
+const libvirtdConf = (dir, { keepalive, listen }) => `# written by tsvirt's test harness (test/support/libvirtd.mjs)
+${keepalive ? `keepalive_interval = ${keepalive.interval}\nkeepalive_count = ${keepalive.count}\n` : ''}${listen ? listenConf(dir, listen) : ''}unix_sock_dir = "${dir}/sock"
 unix_sock_ro_perms = "0777"
 unix_sock_rw_perms = "0777"
 unix_sock_admin_perms = "0700"
@@ -80,6 +80,13 @@ auth_unix_ro = "none"
 auth_unix_rw = "none"
 log_outputs = "3:file:${dir}/log/libvirtd.log"
 `;
+
+// TCP and TLS on the loopback, without authentication (libvirtd's defaults would ask for SASL on TCP); TLS
+// checks the client's certificate against the CA, as by default.
+const listenConf = (dir, { tcpPort, tls }) => `listen_addr = "127.0.0.1"
+listen_tcp = ${tcpPort ? 1 : 0}
+${tcpPort ? `tcp_port = "${tcpPort}"\nauth_tcp = "none"\n` : ''}listen_tls = ${tls ? 1 : 0}
+${tls ? `tls_port = "${tls.port}"\nauth_tls = "none"\nca_file = "${dir}/pki/cacert.pem"\ncert_file = "${dir}/pki/servercert.pem"\nkey_file = "${dir}/pki/serverkey.pem"\n` : ''}`;
 
 // stdio_handler "file": QEMU's stderr goes straight to a file, so no virtlogd is spawned (one daemon less to
 // start and to reap). The image formats decide how saves and full dumps are written: "raw" is libvirt's
@@ -94,10 +101,13 @@ dump_image_format = "${imageFormat}"
 /**
  * Starts a private libvirtd and waits until it answers on its socket.
  * `keepalive` sets libvirtd's own keepalive towards its clients (seconds between PINGs to a quiet client, PINGs
- * unanswered before it drops the client; libvirt's defaults are 5 and 5).
- * @param {{ imageFormat?: 'raw'|'gzip'|'bzip2'|'xz'|'lzop', idleTimeoutSeconds?: number, keepalive?: { interval: number, count: number } }} [options]
+ * unanswered before it drops the client; libvirt's defaults are 5 and 5). `listen` makes it listen on the
+ * loopback too (libvirtd --listen): TCP on `tcpPort`, TLS on `tls.port` with the server's certificate and key and
+ * the CA that signed the clients' (copied into its folder, where its account can read them).
+ * @param {{ imageFormat?: 'raw'|'gzip'|'bzip2'|'xz'|'lzop', idleTimeoutSeconds?: number, keepalive?: { interval: number, count: number },
+ *   listen?: { tcpPort?: number, tls?: { port: number, caCert: string, serverCert: string, serverKey: string } } }} [options]
  */
-export async function startLibvirtd({ imageFormat = 'raw', idleTimeoutSeconds = 900, keepalive } = {}) {
+export async function startLibvirtd({ imageFormat = 'raw', idleTimeoutSeconds = 900, keepalive, listen } = {}) {
   const account = await daemonAccount();
   const dir = await mkdtemp(join(tmpdir(), 'tsvirt-libvirtd-'));
   // The watchdog comes first: whatever happens from here on, once this process is gone the folder and every
@@ -105,14 +115,14 @@ export async function startLibvirtd({ imageFormat = 'raw', idleTimeoutSeconds = 
   spawn('/bin/sh', [REAP, '--owner', String(process.pid), dir], { detached: true, stdio: 'ignore' }).unref();
   const daemon = { dir, stop: () => reap(dir) };
   try {
-    return Object.assign(daemon, await launch(dir, account, imageFormat, idleTimeoutSeconds, keepalive));
+    return Object.assign(daemon, await launch(dir, account, imageFormat, idleTimeoutSeconds, { keepalive, listen }));
   } catch (error) {
     await daemon.stop();
     throw error;
   }
 }
 
-async function launch(dir, account, imageFormat, idleTimeoutSeconds, keepalive) {
+async function launch(dir, account, imageFormat, idleTimeoutSeconds, conf) {
   const paths = {
     conf: join(dir, 'libvirtd.conf'),
     socket: join(dir, 'sock', 'libvirt-sock'),
@@ -124,12 +134,20 @@ async function launch(dir, account, imageFormat, idleTimeoutSeconds, keepalive) 
     await mkdir(join(dir, sub), { recursive: true });
   }
   await chmod(join(dir, 'runtime'), 0o700);
-  await writeFile(paths.conf, libvirtdConf(dir, keepalive));
+  await writeFile(paths.conf, libvirtdConf(dir, conf));
+  const tls = conf.listen?.tls;
+  if (tls) {
+    await mkdir(join(dir, 'pki'));
+    for (const [name, from] of [['cacert.pem', tls.caCert], ['servercert.pem', tls.serverCert], ['serverkey.pem', tls.serverKey]]) {
+      await copyFile(from, join(dir, 'pki', name));
+    }
+  }
   await writeFile(join(dir, 'config', 'libvirt', 'qemu.conf'), qemuConf(imageFormat));
   if (account) await run('chown', ['-R', `${account.uid}:${account.gid}`, dir]);
 
   const stdio = openSync(paths.stdio, 'a');
-  const child = spawn('libvirtd', ['--config', paths.conf, '--timeout', String(idleTimeoutSeconds)], {
+  const listening = conf.listen ? ['--listen'] : [];
+  const child = spawn('libvirtd', [...listening, '--config', paths.conf, '--timeout', String(idleTimeoutSeconds)], {
     cwd: dir,
     uid: account?.uid,
     gid: account?.gid,

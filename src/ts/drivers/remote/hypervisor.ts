@@ -33,9 +33,9 @@ export function remoteHypervisor(rc: RemoteConnection): HypervisorDriver {
     connectGetCapabilities: async () => (await rc.call<{ capabilities: string }>('CONNECT_GET_CAPABILITIES')).capabilities,
     connectGetMaxVcpus: async (_c: VirConnect, type: string | null) =>
       (await rc.call<{ max_vcpus: number }>('CONNECT_GET_MAX_VCPUS', { type })).max_vcpus,
-    // A unix socket is local and not encrypted, as libvirt's remote driver answers for it without asking.
-    connectIsSecure: () => true,
-    connectIsEncrypted: () => false,
+    // As libvirt's remote driver answers from its transport: unix, ssh and TLS are secure, TLS alone encrypted.
+    connectIsSecure: () => rc.target.secure,
+    connectIsEncrypted: () => rc.target.transport.kind === 'tls',
     nodeGetInfo: async () => {
       const r = await rc.call<any>('NODE_GET_INFO');
       return {

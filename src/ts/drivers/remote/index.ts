@@ -1,8 +1,8 @@
-// The remote driver: asked last, after every local driver, as libvirt asks its remote driver. It serves URIs
-// with a transport (`test+unix:///default?socket=S`, `qemu+unix:///system`, `qemu+ssh://host/system`,
-// `qemu+tcp://host/system`, `qemu+ext:///system?command=C`) and URIs without host that no local driver claimed
-// (`qemu:///session`, `qemu:///system`): it reaches the daemon (uri.ts) and speaks libvirt's RPC protocol to it
-// (src/ts/rpc/client.ts).
+// The remote driver: asked last, after every local driver, as libvirt asks its remote driver. It serves the URIs
+// no local driver claimed: with a transport (`test+unix:///default?socket=S`, `qemu+ssh://host/system`,
+// `qemu+tls://host/system`, `qemu+tcp://host/system`, `qemu+ext:///system?command=C`), with a host and no
+// transport (TLS: `qemu://host/system`) and without either (`qemu:///session`, `qemu:///system`): it reaches the
+// daemon (uri.ts) and speaks libvirt's RPC protocol to it (src/ts/rpc/client.ts).
 import { existsSync } from 'node:fs';
 import { virConnectFlags } from '../../core/enums.generated.js';
 import { ErrorDomain, ErrorNumber, virError } from '../../errors/index.js';
@@ -15,8 +15,9 @@ export { remoteDefaults };
 
 export const remoteDriver: ConnectDriver = {
   name: 'remote',
-  // Inside tsvirtd, as inside libvirtd, a URI no local driver claims is unknown, never handed on.
-  accepts: (uri) => !isInsideDaemon() && (uri.protocol.includes('+') || uri.host === '' || uri.host === 'localhost'),
+  // Every URI no local driver claimed, as libvirt's remote driver takes them; inside tsvirtd, as inside libvirtd,
+  // such a URI is unknown, never handed on.
+  accepts: () => !isInsideDaemon(),
   open(uri, flags) {
     const target = remoteTarget(uri, uri.href, (flags & virConnectFlags.VIR_CONNECT_RO) !== 0);
     // No daemon there: known at once, so even a synchronous open gets libvirt's error.

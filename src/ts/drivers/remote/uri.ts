@@ -1,11 +1,12 @@
 // Which daemon a remote URI reaches, through which transport, and what name CONNECT_OPEN gives it, as libvirt's
 // remote driver decides: `DRIVER+unix:///PATH?socket=SOCK` (or no transport and no host: the local daemon's
-// socket), `DRIVER+ssh://[USER@]HOST[:PORT]/PATH` (ssh-command.ts), `DRIVER+tcp://HOST[:PORT]/PATH` and
-// `DRIVER+ext:///PATH?command=CMD`; the transport taken out of the scheme and the parameters the remote driver
-// itself consumes taken out of the query.
+// socket), `DRIVER+ssh://[USER@]HOST[:PORT]/PATH` (ssh-command.ts), `DRIVER+tls://HOST[:PORT]/PATH` (or a host
+// and no transport), `DRIVER+tcp://HOST[:PORT]/PATH` and `DRIVER+ext:///PATH?command=CMD`; the transport taken
+// out of the scheme and the parameters the remote driver itself consumes taken out of the query.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorDomain, ErrorNumber, VirError, virError } from '../../errors/index.js';
-import type { Transport } from '../../rpc/transport.js';
+import type { TlsFiles, Transport } from '../../rpc/transport.js';
 import { sshArgv } from './ssh-command.js';
 
 export interface RemoteTarget {
@@ -14,6 +15,8 @@ export interface RemoteTarget {
   openName: string;
   /** The URI the connection reports (virConnectGetURI): what the caller gave. */
   uri: string;
+  /** Whether libvirt counts the transport secure (virConnectIsSecure): unix, ssh and TLS, not TCP or ext. */
+  secure: boolean;
 }
 
 /** Query parameters that configure the remote driver's transport; the daemon never sees them. */
@@ -55,9 +58,52 @@ function tsvirtdSocket(env: NodeJS.ProcessEnv = process.env): string {
 
 const unsupported = (message: string) => new VirError(ErrorNumber.VIR_ERR_NO_SUPPORT, ErrorDomain.VIR_FROM_REMOTE, message);
 
-/** libvirtd's TCP port (libvirt's LIBVIRTD_TCP_PORT). */
+/** libvirtd's TCP and TLS ports (libvirt's LIBVIRTD_TCP_PORT, LIBVIRTD_TLS_PORT). */
 export const LIBVIRTD_TCP_PORT = 16509;
-const TRANSPORTS = new Set(['unix', 'ssh', 'tcp', 'ext']);
+export const LIBVIRTD_TLS_PORT = 16514;
+const TRANSPORTS = new Set(['unix', 'ssh', 'tls', 'tcp', 'ext']);
+
+/** libvirt's system-wide TLS files (LIBVIRT_PKI_DIR /etc/pki). */
+const SYSTEM_PKI: Required<TlsFiles> = {
+  caCert: '/etc/pki/CA/cacert.pem',
+  caCrl: '/etc/pki/CA/cacrl.pem',
+  cert: '/etc/pki/libvirt/clientcert.pem',
+  key: '/etc/pki/libvirt/private/clientkey.pem',
+};
+
+const pkiIn = (dir: string): Required<TlsFiles> => ({
+  caCert: join(dir, 'cacert.pem'),
+  caCrl: join(dir, 'cacrl.pem'),
+  cert: join(dir, 'clientcert.pem'),
+  key: join(dir, 'clientkey.pem'),
+});
+
+/**
+ * The client's TLS files, found as libvirt finds them (virNetTLSContextLocateCredentials): all in `pkipath=` when
+ * given; else, for an ordinary user, each that ~/.pki/libvirt has (the certificate and key as a pair), the rest
+ * from /etc/pki. The CA must be there (reading it fails otherwise); a missing CRL or identity is left out.
+ */
+function tlsFiles(pkipath: string | undefined, env: NodeJS.ProcessEnv = process.env): TlsFiles {
+  let files = SYSTEM_PKI;
+  if (pkipath !== undefined) files = pkiIn(pkipath);
+  else if (process.geteuid?.() !== 0) {
+    const user = pkiIn(join(env.HOME || homedir(), '.pki', 'libvirt'));
+    const identity = existsSync(user.cert) && existsSync(user.key);
+    files = {
+      caCert: existsSync(user.caCert) ? user.caCert : SYSTEM_PKI.caCert,
+      caCrl: existsSync(user.caCrl) ? user.caCrl : SYSTEM_PKI.caCrl,
+      cert: identity ? user.cert : SYSTEM_PKI.cert,
+      key: identity ? user.key : SYSTEM_PKI.key,
+    };
+  }
+  const identity = existsSync(files.cert) && existsSync(files.key);
+  return {
+    caCert: files.caCert,
+    caCrl: existsSync(files.caCrl) ? files.caCrl : undefined,
+    cert: identity ? files.cert : undefined,
+    key: identity ? files.key : undefined,
+  };
+}
 
 /** Splits `a=1&b=2` into raw (still percent-encoded) pairs. */
 function rawParams(search: string): [string, string, string][] {
@@ -81,12 +127,10 @@ export function remoteTarget(uri: URL, original: string, readOnly = false): Remo
   const scheme = uri.protocol.slice(0, -1);
   const plus = scheme.indexOf('+');
   const driver = plus < 0 ? scheme : scheme.slice(0, plus);
-  const transport = plus < 0 ? null : scheme.slice(plus + 1).toLowerCase();
-  if (transport === null && uri.host !== '' && uri.host !== 'localhost') {
-    throw unsupported(`a remote host without a transport means TLS, which tsvirt's remote driver does not support (use +ssh or +tcp): ${original}`);
-  }
+  // A host without a transport means TLS, as in libvirt (localhost aside: this host's daemon, through its socket).
+  const transport = plus >= 0 ? scheme.slice(plus + 1).toLowerCase() : uri.host !== '' && uri.host !== 'localhost' ? 'tls' : null;
   if (transport !== null && !TRANSPORTS.has(transport)) {
-    throw unsupported(`transport '${transport}' is not supported by tsvirt's remote driver (only 'unix', 'ssh', 'tcp' and 'ext'): ${original}`);
+    throw unsupported(`transport '${transport}' is not supported by tsvirt's remote driver (only 'unix', 'ssh', 'tls', 'tcp' and 'ext'): ${original}`);
   }
   const params = rawParams(uri.search);
   const param = (name: string) => params.find(([n]) => n === name)?.[1];
@@ -107,6 +151,9 @@ export function remoteTarget(uri: URL, original: string, readOnly = false): Remo
   switch (transport) {
     case 'tcp':
       target = { kind: 'tcp', host, port: uri.port ? Number(uri.port) : LIBVIRTD_TCP_PORT };
+      break;
+    case 'tls':
+      target = { kind: 'tls', host, port: uri.port ? Number(uri.port) : LIBVIRTD_TLS_PORT, pki: tlsFiles(param('pkipath')), verify: !flag('no_verify') };
       break;
     case 'ext': {
       const command = param('command');
@@ -144,5 +191,6 @@ export function remoteTarget(uri: URL, original: string, readOnly = false): Remo
       target = { kind: 'unix', path };
     }
   }
-  return { transport: target, openName, uri: original };
+  const secure = transport !== 'tcp' && transport !== 'ext';
+  return { transport: target, openName, uri: original, secure };
 }
