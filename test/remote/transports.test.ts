@@ -184,6 +184,25 @@ describe.skipIf(!virshInstalled)('through a private libvirtd', () => {
     await daemon?.stop();
   });
 
+  /** The idiomatic API through `uri`: the daemon's test domain saved to a file of the daemon's, then restored. */
+  async function saveAndRestoreThrough(uri: string, name: string): Promise<void> {
+    const conn = await connect(uri);
+    try {
+      expect(conn.type).toBe('TEST');
+      expect(conn.uri).toBe(uri);
+      const dom = await conn.lookupDomain('test');
+      expect((await dom.info()).state).toBe(1);
+      const file = join(daemon.filesDir, name);
+      await dom.save(file);
+      expect((await dom.info()).state).toBe(5);
+      await conn.restore(file);
+      expect((await dom.info()).state).toBe(1);
+      dom.free();
+    } finally {
+      await conn.close();
+    }
+  }
+
   const sshUri = (path: string, extra = '') =>
     `${path.split(':')[0]}+ssh://${userInfo().username}@127.0.0.1:${sshd!.port}${path.slice(path.indexOf(':') + 3)}?socket=${daemon.socket}&keyfile=${sshd!.keyfile}&command=${sshd!.sshWrapper}&no_tty=1&no_verify=1${extra}`;
 
@@ -196,21 +215,7 @@ describe.skipIf(!virshInstalled)('through a private libvirtd', () => {
     await expectLikeVirsh(uri, ['domstate', 'test']);
     await expectLikeVirsh(uri, ['domuuid', 'test']);
     await expectLikeVirsh(uri, ['domstate', 'nosuch']);
-    const conn = await connect(uri);
-    try {
-      expect(conn.type).toBe('TEST');
-      expect(conn.uri).toBe(uri);
-      const dom = await conn.lookupDomain('test');
-      expect((await dom.info()).state).toBe(1);
-      const file = join(daemon.filesDir, 'through-ssh.save');
-      await dom.save(file);
-      expect((await dom.info()).state).toBe(5);
-      await conn.restore(file);
-      expect((await dom.info()).state).toBe(1);
-      dom.free();
-    } finally {
-      await conn.close();
-    }
+    await saveAndRestoreThrough(uri, 'through-ssh.save');
   }, 60_000);
 
   it.skipIf(!sshInstalled)('ssh to a port where nothing listens: the error virsh reports, ssh’s own words in it', async () => {
@@ -251,18 +256,7 @@ describe.skipIf(!virshInstalled)('through a private libvirtd', () => {
     await expectLikeVirsh(uri, ['domstate', 'test']);
     await expectLikeVirsh(`test://127.0.0.1:${tlsPort}/default?pkipath=${pki.clientDir}`, ['domuuid', 'test']);
     await expectLikeVirsh(tlsUri(pki.clientDir, 'localhost'), ['domuuid', 'test']);
-    const conn = await connect(uri);
-    try {
-      const dom = await conn.lookupDomain('test');
-      const file = join(daemon.filesDir, 'through-tls.save');
-      await dom.save(file);
-      expect((await dom.info()).state).toBe(5);
-      await conn.restore(file);
-      expect((await dom.info()).state).toBe(1);
-      dom.free();
-    } finally {
-      await conn.close();
-    }
+    await saveAndRestoreThrough(uri, 'through-tls.save');
   }, 60_000);
 
   it('tls: many calls at once are all answered (one TLS record per message: libvirtd reads one message per wake-up)', async () => {
