@@ -6,7 +6,7 @@
  *      each on one connection to the same libvirtd, sequential calls, p50 and p99; two runs of each in turn,
  *      the run with the lower p50 of each kept (a fresh daemon and a busy machine slow whichever runs then)
  *   2. the same with 100 calls in flight on one tsvirt connection (throughput; libvirt's C client would need
- *      100 threads for that)
+ *      100 threads for that); then 1 and 2 through libvirtd's TCP and TLS listeners (a throwaway PKI)
  *   3. start-up: `tsvirsh -c test+unix:///default?socket=S list` vs `virsh` through the same socket vs `node -e 0`
  *      vs tsvirsh on the local test:///default vs the least a Node program does for the same output
  *      (bench/lib/minimal-list-client.cjs: hand-written packets, no library), interleaved runs (a busy machine
@@ -18,7 +18,9 @@
  *   node bench/remote.mjs [--calls N] [--runs N] [--json]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pythonRoundTrip as pythonRoundTripOf } from './lib/python-round-trip.mjs';
@@ -38,6 +40,7 @@ if (!existsSync(join(repo, 'dist/index.js')) || !existsSync(join(repo, 'dist/tsv
 
 const { connect } = await import(join(repo, 'dist/index.js'));
 const { startLibvirtd, CLIENT_ENV } = await import(join(repo, 'test/support/libvirtd.mjs'));
+const { makePki } = await import(join(repo, 'test/support/pki.mjs'));
 
 
 // Every timed start-up runs in this environment, computed once (bench/lib/start-up-env.mjs).
@@ -109,18 +112,41 @@ function checkMinimalClient(socket, uri) {
   if (ours !== theirs) throw new Error(`the minimal client printed\n${ours}\nwhere virsh printed\n${theirs}`);
 }
 
-const daemon = await startLibvirtd();
-try {
-  const uri = daemon.uris.test;
-  checkMinimalClient(daemon.socket, uri);
+/** tsvirt's and python3-libvirt's round trips through `uri`, two runs of each in turn, the better p50 of each. */
+async function roundTrips(uri) {
   const runsOf = { tsvirt: [], python: [] };
   for (let round = 0; round < 2; round++) {
     runsOf.tsvirt.push(await tsvirtRoundTrip(uri));
     runsOf.python.push(pythonRoundTrip(uri));
   }
   const best = (list) => list.reduce((a, b) => (b.p50 < a.p50 ? b : a));
-  const results = { calls, tsvirt: best(runsOf.tsvirt), python: best(runsOf.python) };
-  results.ratioP50 = results.tsvirt.p50 / results.python.p50;
+  const tsvirt = best(runsOf.tsvirt);
+  const python = best(runsOf.python);
+  return { tsvirt, python, ratioP50: tsvirt.p50 / python.p50 };
+}
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+const pkiDir = mkdtempSync(join(tmpdir(), 'tsvirt-bench-pki-'));
+const pki = await makePki(pkiDir);
+const [tcpPort, tlsPort] = [await freePort(), await freePort()];
+const daemon = await startLibvirtd({
+  listen: { tcpPort, tls: { port: tlsPort, caCert: pki.caCert, serverCert: pki.serverCert, serverKey: pki.serverKey } },
+});
+try {
+  const uri = daemon.uris.test;
+  checkMinimalClient(daemon.socket, uri);
+  const results = { calls, ...(await roundTrips(uri)) };
+  results.transports = {
+    tcp: await roundTrips(`test+tcp://127.0.0.1:${tcpPort}/default`),
+    tls: await roundTrips(`test+tls://127.0.0.1:${tlsPort}/default?pkipath=${pki.clientDir}`),
+  };
   const node = process.execPath;
   const tsvirsh = join(repo, 'bin/tsvirsh.cjs');
   const commands = {
@@ -152,6 +178,11 @@ try {
     console.log(`  python3-libvirt dom.info(): p50 ${us(results.python.p50)}  p99 ${us(results.python.p99)}`);
     console.log(`  tsvirt / python p50: ${results.ratioP50.toFixed(2)} x (target <= 1.2 x)`);
     console.log(`  tsvirt, 100 calls in flight on one connection: ${Math.round(results.tsvirt.concurrentPerSecond)} calls/s`);
+    for (const [name, r] of Object.entries(results.transports)) {
+      console.log(
+        `  through ${name.toUpperCase()}: tsvirt p50 ${us(r.tsvirt.p50)}, python3-libvirt p50 ${us(r.python.p50)}: ${r.ratioP50.toFixed(2)} x; 100 in flight ${Math.round(r.tsvirt.concurrentPerSecond)} calls/s`,
+      );
+    }
     console.log(`start-up, median of ${runs} interleaved runs:`);
     if (EXTRA_CA_CERTS_NOTE) console.log(`  (${EXTRA_CA_CERTS_NOTE})`);
     console.log(`  node -e 0:                         ${ms(results.startup.node)}`);
@@ -163,4 +194,5 @@ try {
   }
 } finally {
   await daemon.stop();
+  rmSync(pkiDir, { recursive: true, force: true });
 }
