@@ -146,7 +146,8 @@ export function remoteTarget(uri: URL, original: string, readOnly = false): Remo
   }
   // The host as libvirt's URI parser gives it: an IPv6 address without its brackets; none is localhost.
   const host = uri.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost';
-  const flag = (name: string) => Number.parseInt(param(name) ?? '0', 10) > 0;
+  // A flag parameter is on when its value reads as a non-zero integer (libvirt's atoi).
+  const flag = (name: string) => (Number.parseInt(param(name) ?? '0', 10) || 0) !== 0;
   let target: Transport;
   switch (transport) {
     case 'tcp':
