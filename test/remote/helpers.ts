@@ -10,11 +10,14 @@ export interface RemoteFixture {
   daemon: Libvirtd;
   /** test+unix:///…/default.xml?socket=…: a fresh test:///default per connection. */
   freshUri: string;
+  /** That custom driver file, for URIs through other transports (test+tls://HOST/FILE, ...). */
+  freshFile: string;
   stop(): Promise<void>;
 }
 
-export async function startRemoteFixture(): Promise<RemoteFixture> {
-  const daemon = await startLibvirtd();
+/** `options` are the daemon's (startLibvirtd's: keepalive, TCP and TLS listeners). */
+export async function startRemoteFixture(options?: Parameters<typeof startLibvirtd>[0]): Promise<RemoteFixture> {
+  const daemon = await startLibvirtd(options);
   const work = await mkdtemp(join(tmpdir(), 'tsvirt-remote-'));
   try {
     await chmod(work, 0o755);
@@ -31,6 +34,7 @@ export async function startRemoteFixture(): Promise<RemoteFixture> {
     return {
       daemon,
       freshUri: `test+unix://${file}?socket=${daemon.socket}`,
+      freshFile: file,
       async stop() {
         await daemon.stop();
         await rm(work, { recursive: true, force: true });

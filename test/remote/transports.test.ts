@@ -15,8 +15,10 @@ import { connect } from '../../src/ts/index.js';
 import * as virt from '../../src/ts/libvirt.js';
 import { VirError } from '../../src/ts/errors/index.js';
 import { runInProcess } from '../cli/harness.js';
+import { hasCc, hasRealLibvirt, Workspace } from '../native/abi/harness.js';
 import { CLIENT_ENV, python, startLibvirtd, virsh, type Libvirtd } from '../support/libvirtd.mjs';
 import { makePki, type Pki } from '../support/pki.mjs';
+import { startRemoteFixture, type RemoteFixture } from './helpers.js';
 
 const virshInstalled = existsSync('/usr/bin/virsh') && existsSync('/usr/sbin/libvirtd');
 const sshInstalled = existsSync('/usr/sbin/sshd') && existsSync('/usr/bin/ssh') && existsSync('/usr/bin/nc');
@@ -166,6 +168,7 @@ function accepts(port: number): Promise<boolean> {
 }
 
 describe.skipIf(!virshInstalled)('through a private libvirtd', () => {
+  let fixture: RemoteFixture;
   let daemon: Libvirtd;
   let sshd: Awaited<ReturnType<typeof startSshd>> = null;
   let pki: Pki;
@@ -176,12 +179,13 @@ describe.skipIf(!virshInstalled)('through a private libvirtd', () => {
     [tcpPort, tlsPort] = [await freePort(), await freePort()];
     const tls = { port: tlsPort, caCert: pki.caCert, serverCert: pki.serverCert, serverKey: pki.serverKey };
     // No keepalive from the daemon: its PINGs would hide a call left unread for seconds (below, TLS).
-    daemon = await startLibvirtd({ listen: { tcpPort, tls }, keepalive: { interval: -1, count: 5 } });
+    fixture = await startRemoteFixture({ listen: { tcpPort, tls }, keepalive: { interval: -1, count: 5 } });
+    daemon = fixture.daemon;
     if (sshInstalled) sshd = await startSshd(join(work, 'sshd'));
   }, 120_000);
   afterAll(async () => {
     sshd?.stop();
-    await daemon?.stop();
+    await fixture?.stop();
   });
 
   /** The idiomatic API through `uri`: the daemon's test domain saved to a file of the daemon's, then restored. */
@@ -312,6 +316,26 @@ describe.skipIf(!virshInstalled)('through a private libvirtd', () => {
     }
     expect(ours.join('\n')).toBe(theirs.trim());
   });
+
+  it.skipIf(!hasCc || !hasRealLibvirt)('a C program through tsvirt-run prints what it prints linked with libvirt, over TLS and ssh', async () => {
+    // The program's calls block its own thread while the TLS session or the ssh process works on the event loop.
+    const ws = new Workspace();
+    try {
+      const source = new URL('./c/remote-client.c', import.meta.url).pathname;
+      const [forLibvirt, forTsvirt] = [ws.buildForLibvirt(source), ws.buildForTsvirt(source)];
+      const uris = [`test+tls://127.0.0.1:${tlsPort}${fixture.freshFile}?pkipath=${pki.clientDir}`];
+      if (sshd) uris.push(sshUri(`test://${fixture.freshFile}`));
+      for (const uri of uris) {
+        const args = [uri, daemon.filesDir];
+        const theirs = await ws.runLibvirt(forLibvirt, args, { ...CLIENT_ENV });
+        const mine = await ws.runTsvirt(forTsvirt, args, { ...CLIENT_ENV });
+        expect(theirs.stdout, uri).toContain('save=0');
+        expect(mine, uri).toMatchObject({ status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr });
+      }
+    } finally {
+      ws.dispose();
+    }
+  }, 120_000);
 
   it('ext: the command given in the URI carries the packets, as with virsh', async () => {
     const script = join(work, 'to-daemon.sh');
