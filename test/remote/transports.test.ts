@@ -346,4 +346,20 @@ describe.skipIf(!virshInstalled)('through a private libvirtd', () => {
     await expectLikeVirsh('test+ext:///default?command=/bin/false', ['uri']);
     await expectLikeVirsh('test+ext:///default', ['uri']);
   });
+
+  it('ext: a command that dies fails the calls with what it said, and the close callback hears it', async () => {
+    const pidFile = join(work, 'dying-command.pid');
+    const script = join(work, 'dying-command.sh');
+    writeFileSync(script, `#!/bin/sh\necho $$ > ${pidFile}\nexec nc -U ${daemon.socket}\n`);
+    chmodSync(script, 0o755);
+    const conn = await connect(`test+ext:///default?command=${script}`);
+    const closed = new Promise<number>((resolve) => void conn.onClose(resolve));
+    expect((await conn.listDomains()).length).toBe(1);
+    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    const err = (await conn.lookupDomain('test').catch((e: unknown) => e)) as VirError;
+    expect(err).toBeInstanceOf(VirError);
+    expect([err.code, err.domain, err.message]).toEqual([38, 7, 'Cannot recv data: : Connection reset by peer']);
+    expect(await closed).toBe(0); // VIR_CONNECT_CLOSE_REASON_ERROR
+    await conn.close().catch(() => {});
+  });
 });
