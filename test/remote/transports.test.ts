@@ -353,7 +353,9 @@ describe.skipIf(!virshInstalled)('through a private libvirtd', () => {
     writeFileSync(script, `#!/bin/sh\necho $$ > ${pidFile}\nexec nc -U ${daemon.socket}\n`);
     chmodSync(script, 0o755);
     const conn = await connect(`test+ext:///default?command=${script}`);
-    const closed = new Promise<number>((resolve) => void conn.onClose(resolve));
+    let heard!: (reason: number) => void;
+    const closed = new Promise<number>((resolve) => (heard = resolve));
+    await conn.onClose(heard); // registered with the daemon before the command dies
     expect((await conn.listDomains()).length).toBe(1);
     process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
     const err = (await conn.lookupDomain('test').catch((e: unknown) => e)) as VirError;
