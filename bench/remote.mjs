@@ -19,7 +19,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +40,7 @@ if (!existsSync(join(repo, 'dist/index.js')) || !existsSync(join(repo, 'dist/tsv
 const { connect } = await import(join(repo, 'dist/index.js'));
 const { startLibvirtd, CLIENT_ENV } = await import(join(repo, 'test/support/libvirtd.mjs'));
 const { makePki } = await import(join(repo, 'test/support/pki.mjs'));
+const { freePort } = await import(join(repo, 'test/support/ports.mjs'));
 
 
 // Every timed start-up runs in this environment, computed once (bench/lib/start-up-env.mjs).
@@ -124,14 +124,6 @@ async function roundTrips(uri) {
   const python = best(runsOf.python);
   return { tsvirt, python, ratioP50: tsvirt.p50 / python.p50 };
 }
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 const pkiDir = mkdtempSync(join(tmpdir(), 'tsvirt-bench-pki-'));
 const pki = await makePki(pkiDir);

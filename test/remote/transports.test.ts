@@ -4,8 +4,8 @@
 // command of the URI's). The failures too: what tsvirt reports when ssh cannot connect, when nothing listens on
 // the port, when the host has no address, when a certificate is not trusted either way, is what virsh reports.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { runInProcess } from '../cli/harness.js';
 import { hasCc, hasRealLibvirt, Workspace } from '../native/abi/harness.js';
 import { CLIENT_ENV, python, startLibvirtd, virsh, type Libvirtd } from '../support/libvirtd.mjs';
 import { makePki, type Pki } from '../support/pki.mjs';
+import { freePort } from '../support/ports.mjs';
 import { startRemoteFixture, type RemoteFixture } from './helpers.js';
 
 const virshInstalled = existsSync('/usr/bin/virsh') && existsSync('/usr/sbin/libvirtd');
@@ -55,8 +56,8 @@ describe.skipIf(!virshInstalled)("ssh's command line is libvirt's", () => {
     writeFileSync(
       join(fakeBin, 'ssh'),
       `#!${process.execPath}\nrequire('fs').writeFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)));\nprocess.exit(255);\n`,
+      { mode: 0o755 },
     );
-    chmodSync(join(fakeBin, 'ssh'), 0o755);
   });
 
   const libvirtsArgv = async (uri: string, readOnly: boolean): Promise<string[]> => {
@@ -135,8 +136,7 @@ async function startSshd(dir: string): Promise<{ port: number; sshWrapper: strin
   sshd.stderr!.on('data', (d: Buffer) => (stderr += d));
   // The URI's `command=`: ssh with this test's own known_hosts, so the user's is never written.
   const sshWrapper = join(dir, 'ssh');
-  writeFileSync(sshWrapper, `#!/bin/sh\nexec ssh -o UserKnownHostsFile=${join(dir, 'known_hosts')} -o LogLevel=ERROR "$@"\n`);
-  chmodSync(sshWrapper, 0o755);
+  writeFileSync(sshWrapper, `#!/bin/sh\nexec ssh -o UserKnownHostsFile=${join(dir, 'known_hosts')} -o LogLevel=ERROR "$@"\n`, { mode: 0o755 });
   const stop = () => sshd.kill();
   for (let tries = 0; tries < 100; tries++) {
     if (sshd.exitCode !== null) {
@@ -148,15 +148,6 @@ async function startSshd(dir: string): Promise<{ port: number; sshWrapper: strin
   }
   stop();
   return null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function accepts(port: number): Promise<boolean> {
@@ -298,11 +289,20 @@ describe.skipIf(!virshInstalled)('through a private libvirtd', () => {
     await expectLikeVirsh(uriOf(), ['domuuid', 'test']);
   });
 
+  /**
+   * An ext command that carries the packets to the daemon's socket (a Node one-liner: no netcat needed), as
+   * `test+ext:///default?command=...`; it writes its pid to `pidFile` when given.
+   */
+  function extUri(name: string, pidFile?: string): string {
+    const script = join(work, `${name}.sh`);
+    const forward = "const s=require('net').createConnection(process.argv[1]);process.stdin.pipe(s).pipe(process.stdout);s.on('close',()=>process.exit(0))";
+    const pid = pidFile ? `echo $$ > ${pidFile}\n` : '';
+    writeFileSync(script, `#!/bin/sh\n${pid}exec ${process.execPath} -e "${forward}" ${daemon.socket}\n`, { mode: 0o755 });
+    return `test+ext:///default?command=${script}`;
+  }
+
   it('virConnectIsSecure and virConnectIsEncrypted answer per transport as python3-libvirt reads them', async () => {
-    const script = join(work, 'nc-daemon.sh');
-    writeFileSync(script, `#!/bin/sh\nexec nc -U ${daemon.socket}\n`);
-    chmodSync(script, 0o755);
-    const uris = [daemon.uris.test, `test+tcp://127.0.0.1:${tcpPort}/default`, tlsUri(pki.clientDir), `test+ext:///default?command=${script}`];
+    const uris = [daemon.uris.test, `test+tcp://127.0.0.1:${tcpPort}/default`, tlsUri(pki.clientDir), extUri('flags')];
     if (sshd) uris.push(sshUri('test:///default'));
     const theirs = await python(
       'import libvirt, sys\nfor u in sys.argv[1:]:\n    c = libvirt.open(u); print(c.isSecure(), c.isEncrypted()); c.close()',
@@ -338,10 +338,7 @@ describe.skipIf(!virshInstalled)('through a private libvirtd', () => {
   }, 120_000);
 
   it('ext: the command given in the URI carries the packets, as with virsh', async () => {
-    const script = join(work, 'to-daemon.sh');
-    writeFileSync(script, `#!/bin/sh\nexec ${process.execPath} -e "const s=require('net').createConnection(process.argv[1]);process.stdin.pipe(s).pipe(process.stdout);s.on('close',()=>process.exit(0))" ${daemon.socket}\n`);
-    chmodSync(script, 0o755);
-    const uri = `test+ext:///default?command=${script}`;
+    const uri = extUri('to-daemon');
     expect(await expectLikeVirsh(uri, ['list', '--all'])).toContain('test');
     await expectLikeVirsh('test+ext:///default?command=/bin/false', ['uri']);
     await expectLikeVirsh('test+ext:///default', ['uri']);
@@ -349,10 +346,7 @@ describe.skipIf(!virshInstalled)('through a private libvirtd', () => {
 
   it('ext: a command that dies fails the calls with what it said, and the close callback hears it', async () => {
     const pidFile = join(work, 'dying-command.pid');
-    const script = join(work, 'dying-command.sh');
-    writeFileSync(script, `#!/bin/sh\necho $$ > ${pidFile}\nexec nc -U ${daemon.socket}\n`);
-    chmodSync(script, 0o755);
-    const conn = await connect(`test+ext:///default?command=${script}`);
+    const conn = await connect(extUri('dying-command', pidFile));
     let heard!: (reason: number) => void;
     const closed = new Promise<number>((resolve) => (heard = resolve));
     await conn.onClose(heard); // registered with the daemon before the command dies

@@ -2,7 +2,7 @@
 // remote driver knows: a unix socket, TCP, TLS over TCP, or a command whose stdin and stdout carry the packets
 // (ssh, libvirt's `ext`). transport.ts opens them; tls-channel.ts and command-channel.ts are the two that are more
 // than a socket. Failures are reported in libvirt's words.
-import type { EventEmitter } from 'node:events';
+import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { ErrorDomain, ErrorNumber, type VirError, virError } from '../errors/index.js';
 import { systemError } from '../errors/system.js';
@@ -60,10 +60,83 @@ export function connectError(t: Transport, err: NodeJS.ErrnoException): VirError
   return systemError(err, ErrorDomain.VIR_FROM_RPC, `unable to connect to server at '${describeTransport(t)}'`);
 }
 
-/** A connected net.Socket as a channel (unix and TCP). */
-export function socketChannel(socket: Socket): ByteChannel {
-  return Object.assign(socket, {
-    readError: (err: Error) => systemError(err, ErrorDomain.VIR_FROM_RPC, 'Cannot recv data'),
-    endError: () => null,
-  }) as unknown as ByteChannel;
+/**
+ * A connected socket as the channel: unix, TCP, or TLS over TCP. With `recordPerWrite` (TLS), each write() goes
+ * to the socket only once the previous one has, so that each is a TLS record of its own. Node puts the writes
+ * queued in one turn of the loop into one record, and libvirtd 9.0 then answers only the first message of it: it
+ * reads a message per wake-up of its event loop, and the rest of a record waits inside GnuTLS where poll() cannot
+ * see it (virNetSocketHasCachedData knows SASL's buffer, not TLS's), until the next packet arrives, seconds later.
+ */
+export class SocketChannel extends EventEmitter implements ByteChannel {
+  private readonly queue: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private writing = false;
+  private readonly recordPerWrite: boolean;
+
+  constructor(
+    private readonly socket: Socket,
+    { recordPerWrite = false } = {},
+  ) {
+    super();
+    this.recordPerWrite = recordPerWrite;
+    socket.on('data', (chunk: Buffer) => this.emit('data', chunk));
+    socket.on('drain', () => this.emit('drain'));
+    socket.on('error', (err: Error) => this.emit('error', err));
+    socket.on('close', () => this.emit('close'));
+  }
+
+  write(data: Uint8Array): boolean {
+    if (!this.recordPerWrite) return this.socket.write(data);
+    this.queue.push(data);
+    this.queuedBytes += data.length;
+    this.flush();
+    return this.queue.length === 0;
+  }
+
+  private flush(): void {
+    if (this.writing || this.socket.destroyed) return;
+    const next = this.queue.shift();
+    if (next === undefined) {
+      this.emit('drain');
+      return;
+    }
+    this.writing = true;
+    this.queuedBytes -= next.length;
+    this.socket.write(next, (err) => {
+      this.writing = false;
+      if (!err) this.flush();
+    });
+  }
+
+  get writableLength(): number {
+    return this.queuedBytes + this.socket.writableLength;
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  ref(): void {
+    this.socket.ref();
+  }
+
+  unref(): void {
+    this.socket.unref();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  readError(err: Error): VirError {
+    return systemError(err, ErrorDomain.VIR_FROM_RPC, 'Cannot recv data');
+  }
+
+  endError(): null {
+    return null;
+  }
 }

@@ -1,8 +1,8 @@
-// The client side of libvirt's RPC protocol over any of its transports (transport.ts): calls numbered by serial, many outstanding at
-// once on one connection with each reply matched to its call, MESSAGE packets (events) handed to listeners,
-// keepalive both ways (PINGs answered, PINGs sent when the server has been quiet), and a connection that ends
-// for whatever reason (server gone, keepalive timeout, garbage on the wire, close()) fails every call still
-// waiting instead of leaving it hanging. Used by the remote driver (src/ts/drivers/remote/).
+// The client side of libvirt's RPC protocol over any of its transports (transport.ts): calls numbered by serial,
+// many outstanding at once on one connection with each reply matched to its call, MESSAGE packets (events)
+// handed to listeners, keepalive both ways (PINGs answered, PINGs sent when the server has been quiet), and a
+// connection that ends for whatever reason (server gone, keepalive timeout, garbage on the wire, close()) fails
+// every call still waiting instead of leaving it hanging. Used by the remote driver (src/ts/drivers/remote/).
 import { ErrorDomain, type ErrorLevel, ErrorNumber, VirError, virError } from '../errors/index.js';
 import { keepalive_procedure } from './generated/keepalive-protocol.js';
 import { virNetMessageError, type virNetMessageHeader } from './generated/virnet-protocol.js';
@@ -93,19 +93,19 @@ export class RpcClient {
   private pausedPings: NodeJS.Timeout | null = null;
 
   private constructor(
-    private readonly socket: ByteChannel,
+    private readonly channel: ByteChannel,
     private readonly options: RpcClientOptions,
   ) {
     this.framer = new PacketFramer(options.maxPacket ?? PACKET_MAX);
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', (err: Error) => this.shutdown(CloseReason.ERROR, socket.readError(err)));
-    socket.on('close', () => {
-      const error = socket.endError();
+    channel.on('data', (chunk: Buffer) => this.receive(chunk));
+    channel.on('error', (err: Error) => this.shutdown(CloseReason.ERROR, channel.readError(err)));
+    channel.on('close', () => {
+      const error = channel.endError();
       if (error) this.shutdown(CloseReason.ERROR, error);
       else this.shutdown(CloseReason.EOF, rpcError('End of file while reading data: Input/output error'));
     });
     // Waiting for replies or events keeps the process alive; an idle connection does not (see ref()).
-    socket.unref();
+    channel.unref();
   }
 
   /** Connects through `transport`; libvirt's error when it cannot (nothing listening there, no such host). */
@@ -144,7 +144,7 @@ export class RpcClient {
       this.pending.set(serial, { procedure, resolve: resolve as (v: unknown) => void, reject });
       this.updateRef();
       this.updateFlow();
-      this.socket.write(packet);
+      this.channel.write(packet);
     });
   }
 
@@ -167,25 +167,25 @@ export class RpcClient {
   /** Writes a whole packet (given in parts) of a stream; dropped once the connection ended. */
   writeRaw(...parts: Buffer[]): void {
     if (this.closeError) return;
-    for (const part of parts) this.socket.write(part);
+    for (const part of parts) this.channel.write(part);
   }
 
   /** Bytes written and not yet taken by the kernel. */
   get queuedOutput(): number {
-    return this.socket.writableLength;
+    return this.channel.writableLength;
   }
 
   /** Resolves once the socket's output queue drained, or the connection ended. */
   drained(): Promise<void> {
-    if (this.closeError || this.socket.writableLength === 0) return Promise.resolve();
+    if (this.closeError || this.channel.writableLength === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
+        this.channel.off('drain', done);
+        this.channel.off('close', done);
         resolve();
       };
-      this.socket.on('drain', done);
-      this.socket.on('close', done);
+      this.channel.on('drain', done);
+      this.channel.on('close', done);
     });
   }
 
@@ -212,8 +212,8 @@ export class RpcClient {
     const pause = this.pauses > 0 && this.pending.size === 0;
     if (pause === this.paused) return;
     this.paused = pause;
-    if (pause) this.socket.pause();
-    else this.socket.resume();
+    if (pause) this.channel.pause();
+    else this.channel.resume();
     this.pingWhilePaused(pause);
   }
 
@@ -287,7 +287,7 @@ export class RpcClient {
 
   private sendKeepalive(proc: number): void {
     const header = { prog: keepaliveProgram.program, vers: keepaliveProgram.version, proc, type: VIR_NET_MESSAGE, serial: 0, status: VIR_NET_OK };
-    this.socket.write(encodePacket(header));
+    this.channel.write(encodePacket(header));
   }
 
   private receive(chunk: Buffer): void {
@@ -297,7 +297,7 @@ export class RpcClient {
     } catch (err) {
       // A bad length word: the stream can no longer be split into packets.
       this.shutdown(CloseReason.ERROR, err as VirError);
-      this.socket.destroy();
+      this.channel.destroy();
       return;
     }
     this.lastHeard = Date.now();
@@ -315,7 +315,7 @@ export class RpcClient {
       ({ header, payload } = decodePacket(bytes));
     } catch (err) {
       this.shutdown(CloseReason.ERROR, err as VirError);
-      this.socket.destroy();
+      this.channel.destroy();
       return;
     }
     if (header.prog === keepaliveProgram.program) {
@@ -386,8 +386,8 @@ export class RpcClient {
   /** The socket keeps the process alive only while calls wait for replies or events are awaited. */
   private updateRef(): void {
     if (this.closeError) return;
-    if (this.pending.size || this.holds > 0) this.socket.ref();
-    else this.socket.unref();
+    if (this.pending.size || this.holds > 0) this.channel.ref();
+    else this.channel.unref();
   }
 
   private shutdown(reason: CloseReason, error: VirError): void {
@@ -395,7 +395,7 @@ export class RpcClient {
     this.closeError = error;
     this.stopKeepalive();
     this.pingWhilePaused(false);
-    this.socket.destroy();
+    this.channel.destroy();
     const calls = [...this.pending.values()];
     this.pending.clear();
     for (const call of calls) call.reject(error);

@@ -1,11 +1,9 @@
 // TLS over TCP, as libvirt's client does it.
 import { readFileSync } from 'node:fs';
-import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { ErrorDomain, ErrorNumber, type VirError, virError } from '../errors/index.js';
 import { systemError } from '../errors/system.js';
-import { type ByteChannel, connectError, type TlsFiles, type Transport } from './channel.js';
+import { type ByteChannel, connectError, SocketChannel, type TlsFiles, type Transport } from './channel.js';
 
 /**
  * TLS as libvirt's client does it (virNetTLSContextNewClient, virNetClientSetTLSSession): its own certificate
@@ -60,84 +58,10 @@ export function openTls(t: Extract<Transport, { kind: 'tls' }>): Promise<ByteCha
           fail(virError(ErrorNumber.VIR_ERR_RPC, ErrorDomain.VIR_FROM_RPC, 'server verification (of our certificate or IP address) failed'));
           return;
         }
-        resolve(new TlsChannel(socket));
+        resolve(new SocketChannel(socket, { recordPerWrite: true }));
       });
     });
   });
-}
-
-/**
- * A TLS socket as the channel, writing each write() in a TLS record of its own. Node puts the writes queued in
- * one turn of the loop into one record, and libvirtd 9.0 then answers only the first message of it: it reads a
- * message per wake-up of its event loop, and the rest of a record waits inside GnuTLS where poll() cannot see it
- * (virNetSocketHasCachedData knows SASL's buffer, not TLS's), until the next packet arrives, seconds later. A
- * record per message, each written once the previous one is, leaves nothing behind.
- */
-class TlsChannel extends EventEmitter implements ByteChannel {
-  private readonly queue: Uint8Array[] = [];
-  private queuedBytes = 0;
-  private writing = false;
-
-  constructor(private readonly socket: TLSSocket) {
-    super();
-    socket.on('data', (chunk: Buffer) => this.emit('data', chunk));
-    socket.on('error', (err: Error) => this.emit('error', err));
-    socket.on('close', () => this.emit('close'));
-  }
-
-  write(data: Uint8Array): boolean {
-    this.queue.push(data);
-    this.queuedBytes += data.length;
-    this.flush();
-    return this.queue.length === 0;
-  }
-
-  private flush(): void {
-    if (this.writing || this.socket.destroyed) return;
-    const next = this.queue.shift();
-    if (next === undefined) {
-      this.emit('drain');
-      return;
-    }
-    this.writing = true;
-    this.queuedBytes -= next.length;
-    this.socket.write(next, (err) => {
-      this.writing = false;
-      if (!err) this.flush();
-    });
-  }
-
-  get writableLength(): number {
-    return this.queuedBytes + this.socket.writableLength;
-  }
-
-  pause(): void {
-    this.socket.pause();
-  }
-
-  resume(): void {
-    this.socket.resume();
-  }
-
-  ref(): void {
-    this.socket.ref();
-  }
-
-  unref(): void {
-    this.socket.unref();
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
-
-  readError(err: Error): VirError {
-    return systemError(err, ErrorDomain.VIR_FROM_RPC, 'Cannot recv data');
-  }
-
-  endError(): null {
-    return null;
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
 // Opens a transport (channel.ts) into the byte channel the RPC client reads and writes.
 import { createConnection } from 'node:net';
-import { type ByteChannel, connectError, socketChannel, type Transport } from './channel.js';
+import { type ByteChannel, connectError, SocketChannel, type Transport } from './channel.js';
 import { CommandChannel } from './command-channel.js';
 import { openTls } from './tls-channel.js';
 
@@ -16,7 +16,7 @@ export function openChannel(t: Transport): Promise<ByteChannel> {
     socket.once('error', (err: NodeJS.ErrnoException) => reject(connectError(t, err)));
     socket.once('connect', () => {
       socket.removeAllListeners('error');
-      resolve(socketChannel(socket));
+      resolve(new SocketChannel(socket));
     });
   });
 }
